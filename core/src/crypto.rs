@@ -1,0 +1,91 @@
+//! The one seam between the crate and its RSA backend.
+//!
+//! `ring` is the portable default (it builds for wasm32); `aws-lc-rs` is the opt-in native-speed
+//! backend and wins when both features are on. Signing goes straight to the backend with a key
+//! pair parsed once: `jsonwebtoken` 11 re-parses its key on every `encode` and wants a
+//! process-wide crypto provider, which a library must not install behind its host's back.
+
+use crate::algorithm::Algorithm;
+use crate::error::{Error, Result};
+
+#[cfg(feature = "aws-lc-rs")]
+use aws_lc_rs as backend;
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+use ring as backend;
+
+#[cfg(not(any(feature = "ring", feature = "aws-lc-rs")))]
+compile_error!("maskinporten needs a signing backend: enable the `ring` (default) or `aws-lc-rs` feature");
+
+use backend::rand::SystemRandom;
+use backend::signature::{self, RsaKeyPair};
+
+/// The name of the compiled-in backend, for diagnostics and benchmarks.
+pub const BACKEND: &str = if cfg!(feature = "aws-lc-rs") { "aws-lc-rs" } else { "ring" };
+
+/// An RSA private key, parsed once into the backend's form.
+pub(crate) struct SigningKey {
+    pair: RsaKeyPair,
+    rng: SystemRandom,
+}
+
+impl SigningKey {
+    /// Parses a PKCS#8 `PrivateKeyInfo` holding an RSA key.
+    pub(crate) fn from_pkcs8(der: &[u8]) -> Result<SigningKey> {
+        let pair = RsaKeyPair::from_pkcs8(der).map_err(|e| {
+            Error::key(
+                "invalid_key",
+                format!("the RSA private key was rejected by the crypto backend ({e}): Maskinporten needs an RSA key of 2048 to 8192 bits"),
+            )
+        })?;
+        Ok(SigningKey { pair, rng: SystemRandom::new() })
+    }
+
+    /// Length of a signature (= modulus) in bytes.
+    pub(crate) fn signature_len(&self) -> usize {
+        modulus_len(&self.pair)
+    }
+
+    /// RSASSA-PKCS1-v1_5 signature over `message` (deterministic).
+    pub(crate) fn sign(&self, algorithm: Algorithm, message: &[u8]) -> Result<Vec<u8>> {
+        let mut signature = vec![0; self.signature_len()];
+        self.pair
+            .sign(padding(algorithm), &self.rng, message, &mut signature)
+            .map_err(|_| Error::key("invalid_key", "the crypto backend could not sign with this key"))?;
+        Ok(signature)
+    }
+}
+
+#[cfg(feature = "aws-lc-rs")]
+fn modulus_len(pair: &RsaKeyPair) -> usize {
+    pair.public_modulus_len()
+}
+
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+fn modulus_len(pair: &RsaKeyPair) -> usize {
+    pair.public().modulus_len()
+}
+
+fn padding(algorithm: Algorithm) -> &'static dyn signature::RsaEncoding {
+    match algorithm {
+        Algorithm::Rs256 => &signature::RSA_PKCS1_SHA256,
+        Algorithm::Rs384 => &signature::RSA_PKCS1_SHA384,
+        Algorithm::Rs512 => &signature::RSA_PKCS1_SHA512,
+    }
+}
+
+/// Verifies an RSASSA-PKCS1-v1_5 signature with a public key given as modulus and exponent
+/// (big-endian). Used to check externally produced signatures and by the token validator.
+pub(crate) fn verify(algorithm: Algorithm, n: &[u8], e: &[u8], message: &[u8], sig: &[u8]) -> bool {
+    let params = match algorithm {
+        Algorithm::Rs256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+        Algorithm::Rs384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::Rs512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+    };
+    signature::RsaPublicKeyComponents { n, e }.verify(params, message, sig).is_ok()
+}
+
+/// SHA-256 digest, used for key fingerprints and cache keys.
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).into()
+}

@@ -1,0 +1,93 @@
+//! A sans-IO client for [Maskinporten], Digdir's OAuth2 server for machine-to-machine access to
+//! Norwegian public APIs.
+//!
+//! The crate builds and signs the JWT grant (RFC 7523) with the enterprise certificate
+//! (virksomhetssertifikat) or a registered key, builds the token request, reads the answer and
+//! decides when a cached token must be refreshed. It does no I/O: it reads no clock, no
+//! environment variable and no file, and opens no socket. Time (`now`, Unix seconds) and, in
+//! tests, the `jti` come in as values; your HTTP client does the sending.
+//!
+//! # Call order
+//! 1. Build the token request: [`Client::token_request`] (or [`Client::prepare_grant`] then
+//!    [`PreparedGrant::finish`] and [`Client::token_request_for_assertion`] when the key lives in
+//!    an HSM, a cloud KMS or WebCrypto).
+//! 2. Send it with your HTTP client: `POST` the `body` to `url` with the `headers`.
+//! 3. Hand the status, body and content type to [`Client::parse_token_response`]: you get an
+//!    [`AccessToken`] or a typed [`Error`] (an OAuth error carries its `MP-nnn` code and a hint).
+//! 4. Keep the token until its refresh time; [`TokenCache`] tells you when, and lets exactly one
+//!    caller refresh while the others keep using the valid token.
+//!
+//! ```
+//! use maskinporten::{CacheLookup, Client, Environment, GrantOptions, Key, TokenCache};
+//! # fn send(_: &maskinporten::TokenRequest) -> (u16, Vec<u8>) {
+//! #     (200, br#"{"access_token":"eyJraWQiOi...","token_type":"Bearer","expires_in":120,"scope":"test:scope.read"}"#.to_vec())
+//! # }
+//! # fn main() -> Result<(), maskinporten::Error> {
+//! # let p12_bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/keys/client.p12")).unwrap();
+//! let key = Key::from_pkcs12(&p12_bytes, "vector-password", None)?;
+//! let client = Client::new("5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d", key, Environment::test())?;
+//! let options = GrantOptions::new(["test:scope.read"]);
+//! let mut cache = TokenCache::new();
+//! let now = maskinporten::unix_now();
+//!
+//! let token = match cache.lookup(&client.cache_key(&options), now) {
+//!     CacheLookup::Hit(token) => token,
+//!     CacheLookup::Fetch { ticket, .. } => {
+//!         let request = client.token_request(&options, now, None)?; // 1.
+//!         let (status, body) = send(&request);                        // 2. your HTTP client
+//!         match client.parse_token_response(status, &body, Some("application/json"), now) { // 3.
+//!             Ok(token) => {
+//!                 cache.complete(ticket, token.clone(), now);         // 4.
+//!                 token
+//!             }
+//!             Err(error) => {
+//!                 cache.fail(ticket);
+//!                 return Err(error);
+//!             }
+//!         }
+//!     }
+//!     CacheLookup::Wait { .. } => unreachable!("single-threaded example"),
+//! };
+//! assert_eq!(token.token_type(), "Bearer");
+//! # Ok(()) }
+//! ```
+//!
+//! # Features
+//! - `ring` (default): portable RSA, builds for `wasm32-unknown-unknown`.
+//! - `aws-lc-rs`: AWS-LC's RSA, about twice as fast natively; wins when both are on.
+//!
+//! [Maskinporten]: https://docs.digdir.no/docs/Maskinporten/
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod algorithm;
+mod authorization;
+mod cache;
+mod client;
+mod crypto;
+mod environment;
+mod error;
+mod grant;
+mod hints;
+mod identifiers;
+mod key;
+mod options;
+mod request;
+mod response;
+mod time;
+
+pub use algorithm::Algorithm;
+pub use authorization::{AuthorizationDetail, CONSENT_TYPE, SYSTEM_USER_TYPE};
+pub use cache::{CacheKey, CacheLookup, FetchTicket, TokenCache};
+pub use client::{Client, X5c, MAX_GRANT_LIFETIME};
+pub use crypto::BACKEND;
+pub use environment::Environment;
+pub use error::{Error, OAuthError, Result};
+pub use grant::PreparedGrant;
+pub use identifiers::{is_valid_org_number, is_valid_pid};
+pub use key::{CertificateInfo, Key};
+pub use options::{GrantOptions, Resource};
+pub use request::{HttpRequest, TokenRequest, JWT_BEARER_GRANT_TYPE};
+pub use response::{parse_token_response, AccessToken, MAX_EXPIRES_IN};
+pub use time::{format_utc, unix_now};

@@ -1,0 +1,99 @@
+//! Runs one vector case against the Rust core, the way every binding's suite does.
+
+use maskinporten::{Algorithm, AuthorizationDetail, Client, Environment, Error, GrantOptions, Key, Resource, X5c};
+use serde_json::Value;
+
+
+/// Reads a file named in a vector, relative to the vectors folder.
+pub trait Files {
+    /// The bytes of `path`.
+    fn read(&self, path: &str) -> Vec<u8>;
+}
+
+impl Files for std::path::PathBuf {
+    fn read(&self, path: &str) -> Vec<u8> {
+        std::fs::read(self.join(path)).unwrap_or_else(|e| panic!("vector file {path}: {e}"))
+    }
+}
+
+impl Files for std::collections::BTreeMap<String, Vec<u8>> {
+    fn read(&self, path: &str) -> Vec<u8> {
+        self.get(path).cloned().unwrap_or_else(|| panic!("vector file {path} not generated"))
+    }
+}
+
+fn text(files: &dyn Files, path: &str) -> String {
+    String::from_utf8(files.read(path)).expect("vector text files are UTF-8")
+}
+
+fn str_field<'a>(value: &'a Value, name: &str) -> Option<&'a str> {
+    value.get(name).and_then(Value::as_str)
+}
+
+/// Loads the KEY object of a case.
+pub fn load_key(spec: &Value, files: &dyn Files) -> Result<Key, Error> {
+    match str_field(spec, "type") {
+        Some("pkcs12") => Key::from_pkcs12(
+            &files.read(str_field(spec, "file").expect("pkcs12 file")),
+            str_field(spec, "password").expect("pkcs12 password"),
+            str_field(spec, "alias"),
+        ),
+        Some("pem") => {
+            let cert = str_field(spec, "cert_file").map(|f| text(files, f));
+            let key = Key::from_pem(&text(files, str_field(spec, "key_file").expect("pem key_file")), cert.as_deref())?;
+            match str_field(spec, "kid") {
+                Some(kid) => key.with_kid(kid),
+                None => Ok(key),
+            }
+        }
+        Some("jwk") => Key::from_jwk(&text(files, str_field(spec, "file").expect("jwk file"))),
+        other => panic!("unknown key type {other:?}"),
+    }
+}
+
+/// Builds the CLIENT object of a case.
+pub fn build_client(spec: &Value, key: Key) -> Result<Client, Error> {
+    let environment = Environment::from_name(str_field(spec, "environment").unwrap_or("test"))?;
+    let mut client = Client::new(str_field(spec, "client_id").expect("client_id"), key, environment)?;
+    if let Some(alg) = str_field(spec, "algorithm") {
+        client = client.with_algorithm(alg.parse::<Algorithm>()?);
+    }
+    if let Some(lifetime) = spec.get("lifetime").and_then(Value::as_i64) {
+        client = client.with_lifetime(lifetime)?;
+    }
+    if str_field(spec, "x5c") == Some("full_chain") {
+        client = client.with_x5c(X5c::FullChain);
+    }
+    Ok(client)
+}
+
+/// Builds the GRANT object of a case.
+pub fn grant_options(spec: &Value) -> Result<GrantOptions, Error> {
+    let scopes: Vec<String> =
+        spec["scopes"].as_array().expect("scopes").iter().map(|s| s.as_str().expect("scope string").to_string()).collect();
+    let mut options = GrantOptions::new(scopes);
+    options.resource = match spec.get("resource") {
+        Some(Value::String(one)) => Some(Resource::One(one.clone())),
+        Some(Value::Array(many)) => Some(Resource::Many(many.iter().map(|s| s.as_str().expect("resource").to_string()).collect())),
+        _ => None,
+    };
+    options.consumer_org = str_field(spec, "consumer_org").map(str::to_string);
+    options.iss_onbehalfof = str_field(spec, "iss_onbehalfof").map(str::to_string);
+    options.pid = str_field(spec, "pid").map(str::to_string);
+    if let Some(details) = spec.get("authorization_details").filter(|v| !v.is_null()) {
+        options.authorization_details = AuthorizationDetail::from_json(&details.to_string())?;
+    }
+    Ok(options)
+}
+
+/// Runs a grant case: the compact JWT and the token request body.
+pub fn run_grant_case(case: &Value, files: &dyn Files) -> Result<(String, String), Error> {
+    let key = load_key(&case["key"], files)?;
+    let client = build_client(&case["client"], key)?;
+    let options = grant_options(&case["grant"])?;
+    let now = case["now"].as_i64().expect("now");
+    let jti = str_field(case, "jti");
+    let jwt = client.grant(&options, now, jti)?;
+    let body = client.token_request_for_assertion(&jwt).body;
+    Ok((jwt, body))
+}

@@ -1,0 +1,76 @@
+//! Generates the shared test vectors in `tests/vectors/` from fixed inputs, and checks that the
+//! committed files have not drifted from what it generates.
+//!
+//! Every expected header and claim set is written here from the protocol doc, independently of
+//! the core; the core's JWT must decode to exactly those and verify with an independent RSA
+//! implementation (the `rsa` crate) before a vector is written.
+
+pub mod cases;
+pub mod harness;
+pub mod keys;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The vectors folder of this repository.
+pub fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors")
+}
+
+/// Every generated file, by path relative to the vectors folder, with the key files' decoded
+/// PKCS#12 contents for the drift check.
+pub fn generate() -> (BTreeMap<String, Vec<u8>>, keys::KeyFiles) {
+    let key_files = keys::generate();
+    let mut files = key_files.files.clone();
+    let json = |value: serde_json::Value| (serde_json::to_string_pretty(&value).expect("JSON") + "\n").into_bytes();
+    let grants = json(cases::grants_document(&files));
+    let errors = json(cases::grant_errors_document(&files));
+    files.insert("grants.json".into(), grants);
+    files.insert("grant_errors.json".into(), errors);
+    files.insert("responses.json".into(), json(cases::responses_document()));
+    (files, key_files)
+}
+
+/// Writes every file.
+pub fn write(dir: &Path) -> std::io::Result<()> {
+    let (files, _) = generate();
+    for (path, bytes) in files {
+        let target = dir.join(&path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(target, bytes)?;
+    }
+    Ok(())
+}
+
+/// Lists every committed file that differs from what the generator makes. PKCS#12 files are
+/// salted at random, so they are compared by their decrypted key and certificates.
+pub fn drift(dir: &Path) -> Vec<String> {
+    let (files, key_files) = generate();
+    let mut drifted = Vec::new();
+    for (path, bytes) in &files {
+        let committed = std::fs::read(dir.join(path)).ok();
+        let same = match key_files.p12_contents.get(path) {
+            Some((pkcs8, chain)) => committed.is_some_and(|data| p12_matches(&data, pkcs8, chain)),
+            None => committed.as_deref() == Some(bytes.as_slice()),
+        };
+        if !same {
+            drifted.push(path.clone());
+        }
+    }
+    drifted
+}
+
+fn p12_matches(data: &[u8], pkcs8: &[u8], chain: &[Vec<u8>]) -> bool {
+    use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy};
+    let Ok(store) = KeyStore::from_pkcs12(data, keys::P12_PASSWORD, Pkcs12ImportPolicy::Relaxed) else {
+        return false;
+    };
+    store.entries().any(|(_, entry)| match entry {
+        KeyStoreEntry::PrivateKeyChain(found) => {
+            found.key().as_der() == pkcs8 && found.certs().iter().map(|c| c.as_der().to_vec()).collect::<Vec<_>>() == chain
+        }
+        _ => false,
+    })
+}
