@@ -74,7 +74,7 @@ impl AuthorizationDetail {
             Some(SYSTEM_USER_TYPE) => check_system_user(map)?,
             Some(CONSENT_TYPE) => {
                 for field in ["id", "from"] {
-                    if !map.get(field).and_then(Value::as_str).is_some_and(|s| !s.is_empty()) {
+                    if map.get(field).and_then(Value::as_str).is_none_or(str::is_empty) {
                         return Err(invalid(format!("a {CONSENT_TYPE} entry needs a non-empty string \"{field}\"")));
                     }
                 }

@@ -84,6 +84,12 @@ pub(crate) fn verify(algorithm: Algorithm, n: &[u8], e: &[u8], message: &[u8], s
     signature::RsaPublicKeyComponents { n, e }.verify(params, message, sig).is_ok()
 }
 
+/// Big-endian integer bytes without leading zeros (DER and JWK encodings differ on them).
+pub(crate) fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[first..]
+}
+
 /// SHA-256 digest, used for key fingerprints and cache keys.
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     use sha2::Digest;

@@ -54,9 +54,10 @@ pub enum Error {
         now: i64,
     },
 
-    /// Maskinporten answered with an OAuth error, usually carrying an `MP-nnn` code.
+    /// Maskinporten answered with an OAuth error, usually carrying an `MP-nnn` code (boxed to
+    /// keep `Result`s small on the hot path).
     #[error("{0}")]
-    OAuth(OAuthError),
+    OAuth(Box<OAuthError>),
 
     /// The server's answer is not a usable token response (HTML, truncated JSON, missing fields,
     /// a `token_type` other than Bearer, an absurd `expires_in`).
@@ -68,6 +69,17 @@ pub enum Error {
         message: String,
         /// A short, sanitized start of the body (never a token).
         snippet: String,
+    },
+
+    /// An access token failed validation ([`crate::Validator`]); `kind` names the check
+    /// (`token_expired`, `unknown_kid`, `signature_invalid`, `insufficient_scope`, ...). The message
+    /// never quotes the token.
+    #[error("access token rejected ({kind}): {message}")]
+    InvalidToken {
+        /// Stable kind string naming the failed check.
+        kind: &'static str,
+        /// What failed and, where useful, what the caller should do.
+        message: String,
     },
 
     /// The server or the network could not answer now (HTTP 5xx or 429 without an OAuth error,
@@ -119,7 +131,7 @@ impl Error {
     /// every binding use these strings.
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::Key { kind, .. } | Error::InvalidArgument { kind, .. } => kind,
+            Error::Key { kind, .. } | Error::InvalidArgument { kind, .. } | Error::InvalidToken { kind, .. } => kind,
             Error::CertificateNotValid { .. } => "certificate_not_valid",
             Error::OAuth(_) => "oauth_error",
             Error::MalformedResponse { .. } => "malformed_response",
@@ -180,6 +192,10 @@ impl Error {
 
     pub(crate) fn key(kind: &'static str, message: impl Into<String>) -> Error {
         Error::Key { kind, message: message.into() }
+    }
+
+    pub(crate) fn token(kind: &'static str, message: impl Into<String>) -> Error {
+        Error::InvalidToken { kind, message: message.into() }
     }
 
     pub(crate) fn invalid(kind: &'static str, field: &'static str, message: impl Into<String>) -> Error {

@@ -76,6 +76,7 @@ mod options;
 mod request;
 mod response;
 mod time;
+mod validator;
 
 pub use algorithm::Algorithm;
 pub use authorization::{AuthorizationDetail, CONSENT_TYPE, SYSTEM_USER_TYPE};
@@ -91,3 +92,6 @@ pub use options::{GrantOptions, Resource};
 pub use request::{HttpRequest, TokenRequest, JWT_BEARER_GRANT_TYPE};
 pub use response::{parse_token_response, AccessToken, MAX_EXPIRES_IN};
 pub use time::{format_utc, unix_now};
+pub use validator::{
+    Authorization, Organisation, Requirements, ScopeMatch, ValidatedToken, Validator, MAX_TOKEN_BYTES,
+};

@@ -175,7 +175,7 @@ fn oauth_error(status: u16, error: &str, object: &serde_json::Map<String, Value>
     let error_description = text("error_description");
     let mp_code = error_description.as_deref().and_then(hints::find_mp_code);
     let hint = hints::hint(mp_code.as_deref(), error, environment);
-    Error::OAuth(OAuthError { status, error: truncate(error, 100), error_description, error_uri: text("error_uri"), mp_code, hint })
+    Error::OAuth(Box::new(OAuthError { status, error: truncate(error, 100), error_description, error_uri: text("error_uri"), mp_code, hint }))
 }
 
 fn malformed(status: u16, message: String, snippet: String) -> Error {

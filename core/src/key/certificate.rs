@@ -1,5 +1,7 @@
 //! Facts about the enterprise certificate (virksomhetssertifikat) that travel in `x5c`.
 
+use super::RsaPublic;
+use crate::crypto::strip_zeros;
 use crate::error::{Error, Result};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
@@ -49,7 +51,7 @@ impl CertificateInfo {
 }
 
 /// The certificate's facts and its RSA public key (modulus, exponent; big-endian, no leading zeros).
-pub(crate) fn parse(der: &[u8]) -> Result<(CertificateInfo, Option<(Vec<u8>, Vec<u8>)>)> {
+pub(crate) fn parse(der: &[u8]) -> Result<(CertificateInfo, Option<RsaPublic>)> {
     let (_, cert) = X509Certificate::from_der(der).map_err(|e| {
         Error::key("invalid_key", format!("a certificate could not be parsed as X.509 DER ({e}): check the certificate file"))
     })?;
@@ -63,7 +65,7 @@ pub(crate) fn parse(der: &[u8]) -> Result<(CertificateInfo, Option<(Vec<u8>, Vec
         subject,
     };
     let public = match cert.public_key().parsed() {
-        Ok(PublicKey::RSA(rsa)) => Some((strip_zeros(rsa.modulus).to_vec(), strip_zeros(rsa.exponent).to_vec())),
+        Ok(PublicKey::RSA(rsa)) => Some(RsaPublic { n: strip_zeros(rsa.modulus).to_vec(), e: strip_zeros(rsa.exponent).to_vec() }),
         _ => None,
     };
     Ok((info, public))
@@ -83,11 +85,6 @@ fn org_number(cert: &X509Certificate<'_>) -> Option<String> {
         };
         (digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.to_string())
     })
-}
-
-pub(crate) fn strip_zeros(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    &bytes[first..]
 }
 
 fn hex_lower(bytes: &[u8]) -> String {

@@ -48,6 +48,12 @@ struct KeyInner {
     fingerprint: String,
 }
 
+/// A private key as PKCS#8 and the certificates found beside it (leaf first).
+pub(crate) struct KeyMaterial {
+    pub(crate) pkcs8: Zeroizing<Vec<u8>>,
+    pub(crate) chain: Vec<Vec<u8>>,
+}
+
 /// An RSA public key as big-endian modulus and exponent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RsaPublic {
@@ -60,19 +66,19 @@ impl Key {
     /// and legacy (3DES / RC2-40, SHA-1 MAC) files both work. With several key entries, `alias`
     /// picks one (its friendly name); with one, it is used.
     pub fn from_pkcs12(data: &[u8], password: &str, alias: Option<&str>) -> Result<Key> {
-        let loaded = pkcs12::load(data, password, alias)?;
-        Key::from_parts(loaded.pkcs8, loaded.chain, None)
+        let material = pkcs12::load(data, password, alias)?;
+        Key::from_parts(material.pkcs8, material.chain, None)
     }
 
     /// Loads a PEM private key (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`), with an
     /// optional certificate chain PEM (leaf first) for `x5c`. Certificates may also follow the
     /// key in `key_pem`.
     pub fn from_pem(key_pem: &str, cert_chain_pem: Option<&str>) -> Result<Key> {
-        let (pkcs8, mut chain) = pem::load_key(key_pem)?;
+        let mut material = pem::load_key(key_pem)?;
         if let Some(certs) = cert_chain_pem {
-            chain.extend(pem::load_certificates(certs)?);
+            material.chain.extend(pem::load_certificates(certs)?);
         }
-        Key::from_parts(pkcs8, chain, None)
+        Key::from_parts(material.pkcs8, material.chain, None)
     }
 
     /// Loads a private RSA JWK (`kty: RSA`, with `d`, `p`, `q`, `dp`, `dq`, `qi`) and its `kid`,
@@ -109,7 +115,7 @@ impl Key {
         let (certificate, public) = match chain.first() {
             Some(leaf) => {
                 let (info, public) = certificate::parse(leaf)?;
-                (Some(info), public.map(|(n, e)| RsaPublic { n, e }))
+                (Some(info), public)
             }
             None => (None, None),
         };
@@ -129,7 +135,6 @@ impl Key {
         let certificate = match chain.first() {
             Some(leaf) => {
                 let (info, cert_public) = certificate::parse(leaf)?;
-                let cert_public = cert_public.map(|(n, e)| RsaPublic { n, e });
                 if cert_public.as_ref() != Some(&public) {
                     return Err(Error::key(
                         "invalid_key",

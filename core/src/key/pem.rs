@@ -1,11 +1,11 @@
 //! PEM loading: PKCS#8 and PKCS#1 RSA private keys, and certificate chains.
 
-use super::rsa_der;
+use super::{rsa_der, KeyMaterial};
 use crate::error::{Error, Result};
 use zeroize::Zeroizing;
 
 /// The private key (as PKCS#8) and any certificates that share the PEM text.
-pub(crate) fn load_key(text: &str) -> Result<(Zeroizing<Vec<u8>>, Vec<Vec<u8>>)> {
+pub(crate) fn load_key(text: &str) -> Result<KeyMaterial> {
     let blocks = parse(text, "private key PEM")?;
     let mut key = None;
     let mut certs = Vec::new();
@@ -37,7 +37,7 @@ pub(crate) fn load_key(text: &str) -> Result<(Zeroizing<Vec<u8>>, Vec<Vec<u8>>)>
     let key = key.ok_or_else(|| {
         Error::key("invalid_key", "no PRIVATE KEY or RSA PRIVATE KEY block in the PEM text: check that you passed the key file, not the certificate")
     })?;
-    Ok((key, certs))
+    Ok(KeyMaterial { pkcs8: key, chain: certs })
 }
 
 /// Every CERTIFICATE block, in order (leaf first by convention).

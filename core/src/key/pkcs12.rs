@@ -1,21 +1,17 @@
 //! PKCS#12 (`.p12`/`.pfx`) loading: the enterprise certificate as CAs deliver it.
 
+use super::KeyMaterial;
 use crate::error::{Error, Result};
 use p12_keystore::{KeyStore, KeyStoreEntry, Pkcs12ImportPolicy, PrivateKeyChain};
 use zeroize::Zeroizing;
 
-pub(crate) struct Loaded {
-    pub pkcs8: Zeroizing<Vec<u8>>,
-    pub chain: Vec<Vec<u8>>,
-}
-
-pub(crate) fn load(data: &[u8], password: &str, alias: Option<&str>) -> Result<Loaded> {
+pub(crate) fn load(data: &[u8], password: &str, alias: Option<&str>) -> Result<KeyMaterial> {
     if data.is_empty() {
         return Err(Error::key("invalid_key", "the PKCS#12 data is empty: check the file path"));
     }
     let store = KeyStore::from_pkcs12(data, password, Pkcs12ImportPolicy::Relaxed).map_err(map_error)?;
     let chain = pick(&store, alias)?;
-    Ok(Loaded {
+    Ok(KeyMaterial {
         pkcs8: Zeroizing::new(chain.key().as_der().to_vec()),
         chain: chain.certs().iter().map(|c| c.as_der().to_vec()).collect(),
     })

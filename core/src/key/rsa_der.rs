@@ -1,6 +1,6 @@
 //! Conversions between RSA key encodings, so every source ends as one PKCS#8 document.
 
-use super::certificate::strip_zeros;
+use crate::crypto::strip_zeros;
 use super::RsaPublic;
 use crate::error::{Error, Result};
 use der::asn1::{AnyRef, OctetStringRef};

@@ -97,3 +97,46 @@ pub fn run_grant_case(case: &Value, files: &dyn Files) -> Result<(String, String
     let body = client.token_request_for_assertion(&jwt).body;
     Ok((jwt, body))
 }
+
+/// Builds the requirements object of a validation case.
+pub fn requirements(spec: &Value) -> maskinporten::Requirements {
+    let list = |name: &str| -> Vec<String> {
+        spec[name].as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
+    };
+    maskinporten::Requirements {
+        scopes: list("scopes"),
+        scope_match: if str_field(spec, "scope_match") == Some("all") { maskinporten::ScopeMatch::All } else { maskinporten::ScopeMatch::Any },
+        audience: str_field(spec, "audience").map(str::to_string),
+        require_pid: spec["require_pid"].as_bool().unwrap_or(false),
+        consumer_orgs: list("consumer_orgs"),
+    }
+}
+
+/// Runs a validation case against a validator for the test issuer fed `jwks`.
+pub fn run_validation_case(case: &Value, jwks: &[u8]) -> Result<maskinporten::ValidatedToken, Error> {
+    let now = case["now"].as_i64().expect("now");
+    let mut validator = maskinporten::Validator::new(Environment::test());
+    validator.update_jwks(jwks, now)?;
+    validator.validate(str_field(case, "token").expect("token"), now, &requirements(&case["requirements"]))
+}
+
+/// Checks a validation case's outcome against its expectation; the message says what differs.
+pub fn check_validation_case(case: &Value, outcome: &Result<maskinporten::ValidatedToken, Error>) -> Result<(), String> {
+    let name = str_field(case, "name").unwrap_or("?");
+    match (outcome, case.get("expected")) {
+        (Ok(token), Some(expected)) => {
+            let sub_unit: Vec<&str> = expected["consumer_sub_unit"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let same = Some(token.consumer.org_number.as_str()) == str_field(expected, "consumer_org")
+                && token.supplier.as_ref().map(|s| s.org_number.as_str()) == str_field(expected, "supplier_org")
+                && token.consumer.sub_unit.iter().map(String::as_str).eq(sub_unit)
+                && Some(token.client_id.as_str()) == str_field(expected, "client_id")
+                && Some(token.expires_at) == expected["expires_at"].as_i64();
+            if same { Ok(()) } else { Err(format!("{name}: got {token:?}")) }
+        }
+        (Err(error), None) => {
+            if Some(error.kind()) == str_field(case, "expected_error") { Ok(()) } else { Err(format!("{name}: got {error}")) }
+        }
+        (Ok(_), None) => Err(format!("{name}: expected an error, got a valid token")),
+        (Err(error), Some(_)) => Err(format!("{name}: expected a valid token, got {error}")),
+    }
+}

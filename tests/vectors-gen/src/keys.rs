@@ -26,7 +26,8 @@ pub struct KeyFiles {
     pub p12_contents: BTreeMap<String, (Vec<u8>, Vec<Vec<u8>>)>,
 }
 
-fn rsa_key(seed: u64) -> RsaPrivateKey {
+/// A 2048-bit RSA key from a seeded generator (the same seed gives the same key).
+pub fn rsa_key_from_seed(seed: u64) -> RsaPrivateKey {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     RsaPrivateKey::new(&mut rng, 2048).expect("RSA key generation from a seeded generator")
 }
@@ -109,10 +110,10 @@ fn private_jwk(key: &RsaPrivateKey) -> String {
 }
 
 pub fn generate() -> KeyFiles {
-    let ca_key = rsa_key(1);
-    let client_key = rsa_key(2);
-    let jwk_key = rsa_key(3);
-    let other_key = rsa_key(4);
+    let ca_key = rsa_key_from_seed(1);
+    let client_key = rsa_key_from_seed(2);
+    let jwk_key = rsa_key_from_seed(3);
+    let other_key = rsa_key_from_seed(4);
 
     let ca_params = ca_params();
     let ca_signing = rcgen_key(&ca_key);
@@ -146,10 +147,10 @@ pub fn generate() -> KeyFiles {
 
 /// The public key of the JWK client, for independent signature checks.
 pub fn jwk_public() -> rsa::RsaPublicKey {
-    rsa_key(3).to_public_key()
+    rsa_key_from_seed(3).to_public_key()
 }
 
 /// The public key of the certificate client.
 pub fn client_public() -> rsa::RsaPublicKey {
-    rsa_key(2).to_public_key()
+    rsa_key_from_seed(2).to_public_key()
 }

@@ -8,6 +8,7 @@
 pub mod cases;
 pub mod harness;
 pub mod keys;
+pub mod validation;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,14 +29,22 @@ pub fn generate() -> (BTreeMap<String, Vec<u8>>, keys::KeyFiles) {
     files.insert("grants.json".into(), grants);
     files.insert("grant_errors.json".into(), errors);
     files.insert("responses.json".into(), json(cases::responses_document()));
+    files.insert("keys/issuer.jwks.json".into(), json(validation::jwks_document()));
+    files.insert("validation.json".into(), json(validation::validation_document()));
     (files, key_files)
 }
 
 /// Writes every file.
 pub fn write(dir: &Path) -> std::io::Result<()> {
-    let (files, _) = generate();
+    let (files, key_files) = generate();
     for (path, bytes) in files {
         let target = dir.join(&path);
+        // Salts differ on every run: keep a committed PKCS#12 file whose contents still match.
+        if let (Some((pkcs8, chain)), Ok(existing)) = (key_files.p12_contents.get(&path), std::fs::read(&target)) {
+            if p12_matches(&existing, pkcs8, chain) {
+                continue;
+            }
+        }
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }

@@ -74,3 +74,21 @@ fn responses_parse_as_expected() {
         }
     }
 }
+
+#[test]
+fn access_tokens_validate_as_expected() {
+    let jwks = std::fs::read(vectors_dir().join("keys/issuer.jwks.json")).expect("JWKS");
+    let cases = load("validation.json");
+    assert!(cases.len() >= 25);
+    for case in cases {
+        let outcome = harness::run_validation_case(&case, &jwks);
+        if let Err(difference) = harness::check_validation_case(&case, &outcome) {
+            panic!("{difference}");
+        }
+        if let Err(error) = outcome {
+            let token = case["token"].as_str().unwrap();
+            let shown = format!("{error} {error:?}");
+            assert!(token.len() < 40 || !shown.contains(&token[..40]), "the error echoes the token");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The issuer's JWKS, parsed once into RSA public keys by `kid`.
+
+use crate::algorithm::Algorithm;
+use crate::error::{Error, Result};
+use crate::crypto::strip_zeros;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// One verification key.
+#[derive(Debug, Clone)]
+pub(crate) struct VerificationKey {
+    pub n: Vec<u8>,
+    pub e: Vec<u8>,
+    /// The `alg` the JWK pins, if any: a token naming another alg is refused.
+    pub alg: Option<Algorithm>,
+}
+
+#[derive(Deserialize)]
+struct JwkSet {
+    keys: Vec<serde_json::Value>,
+}
+
+/// Keys by `kid`. Keys that are not RSA signing keys are skipped, not errors: issuers publish
+/// encryption keys and other types beside their signing keys.
+pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, VerificationKey>> {
+    let set: JwkSet = serde_json::from_slice(body).map_err(|e| {
+        Error::MalformedResponse { status: 200, message: format!("the JWKS is not a JSON object with \"keys\" ({e})"), snippet: String::new() }
+    })?;
+    let mut keys = HashMap::new();
+    for jwk in set.keys {
+        let text = |name: &str| jwk.get(name).and_then(|v| v.as_str());
+        if text("kty") != Some("RSA") || text("use").is_some_and(|u| u != "sig") {
+            continue;
+        }
+        let (Some(kid), Some(n), Some(e)) = (text("kid"), text("n"), text("e")) else { continue };
+        let (Ok(n), Ok(e)) = (URL_SAFE_NO_PAD.decode(n.trim_end_matches('=')), URL_SAFE_NO_PAD.decode(e.trim_end_matches('='))) else {
+            continue;
+        };
+        let alg = match text("alg") {
+            Some(name) => match name.parse::<Algorithm>() {
+                Ok(alg) => Some(alg),
+                Err(_) => continue, // a key pinned to an algorithm we do not allow can verify nothing
+            },
+            None => None,
+        };
+        keys.insert(kid.to_string(), VerificationKey { n: strip_zeros(&n).to_vec(), e: strip_zeros(&e).to_vec(), alg });
+    }
+    if keys.is_empty() {
+        return Err(Error::MalformedResponse {
+            status: 200,
+            message: "the JWKS holds no RSA signing key with a kid".into(),
+            snippet: String::new(),
+        });
+    }
+    Ok(keys)
+}

@@ -1,0 +1,311 @@
+//! Validating Maskinporten access tokens, for API providers (sans-IO).
+//!
+//! Call order:
+//! 1. `validator.jwks_request(now)`: when it returns a request (first use, JWKS older than the
+//!    maximum age, or an unknown `kid` was seen and the rate limit allows), send it and hand the
+//!    body to `validator.update_jwks(body, now)`.
+//! 2. `validator.validate(token, now, &requirements)`: a [`ValidatedToken`] or an
+//!    [`Error::InvalidToken`] naming the failed check. On `unknown_kid`, go back to step 1 once.
+
+mod claims;
+mod jwks;
+
+pub use claims::{Authorization, Organisation, ValidatedToken};
+
+use crate::algorithm::Algorithm;
+use crate::crypto;
+use crate::environment::Environment;
+use crate::error::{Error, Result};
+use crate::request::HttpRequest;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use claims::get_ci;
+use jwks::VerificationKey;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// Longest token accepted (bytes); longer input is refused before any decoding.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+const NEVER: i64 = i64::MIN;
+
+/// How required scopes combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScopeMatch {
+    /// At least one of the required scopes (default).
+    #[default]
+    Any,
+    /// Every required scope.
+    All,
+}
+
+/// What this API call requires of the token, beyond signature, issuer and time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requirements {
+    /// Required scopes (none: any scope passes).
+    pub scopes: Vec<String>,
+    /// Whether any or all of `scopes` must be granted.
+    pub scope_match: ScopeMatch,
+    /// A required `aud` (the API's resource identifier), if the API asks clients for `resource`.
+    pub audience: Option<String>,
+    /// Require a `pid` (person-bound tokens).
+    pub require_pid: bool,
+    /// Allowed consumer org numbers (empty: any consumer).
+    pub consumer_orgs: Vec<String>,
+}
+
+impl Requirements {
+    /// Requires at least one of these scopes.
+    pub fn any_scope<S: Into<String>>(scopes: impl IntoIterator<Item = S>) -> Requirements {
+        Requirements { scopes: scopes.into_iter().map(Into::into).collect(), ..Requirements::default() }
+    }
+
+    /// Requires all of these scopes.
+    pub fn all_scopes<S: Into<String>>(scopes: impl IntoIterator<Item = S>) -> Requirements {
+        Requirements { scope_match: ScopeMatch::All, ..Requirements::any_scope(scopes) }
+    }
+
+    /// Also requires this `aud`.
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Requirements {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Also requires a `pid`.
+    pub fn with_pid_required(mut self) -> Requirements {
+        self.require_pid = true;
+        self
+    }
+
+    /// Only these consumer organisations are served.
+    pub fn with_consumer_orgs<S: Into<String>>(mut self, orgs: impl IntoIterator<Item = S>) -> Requirements {
+        self.consumer_orgs = orgs.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// Validates access tokens of one issuer against its JWKS, which the host fetches when told to.
+///
+/// `validate` takes `&self` and is safe to call from many threads at once; `update_jwks` takes
+/// `&mut self` (hosts keep the validator in a read-write lock).
+///
+/// ```
+/// use maskinporten::{Environment, Requirements, Validator};
+/// let mut validator = Validator::new(Environment::test());
+/// let request = validator.jwks_request(1_767_225_600).expect("first use fetches the JWKS");
+/// assert_eq!(request.url, "https://test.maskinporten.no/jwk");
+/// // send it, then: validator.update_jwks(&body, now)?; validator.validate(token, now, &Requirements::any_scope(["x:y"]))?;
+/// ```
+#[derive(Debug)]
+pub struct Validator {
+    environment: Environment,
+    algorithms: Vec<Algorithm>,
+    leeway: i64,
+    max_jwks_age: i64,
+    min_refetch_interval: i64,
+    keys: HashMap<String, VerificationKey>,
+    fetched_at: i64,
+    unknown_kid_seen_at: AtomicI64,
+}
+
+impl Validator {
+    /// A validator for `environment`'s issuer. Defaults: RS256/RS384/RS512, 10 s leeway, JWKS
+    /// refetched after 24 h, and at most one unknown-`kid` refetch per 60 s.
+    pub fn new(environment: Environment) -> Validator {
+        Validator {
+            environment,
+            algorithms: vec![Algorithm::Rs256, Algorithm::Rs384, Algorithm::Rs512],
+            leeway: 10,
+            max_jwks_age: 86_400,
+            min_refetch_interval: 60,
+            keys: HashMap::new(),
+            fetched_at: NEVER,
+            unknown_kid_seen_at: AtomicI64::new(NEVER),
+        }
+    }
+
+    /// Accepts only these algorithms (a subset of RS256/RS384/RS512).
+    pub fn with_algorithms(mut self, algorithms: &[Algorithm]) -> Validator {
+        self.algorithms = algorithms.to_vec();
+        self
+    }
+
+    /// Clock leeway for `exp`, `iat` and `nbf`, in seconds (0 to 300).
+    pub fn with_leeway(mut self, seconds: i64) -> Validator {
+        self.leeway = seconds.clamp(0, 300);
+        self
+    }
+
+    /// Refetch the JWKS when it is older than this (seconds; at least 60).
+    pub fn with_max_jwks_age(mut self, seconds: i64) -> Validator {
+        self.max_jwks_age = seconds.max(60);
+        self
+    }
+
+    /// At most one refetch for an unknown `kid` per this many seconds, so a flood of tokens with
+    /// made-up `kid`s cannot make the host hammer the issuer.
+    pub fn with_min_refetch_interval(mut self, seconds: i64) -> Validator {
+        self.min_refetch_interval = seconds.max(1);
+        self
+    }
+
+    /// The environment whose tokens this validator accepts.
+    pub fn environment(&self) -> &Environment {
+        &self.environment
+    }
+
+    /// The JWKS request to send now, or `None` when no fetch is due.
+    pub fn jwks_request(&self, now: i64) -> Option<HttpRequest> {
+        let never_fetched = self.fetched_at == NEVER;
+        let stale = !never_fetched && now.saturating_sub(self.fetched_at) >= self.max_jwks_age;
+        let unknown = self.unknown_kid_seen_at.load(Ordering::Relaxed);
+        let rotated = unknown != NEVER && unknown >= self.fetched_at && now.saturating_sub(self.fetched_at) >= self.min_refetch_interval;
+        (never_fetched || stale || rotated).then(|| HttpRequest::get(self.environment.jwks_uri().to_string()))
+    }
+
+    /// Takes the fetched JWKS body. On a malformed body the keys held so far stay in use.
+    pub fn update_jwks(&mut self, body: &[u8], now: i64) -> Result<()> {
+        self.keys = jwks::parse(body)?;
+        self.fetched_at = now;
+        Ok(())
+    }
+
+    /// Validates `token` at `now` against the requirements of this call.
+    pub fn validate(&self, token: &str, now: i64, requirements: &Requirements) -> Result<ValidatedToken> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Error::token("token_too_large", format!("the token is over {MAX_TOKEN_BYTES} bytes")));
+        }
+        let token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
+        let mut parts = token.split('.');
+        let (Some(header_b64), Some(claims_b64), Some(signature_b64), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::token("token_malformed", "the token is not a compact JWS (three base64url parts)"));
+        };
+        let header = decode_object(header_b64, "header")?;
+        let algorithm = self.algorithm(&header)?;
+        let key = self.key(&header, now)?;
+        if key.alg.is_some_and(|pinned| pinned != algorithm) {
+            return Err(Error::token("algorithm_not_allowed", "the token's alg differs from the alg its key is published for"));
+        }
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature_b64)
+            .map_err(|_| Error::token("token_malformed", "the signature part is not base64url"))?;
+        let signing_input = &token[..header_b64.len() + 1 + claims_b64.len()];
+        if !crypto::verify(algorithm, &key.n, &key.e, signing_input.as_bytes(), &signature) {
+            return Err(Error::token("signature_invalid", "the signature does not verify with the issuer's key"));
+        }
+        let claims = decode_object(claims_b64, "claims")?;
+        self.check_claims(claims, now, requirements)
+    }
+
+    fn algorithm(&self, header: &Map<String, Value>) -> Result<Algorithm> {
+        let name = header.get("alg").and_then(Value::as_str).unwrap_or("");
+        match name.parse::<Algorithm>() {
+            Ok(alg) if name.starts_with("RS") && self.algorithms.contains(&alg) => Ok(alg),
+            _ => Err(Error::token("algorithm_not_allowed", format!("alg {name:?} is not allowed (allowed: {})", self.allowed_names()))),
+        }
+    }
+
+    fn allowed_names(&self) -> String {
+        self.algorithms.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    fn key(&self, header: &Map<String, Value>, now: i64) -> Result<&VerificationKey> {
+        if self.fetched_at == NEVER {
+            return Err(Error::token("jwks_missing", "no JWKS loaded yet: send jwks_request() and call update_jwks() first"));
+        }
+        let kid = header.get("kid").and_then(Value::as_str).ok_or_else(|| Error::token("unknown_kid", "the token header has no kid"))?;
+        self.keys.get(kid).ok_or_else(|| {
+            self.unknown_kid_seen_at.store(now, Ordering::Relaxed);
+            Error::token("unknown_kid", "no key with this kid in the issuer's JWKS: refetch the JWKS when jwks_request() says so, then retry")
+        })
+    }
+
+    fn check_claims(&self, claims: Map<String, Value>, now: i64, requirements: &Requirements) -> Result<ValidatedToken> {
+        let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
+        let number = |name: &str| claims.get(name).and_then(Value::as_i64);
+        if text("iss").as_deref() != Some(self.environment.issuer()) {
+            return Err(Error::token("issuer_mismatch", format!("iss is not {}", self.environment.issuer())));
+        }
+        let expires_at = number("exp").ok_or_else(|| Error::token("token_malformed", "the token has no numeric exp"))?;
+        if now > expires_at.saturating_add(self.leeway) {
+            return Err(Error::token("token_expired", format!("the token expired at {}", crate::format_utc(expires_at))));
+        }
+        let issued_at = number("iat").ok_or_else(|| Error::token("token_malformed", "the token has no numeric iat"))?;
+        let not_before = number("nbf").unwrap_or(issued_at).max(issued_at);
+        if not_before > now.saturating_add(self.leeway) {
+            return Err(Error::token("token_not_yet_valid", "the token is issued in the future: check the host clock"));
+        }
+        if !text("token_type").is_some_and(|t| t.eq_ignore_ascii_case("bearer")) {
+            return Err(Error::token("wrong_token_type", "token_type is not Bearer"));
+        }
+        let scopes: Vec<String> = text("scope").unwrap_or_default().split_whitespace().map(str::to_string).collect();
+        check_scopes(&scopes, requirements)?;
+        let audience: Vec<String> = match claims.get("aud") {
+            Some(Value::String(one)) => vec![one.clone()],
+            Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            _ => Vec::new(),
+        };
+        if let Some(required) = &requirements.audience {
+            if !audience.contains(required) {
+                return Err(Error::token("audience_mismatch", format!("aud does not include {required}: the client must ask with resource={required}")));
+            }
+        }
+        let pid = text("pid");
+        if requirements.require_pid && pid.is_none() {
+            return Err(Error::token("pid_missing", "this API needs a person-bound token (pid)"));
+        }
+        let consumer = claims
+            .get("consumer")
+            .and_then(Organisation::from_claim)
+            .ok_or_else(|| Error::token("token_malformed", "consumer is missing or its ID is not \"<icd>:<orgno>[:...]\""))?;
+        if !requirements.consumer_orgs.is_empty() && !requirements.consumer_orgs.contains(&consumer.org_number) {
+            return Err(Error::token("consumer_not_allowed", format!("consumer {} is not allowed here", consumer.org_number)));
+        }
+        let authorization_details = match get_ci(&claims, "authorization_details") {
+            Some(Value::Array(items)) => items.iter().map(Authorization::from_claim).collect(),
+            Some(one @ Value::Object(_)) => vec![Authorization::from_claim(one)],
+            _ => Vec::new(),
+        };
+        Ok(ValidatedToken {
+            supplier: claims.get("supplier").and_then(Organisation::from_claim),
+            delegation_source: text("delegation_source"),
+            client_id: text("client_id").unwrap_or_default(),
+            client_amr: match claims.get("client_amr") {
+                Some(Value::Array(values)) => values.first().and_then(Value::as_str).map(str::to_string),
+                _ => text("client_amr"),
+            },
+            jti: text("jti"),
+            claims_json: Value::Object(claims.clone()).to_string(),
+            consumer,
+            scopes,
+            audience,
+            pid,
+            issued_at,
+            expires_at,
+            authorization_details,
+        })
+    }
+}
+
+fn check_scopes(granted: &[String], requirements: &Requirements) -> Result<()> {
+    if requirements.scopes.is_empty() {
+        return Ok(());
+    }
+    let has = |scope: &String| granted.contains(scope);
+    let ok = match requirements.scope_match {
+        ScopeMatch::Any => requirements.scopes.iter().any(has),
+        ScopeMatch::All => requirements.scopes.iter().all(has),
+    };
+    if ok {
+        Ok(())
+    } else {
+        let which = if requirements.scope_match == ScopeMatch::All { "all of" } else { "one of" };
+        Err(Error::token("insufficient_scope", format!("the token lacks {which}: {}", requirements.scopes.join(" "))))
+    }
+}
+
+fn decode_object(segment: &str, what: &str) -> Result<Map<String, Value>> {
+    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| Error::token("token_malformed", format!("the {what} is not base64url")))?;
+    serde_json::from_slice(&bytes).map_err(|_| Error::token("token_malformed", format!("the {what} is not a JSON object")))
+}
