@@ -8,7 +8,8 @@ use maskinporten::{parse_token_response, Algorithm, CacheLookup, Client, Environ
 const NOW: i64 = 1_767_225_600;
 
 fn client() -> Client {
-    let p12 = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/keys/client.p12")).expect("vector p12");
+    let p12 =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/keys/client.p12")).expect("vector p12");
     let key = Key::from_pkcs12(&p12, "vector-password", None).expect("key");
     Client::new("5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d", key, Environment::test()).expect("client")
 }
@@ -19,14 +20,17 @@ fn signing(c: &mut Criterion) {
     // The same number of bytes a grant signs, so the comparison is like for like.
     let input = client.prepare_grant(&options, NOW, None).expect("prepare").signing_input().to_string();
     let mut group = c.benchmark_group(format!("rsa2048/{}", maskinporten::BACKEND));
-    group.bench_function("raw_sign_rs256", |b| b.iter(|| client.key().sign(Algorithm::Rs256, black_box(input.as_bytes()))));
+    group.bench_function("raw_sign_rs256", |b| {
+        b.iter(|| client.key().sign(Algorithm::Rs256, black_box(input.as_bytes())))
+    });
     group.bench_function("grant_build_and_sign", |b| b.iter(|| client.grant(black_box(&options), NOW, None)));
     group.finish();
 }
 
 fn parsing(c: &mut Criterion) {
     let token = format!("eyJraWQiOiJrIiwiYWxnIjoiUlMyNTYifQ.{}.{}", "a".repeat(600), "b".repeat(342));
-    let body = format!(r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":119,"scope":"test:scope.read"}}"#);
+    let body =
+        format!(r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":119,"scope":"test:scope.read"}}"#);
     c.bench_function("parse_token_response", |b| {
         b.iter(|| parse_token_response(200, black_box(body.as_bytes()), Some("application/json"), NOW))
     });
@@ -38,7 +42,9 @@ fn caching(c: &mut Criterion) {
     let key = client.cache_key(&options);
     let mut cache = TokenCache::new();
     if let CacheLookup::Fetch { ticket, .. } = cache.lookup(&key, NOW) {
-        let token = parse_token_response(200, br#"{"access_token":"t","token_type":"Bearer","expires_in":120}"#, None, NOW).expect("token");
+        let token =
+            parse_token_response(200, br#"{"access_token":"t","token_type":"Bearer","expires_in":120}"#, None, NOW)
+                .expect("token");
         cache.complete(ticket, token, NOW);
     }
     c.bench_function("cache_hit", |b| {

@@ -8,7 +8,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let p12 = std::fs::read(format!("{keys}client.p12"))?;
     let key = Key::from_pkcs12(&p12, "vector-password", None)?;
     if let Some(cert) = key.certificate() {
-        println!("certificate: {} (org {}), valid until {}", cert.subject, cert.org_number.as_deref().unwrap_or("?"), maskinporten::format_utc(cert.not_after));
+        println!(
+            "certificate: {} (org {}), valid until {}",
+            cert.subject,
+            cert.org_number.as_deref().unwrap_or("?"),
+            maskinporten::format_utc(cert.not_after)
+        );
     }
     let client = Client::new("5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d", key, Environment::test())?;
     let options = GrantOptions::new(["test:scope.read"]);

@@ -70,7 +70,10 @@ impl Client {
     /// `environment`. Defaults: RS256, 120 s lifetime, `x5c` with the leaf certificate (or `kid`
     /// when the key has one).
     pub fn new(client_id: &str, key: Key, environment: Environment) -> Result<Client> {
-        if client_id.trim().is_empty() || client_id.len() > 255 || client_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if client_id.trim().is_empty()
+            || client_id.len() > 255
+            || client_id.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(Error::invalid(
                 "invalid_client_id",
                 "client_id",
@@ -189,7 +192,8 @@ impl Client {
         }
         let own_org = self.key.certificate().and_then(|c| c.org_number.as_deref());
         options.validate(own_org)?;
-        let claims = grant::encode_claims(self.environment.issuer(), &self.client_id, options, now, self.lifetime, jti)?;
+        let claims =
+            grant::encode_claims(self.environment.issuer(), &self.client_id, options, now, self.lifetime, jti)?;
         Ok(PreparedGrant::new(format!("{}.{}", self.header_b64, claims), self.algorithm, self.key.public().cloned()))
     }
 
@@ -205,7 +209,13 @@ impl Client {
 
     /// Reads the token endpoint's answer: the access token, or a typed error whose hints name
     /// this environment (for example the exact `aud` on MP-110).
-    pub fn parse_token_response(&self, status: u16, body: &[u8], content_type: Option<&str>, now: i64) -> Result<AccessToken> {
+    pub fn parse_token_response(
+        &self,
+        status: u16,
+        body: &[u8],
+        content_type: Option<&str>,
+        now: i64,
+    ) -> Result<AccessToken> {
         response::parse(status, body, content_type, now, Some(&self.environment))
     }
 

@@ -30,7 +30,11 @@ impl Environment {
     }
 
     fn known(issuer: &str) -> Environment {
-        Environment { issuer: issuer.into(), token_endpoint: format!("{issuer}token"), jwks_uri: format!("{issuer}jwk") }
+        Environment {
+            issuer: issuer.into(),
+            token_endpoint: format!("{issuer}token"),
+            jwks_uri: format!("{issuer}jwk"),
+        }
     }
 
     /// Any other issuer, such as the local simulator. The issuer must end with `/` (it is
@@ -70,13 +74,23 @@ impl Environment {
             jwks_uri: Option<String>,
         }
         let metadata: Metadata = serde_json::from_slice(json).map_err(|e| {
-            Error::invalid("invalid_environment", "metadata", format!("the metadata document is not valid JSON ({e}): fetch {{issuer}}{METADATA_PATH}"))
+            Error::invalid(
+                "invalid_environment",
+                "metadata",
+                format!("the metadata document is not valid JSON ({e}): fetch {{issuer}}{METADATA_PATH}"),
+            )
         })?;
         let field = |name: &'static str, value: Option<String>| {
-            value.ok_or_else(|| Error::invalid("invalid_environment", "metadata", format!("the metadata document has no \"{name}\"")))
+            value.ok_or_else(|| {
+                Error::invalid("invalid_environment", "metadata", format!("the metadata document has no \"{name}\""))
+            })
         };
         let issuer = field("issuer", metadata.issuer)?;
-        Environment::custom(&issuer, &field("token_endpoint", metadata.token_endpoint)?, &field("jwks_uri", metadata.jwks_uri)?)
+        Environment::custom(
+            &issuer,
+            &field("token_endpoint", metadata.token_endpoint)?,
+            &field("jwks_uri", metadata.jwks_uri)?,
+        )
     }
 
     /// The request that fetches the metadata document of `issuer` (RFC 8414 path, not

@@ -62,13 +62,18 @@ pub(crate) fn encode_claims(
         pid: options.pid.as_deref(),
         authorization_details: &options.authorization_details,
     };
-    let json = serde_json::to_vec(&claims).map_err(|e| Error::invalid("invalid_authorization_details", "authorization_details", e.to_string()))?;
+    let json = serde_json::to_vec(&claims)
+        .map_err(|e| Error::invalid("invalid_authorization_details", "authorization_details", e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(json))
 }
 
 fn check_jti(jti: &str) -> Result<&str> {
     if jti.is_empty() || jti.len() > 255 || jti.chars().any(|c| c.is_control()) {
-        return Err(Error::invalid("invalid_jti", "jti", "jti must be 1 to 255 printable characters, unique per grant (leave it out to get a UUID v4)"));
+        return Err(Error::invalid(
+            "invalid_jti",
+            "jti",
+            "jti must be 1 to 255 printable characters, unique per grant (leave it out to get a UUID v4)",
+        ));
     }
     Ok(jti)
 }
@@ -121,7 +126,9 @@ impl PreparedGrant {
     /// rather than as MP-124 at Maskinporten.
     pub fn finish(self, signature: &[u8]) -> Result<String> {
         let valid = match &self.public {
-            Some(public) => crypto::verify(self.algorithm, &public.n, &public.e, self.signing_input.as_bytes(), signature),
+            Some(public) => {
+                crypto::verify(self.algorithm, &public.n, &public.e, self.signing_input.as_bytes(), signature)
+            }
             None => !signature.is_empty(),
         };
         if !valid {

@@ -59,7 +59,10 @@ mod tests {
 
     #[test]
     fn finds_codes() {
-        assert_eq!(find_mp_code("Invalid assertion. Client authentication failed. (MP-110)").as_deref(), Some("MP-110"));
+        assert_eq!(
+            find_mp_code("Invalid assertion. Client authentication failed. (MP-110)").as_deref(),
+            Some("MP-110")
+        );
         assert_eq!(find_mp_code("MP-012: Grant already used").as_deref(), Some("MP-012"));
         assert_eq!(find_mp_code("MP-1234 is not a code"), None);
         assert_eq!(find_mp_code("XMP-110"), None);

@@ -138,7 +138,8 @@ impl GrantOptions {
 
 /// RFC 6749 scope-token: printable ASCII except space, `"` and `\`.
 fn check_scope(scope: &str) -> Result<()> {
-    let ok = !scope.is_empty() && scope.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
+    let ok = !scope.is_empty()
+        && scope.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
     if ok {
         Ok(())
     } else {
@@ -154,7 +155,11 @@ fn check_resource(resource: &Resource) -> Result<()> {
     let items: &[String] = match resource {
         Resource::One(one) => std::slice::from_ref(one),
         Resource::Many(many) if many.is_empty() => {
-            return Err(Error::invalid("invalid_resource", "resource", "resource is an empty list: leave it out or give at least one URI"))
+            return Err(Error::invalid(
+                "invalid_resource",
+                "resource",
+                "resource is an empty list: leave it out or give at least one URI",
+            ))
         }
         Resource::Many(many) => many,
     };

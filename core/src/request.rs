@@ -21,7 +21,12 @@ pub type TokenRequest = HttpRequest;
 
 impl HttpRequest {
     pub(crate) fn get(url: String) -> HttpRequest {
-        HttpRequest { method: "GET".into(), url, headers: vec![("Accept".into(), "application/json".into())], body: String::new() }
+        HttpRequest {
+            method: "GET".into(),
+            url,
+            headers: vec![("Accept".into(), "application/json".into())],
+            body: String::new(),
+        }
     }
 
     /// The token request for an already signed grant.

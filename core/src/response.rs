@@ -107,7 +107,13 @@ pub fn parse_token_response(status: u16, body: &[u8], content_type: Option<&str>
     parse(status, body, content_type, now, None)
 }
 
-pub(crate) fn parse(status: u16, body: &[u8], content_type: Option<&str>, now: i64, environment: Option<&Environment>) -> Result<AccessToken> {
+pub(crate) fn parse(
+    status: u16,
+    body: &[u8],
+    content_type: Option<&str>,
+    now: i64,
+    environment: Option<&Environment>,
+) -> Result<AccessToken> {
     let json: Option<serde_json::Map<String, Value>> = serde_json::from_slice(body).ok();
     if (200..300).contains(&status) {
         return match json {
@@ -170,12 +176,24 @@ fn success(status: u16, object: &serde_json::Map<String, Value>, now: i64) -> Re
     Ok(AccessToken::new(access_token, expires_in, scope, now))
 }
 
-fn oauth_error(status: u16, error: &str, object: &serde_json::Map<String, Value>, environment: Option<&Environment>) -> Error {
+fn oauth_error(
+    status: u16,
+    error: &str,
+    object: &serde_json::Map<String, Value>,
+    environment: Option<&Environment>,
+) -> Error {
     let text = |name: &str| object.get(name).and_then(Value::as_str).map(|s| truncate(s, 500));
     let error_description = text("error_description");
     let mp_code = error_description.as_deref().and_then(hints::find_mp_code);
     let hint = hints::hint(mp_code.as_deref(), error, environment);
-    Error::OAuth(Box::new(OAuthError { status, error: truncate(error, 100), error_description, error_uri: text("error_uri"), mp_code, hint }))
+    Error::OAuth(Box::new(OAuthError {
+        status,
+        error: truncate(error, 100),
+        error_description,
+        error_uri: text("error_uri"),
+        mp_code,
+        hint,
+    }))
 }
 
 fn malformed(status: u16, message: String, snippet: String) -> Error {

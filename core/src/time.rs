@@ -27,7 +27,11 @@ pub(crate) fn check_now(now: i64) -> crate::Result<()> {
     if (1..=MAX_UNIX_SECONDS).contains(&now) {
         Ok(())
     } else {
-        Err(crate::Error::invalid("invalid_now", "now", format!("{now} is not a Unix time in seconds (milliseconds given?)")))
+        Err(crate::Error::invalid(
+            "invalid_now",
+            "now",
+            format!("{now} is not a Unix time in seconds (milliseconds given?)"),
+        ))
     }
 }
 

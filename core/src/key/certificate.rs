@@ -53,7 +53,10 @@ impl CertificateInfo {
 /// The certificate's facts and its RSA public key (modulus, exponent; big-endian, no leading zeros).
 pub(crate) fn parse(der: &[u8]) -> Result<(CertificateInfo, Option<RsaPublic>)> {
     let (_, cert) = X509Certificate::from_der(der).map_err(|e| {
-        Error::key("invalid_key", format!("a certificate could not be parsed as X.509 DER ({e}): check the certificate file"))
+        Error::key(
+            "invalid_key",
+            format!("a certificate could not be parsed as X.509 DER ({e}): check the certificate file"),
+        )
     })?;
     let subject = cert.subject().to_string();
     let info = CertificateInfo {
@@ -65,7 +68,9 @@ pub(crate) fn parse(der: &[u8]) -> Result<(CertificateInfo, Option<RsaPublic>)> 
         subject,
     };
     let public = match cert.public_key().parsed() {
-        Ok(PublicKey::RSA(rsa)) => Some(RsaPublic { n: strip_zeros(rsa.modulus).to_vec(), e: strip_zeros(rsa.exponent).to_vec() }),
+        Ok(PublicKey::RSA(rsa)) => {
+            Some(RsaPublic { n: strip_zeros(rsa.modulus).to_vec(), e: strip_zeros(rsa.exponent).to_vec() })
+        }
         _ => None,
     };
     Ok((info, public))

@@ -226,7 +226,11 @@ impl Key {
     pub fn sign(&self, algorithm: crate::Algorithm, message: &[u8]) -> Result<Vec<u8>> {
         match self.signing_key() {
             Some(signer) => signer.sign(algorithm, message),
-            None => Err(Error::invalid("missing_signing_key", "key", "this key has no private key here (Key::from_external)")),
+            None => Err(Error::invalid(
+                "missing_signing_key",
+                "key",
+                "this key has no private key here (Key::from_external)",
+            )),
         }
     }
 

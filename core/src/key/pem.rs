@@ -42,8 +42,11 @@ pub(crate) fn load_key(text: &str) -> Result<KeyMaterial> {
 
 /// Every CERTIFICATE block, in order (leaf first by convention).
 pub(crate) fn load_certificates(text: &str) -> Result<Vec<Vec<u8>>> {
-    let certs: Vec<Vec<u8>> =
-        parse(text, "certificate PEM")?.into_iter().filter(|b| b.tag() == "CERTIFICATE").map(|b| b.into_contents()).collect();
+    let certs: Vec<Vec<u8>> = parse(text, "certificate PEM")?
+        .into_iter()
+        .filter(|b| b.tag() == "CERTIFICATE")
+        .map(|b| b.into_contents())
+        .collect();
     if certs.is_empty() {
         return Err(Error::key("invalid_key", "no CERTIFICATE block in the certificate chain PEM: check the file"));
     }
@@ -51,9 +54,13 @@ pub(crate) fn load_certificates(text: &str) -> Result<Vec<Vec<u8>>> {
 }
 
 fn parse(text: &str, what: &str) -> Result<Vec<pem::Pem>> {
-    let blocks = pem::parse_many(text).map_err(|_| Error::key("invalid_key", format!("the {what} is not valid PEM: check the file")))?;
+    let blocks = pem::parse_many(text)
+        .map_err(|_| Error::key("invalid_key", format!("the {what} is not valid PEM: check the file")))?;
     if blocks.is_empty() {
-        return Err(Error::key("invalid_key", format!("the {what} holds no PEM block (-----BEGIN ...-----): check the file")));
+        return Err(Error::key(
+            "invalid_key",
+            format!("the {what} holds no PEM block (-----BEGIN ...-----): check the file"),
+        ));
     }
     Ok(blocks)
 }

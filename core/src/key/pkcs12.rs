@@ -28,7 +28,10 @@ fn pick<'a>(store: &'a KeyStore, alias: Option<&str>) -> Result<&'a PrivateKeyCh
     let names = || keys.iter().map(|(n, _)| format!("{n:?}")).collect::<Vec<_>>().join(", ");
     match alias {
         Some(wanted) => keys.iter().find(|(name, _)| name.as_str() == wanted).map(|(_, c)| *c).ok_or_else(|| {
-            Error::key("key_not_found", format!("no key entry with alias {wanted:?} in the PKCS#12 file; it holds: {}", names()))
+            Error::key(
+                "key_not_found",
+                format!("no key entry with alias {wanted:?} in the PKCS#12 file; it holds: {}", names()),
+            )
         }),
         None => match keys.as_slice() {
             [(_, chain)] => Ok(*chain),

@@ -1,7 +1,7 @@
 //! Conversions between RSA key encodings, so every source ends as one PKCS#8 document.
 
-use crate::crypto::strip_zeros;
 use super::RsaPublic;
+use crate::crypto::strip_zeros;
 use crate::error::{Error, Result};
 use der::asn1::{AnyRef, OctetStringRef};
 use der::{Decode, Encode};
@@ -39,7 +39,7 @@ pub(crate) fn components_to_pkcs8(c: &RsaComponents<'_>) -> Result<Zeroizing<Vec
     fn uint(bytes: &[u8]) -> Result<pkcs1::UintRef<'_>> {
         pkcs1::UintRef::new(strip_zeros(bytes)).map_err(|_| bad_rsa("JWK"))
     }
-    
+
     let key = pkcs1::RsaPrivateKeyRef {
         modulus: uint(c.n)?,
         public_exponent: uint(c.e)?,
@@ -67,7 +67,8 @@ pub(crate) fn public_from_pkcs8(pkcs8_der: &[u8]) -> Result<RsaPublic> {
             ),
         ));
     }
-    let key = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes()).map_err(|_| bad_rsa("PKCS#8 PRIVATE KEY"))?;
+    let key =
+        pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes()).map_err(|_| bad_rsa("PKCS#8 PRIVATE KEY"))?;
     Ok(RsaPublic {
         n: strip_zeros(key.modulus.as_bytes()).to_vec(),
         e: strip_zeros(key.public_exponent.as_bytes()).to_vec(),
@@ -75,5 +76,8 @@ pub(crate) fn public_from_pkcs8(pkcs8_der: &[u8]) -> Result<RsaPublic> {
 }
 
 fn bad_rsa(what: &str) -> Error {
-    Error::key("invalid_key", format!("the {what} is not a well-formed RSA private key: check that the file is complete and unencrypted"))
+    Error::key(
+        "invalid_key",
+        format!("the {what} is not a well-formed RSA private key: check that the file is complete and unencrypted"),
+    )
 }

@@ -123,7 +123,8 @@ mod tests {
 
     #[test]
     fn consumer_ids_with_two_to_four_parts() {
-        let org = Organisation::from_claim(&json!({"authority": "iso6523-actorid-upis", "ID": "0192:991825827"})).unwrap();
+        let org =
+            Organisation::from_claim(&json!({"authority": "iso6523-actorid-upis", "ID": "0192:991825827"})).unwrap();
         assert_eq!((org.org_number.as_str(), org.sub_unit.len()), ("991825827", 0));
         let sub = Organisation::from_claim(&json!({"Authority": "x", "id": "0192:991825827:ER//987464291:1"})).unwrap();
         assert_eq!(sub.org_number, "991825827");
@@ -135,7 +136,9 @@ mod tests {
 
     #[test]
     fn system_user_keys_are_case_insensitive() {
-        let detail = Authorization::from_claim(&json!({"type": "urn:altinn:systemuser", "SystemUser_Org": {"ID": "0192:313000001"}, "systemuser_id": ["a"], "externalRef": "r"}));
+        let detail = Authorization::from_claim(
+            &json!({"type": "urn:altinn:systemuser", "SystemUser_Org": {"ID": "0192:313000001"}, "systemuser_id": ["a"], "externalRef": "r"}),
+        );
         match detail {
             Authorization::SystemUser { org, system_user_ids, external_ref, .. } => {
                 assert_eq!(org.unwrap().org_number, "313000001");

@@ -1,8 +1,8 @@
 //! The issuer's JWKS, parsed once into RSA public keys by `kid`.
 
 use crate::algorithm::Algorithm;
-use crate::error::{Error, Result};
 use crate::crypto::strip_zeros;
+use crate::error::{Error, Result};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Deserialize;
@@ -25,8 +25,10 @@ struct JwkSet {
 /// Keys by `kid`. Keys that are not RSA signing keys are skipped, not errors: issuers publish
 /// encryption keys and other types beside their signing keys.
 pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, VerificationKey>> {
-    let set: JwkSet = serde_json::from_slice(body).map_err(|e| {
-        Error::MalformedResponse { status: 200, message: format!("the JWKS is not a JSON object with \"keys\" ({e})"), snippet: String::new() }
+    let set: JwkSet = serde_json::from_slice(body).map_err(|e| Error::MalformedResponse {
+        status: 200,
+        message: format!("the JWKS is not a JSON object with \"keys\" ({e})"),
+        snippet: String::new(),
     })?;
     let mut keys = HashMap::new();
     for jwk in set.keys {
@@ -35,7 +37,9 @@ pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, VerificationKey>> {
             continue;
         }
         let (Some(kid), Some(n), Some(e)) = (text("kid"), text("n"), text("e")) else { continue };
-        let (Ok(n), Ok(e)) = (URL_SAFE_NO_PAD.decode(n.trim_end_matches('=')), URL_SAFE_NO_PAD.decode(e.trim_end_matches('='))) else {
+        let (Ok(n), Ok(e)) =
+            (URL_SAFE_NO_PAD.decode(n.trim_end_matches('=')), URL_SAFE_NO_PAD.decode(e.trim_end_matches('=')))
+        else {
             continue;
         };
         let alg = match text("alg") {

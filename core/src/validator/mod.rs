@@ -159,7 +159,9 @@ impl Validator {
         let never_fetched = self.fetched_at == NEVER;
         let stale = !never_fetched && now.saturating_sub(self.fetched_at) >= self.max_jwks_age;
         let unknown = self.unknown_kid_seen_at.load(Ordering::Relaxed);
-        let rotated = unknown != NEVER && unknown >= self.fetched_at && now.saturating_sub(self.fetched_at) >= self.min_refetch_interval;
+        let rotated = unknown != NEVER
+            && unknown >= self.fetched_at
+            && now.saturating_sub(self.fetched_at) >= self.min_refetch_interval;
         (never_fetched || stale || rotated).then(|| HttpRequest::get(self.environment.jwks_uri().to_string()))
     }
 
@@ -177,7 +179,8 @@ impl Validator {
         }
         let token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
         let mut parts = token.split('.');
-        let (Some(header_b64), Some(claims_b64), Some(signature_b64), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(header_b64), Some(claims_b64), Some(signature_b64), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(Error::token("token_malformed", "the token is not a compact JWS (three base64url parts)"));
         };
@@ -185,7 +188,10 @@ impl Validator {
         let algorithm = self.algorithm(&header)?;
         let key = self.key(&header, now)?;
         if key.alg.is_some_and(|pinned| pinned != algorithm) {
-            return Err(Error::token("algorithm_not_allowed", "the token's alg differs from the alg its key is published for"));
+            return Err(Error::token(
+                "algorithm_not_allowed",
+                "the token's alg differs from the alg its key is published for",
+            ));
         }
         let signature = URL_SAFE_NO_PAD
             .decode(signature_b64)
@@ -202,7 +208,10 @@ impl Validator {
         let name = header.get("alg").and_then(Value::as_str).unwrap_or("");
         match name.parse::<Algorithm>() {
             Ok(alg) if name.starts_with("RS") && self.algorithms.contains(&alg) => Ok(alg),
-            _ => Err(Error::token("algorithm_not_allowed", format!("alg {name:?} is not allowed (allowed: {})", self.allowed_names()))),
+            _ => Err(Error::token(
+                "algorithm_not_allowed",
+                format!("alg {name:?} is not allowed (allowed: {})", self.allowed_names()),
+            )),
         }
     }
 
@@ -212,24 +221,42 @@ impl Validator {
 
     fn key(&self, header: &Map<String, Value>, now: i64) -> Result<&VerificationKey> {
         if self.fetched_at == NEVER {
-            return Err(Error::token("jwks_missing", "no JWKS loaded yet: send jwks_request() and call update_jwks() first"));
+            return Err(Error::token(
+                "jwks_missing",
+                "no JWKS loaded yet: send jwks_request() and call update_jwks() first",
+            ));
         }
-        let kid = header.get("kid").and_then(Value::as_str).ok_or_else(|| Error::token("unknown_kid", "the token header has no kid"))?;
+        let kid = header
+            .get("kid")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::token("unknown_kid", "the token header has no kid"))?;
         self.keys.get(kid).ok_or_else(|| {
             self.unknown_kid_seen_at.store(now, Ordering::Relaxed);
-            Error::token("unknown_kid", "no key with this kid in the issuer's JWKS: refetch the JWKS when jwks_request() says so, then retry")
+            Error::token(
+                "unknown_kid",
+                "no key with this kid in the issuer's JWKS: refetch the JWKS when jwks_request() says so, then retry",
+            )
         })
     }
 
-    fn check_claims(&self, claims: Map<String, Value>, now: i64, requirements: &Requirements) -> Result<ValidatedToken> {
+    fn check_claims(
+        &self,
+        claims: Map<String, Value>,
+        now: i64,
+        requirements: &Requirements,
+    ) -> Result<ValidatedToken> {
         let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
         let number = |name: &str| claims.get(name).and_then(Value::as_i64);
         if text("iss").as_deref() != Some(self.environment.issuer()) {
             return Err(Error::token("issuer_mismatch", format!("iss is not {}", self.environment.issuer())));
         }
-        let expires_at = number("exp").ok_or_else(|| Error::token("token_malformed", "the token has no numeric exp"))?;
+        let expires_at =
+            number("exp").ok_or_else(|| Error::token("token_malformed", "the token has no numeric exp"))?;
         if now > expires_at.saturating_add(self.leeway) {
-            return Err(Error::token("token_expired", format!("the token expired at {}", crate::format_utc(expires_at))));
+            return Err(Error::token(
+                "token_expired",
+                format!("the token expired at {}", crate::format_utc(expires_at)),
+            ));
         }
         let issued_at = number("iat").ok_or_else(|| Error::token("token_malformed", "the token has no numeric iat"))?;
         let not_before = number("nbf").unwrap_or(issued_at).max(issued_at);
@@ -248,19 +275,24 @@ impl Validator {
         };
         if let Some(required) = &requirements.audience {
             if !audience.contains(required) {
-                return Err(Error::token("audience_mismatch", format!("aud does not include {required}: the client must ask with resource={required}")));
+                return Err(Error::token(
+                    "audience_mismatch",
+                    format!("aud does not include {required}: the client must ask with resource={required}"),
+                ));
             }
         }
         let pid = text("pid");
         if requirements.require_pid && pid.is_none() {
             return Err(Error::token("pid_missing", "this API needs a person-bound token (pid)"));
         }
-        let consumer = claims
-            .get("consumer")
-            .and_then(Organisation::from_claim)
-            .ok_or_else(|| Error::token("token_malformed", "consumer is missing or its ID is not \"<icd>:<orgno>[:...]\""))?;
+        let consumer = claims.get("consumer").and_then(Organisation::from_claim).ok_or_else(|| {
+            Error::token("token_malformed", "consumer is missing or its ID is not \"<icd>:<orgno>[:...]\"")
+        })?;
         if !requirements.consumer_orgs.is_empty() && !requirements.consumer_orgs.contains(&consumer.org_number) {
-            return Err(Error::token("consumer_not_allowed", format!("consumer {} is not allowed here", consumer.org_number)));
+            return Err(Error::token(
+                "consumer_not_allowed",
+                format!("consumer {} is not allowed here", consumer.org_number),
+            ));
         }
         let authorization_details = match get_ci(&claims, "authorization_details") {
             Some(Value::Array(items)) => items.iter().map(Authorization::from_claim).collect(),
@@ -306,6 +338,9 @@ fn check_scopes(granted: &[String], requirements: &Requirements) -> Result<()> {
 }
 
 fn decode_object(segment: &str, what: &str) -> Result<Map<String, Value>> {
-    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| Error::token("token_malformed", format!("the {what} is not base64url")))?;
-    serde_json::from_slice(&bytes).map_err(|_| Error::token("token_malformed", format!("the {what} is not a JSON object")))
+    let bytes = URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| Error::token("token_malformed", format!("the {what} is not base64url")))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|_| Error::token("token_malformed", format!("the {what} is not a JSON object")))
 }

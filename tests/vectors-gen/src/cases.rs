@@ -53,31 +53,124 @@ fn grant_cases() -> Vec<GrantCase> {
     let read = || grant(&["test:scope.read"]);
     let x5c = || client(X5C_CLIENT);
     vec![
-        case("x5c_modern_p12", "x5c from a PKCS#12 with PBES2/AES-256 (OpenSSL 3 default)", p12_key("client.p12"), x5c(), read()),
-        case("x5c_legacy_p12", "x5c from a legacy PKCS#12 (3DES, SHA-1 MAC)", p12_key("client-legacy.p12"), x5c(), read()),
-        case("x5c_pem_pkcs8", "PKCS#8 PEM key with a certificate chain PEM", pem_key("client.key.pem", Some("client.chain.pem")), x5c(), read()),
-        case("x5c_pem_pkcs1", "PKCS#1 PEM key with the leaf certificate", pem_key("client.pkcs1.pem", Some("client.cert.pem")), x5c(), read()),
-        case("x5c_full_chain", "x5c with the whole chain, leaf first", p12_key("client.p12"), with(x5c(), "x5c", json!("full_chain")), read()),
+        case(
+            "x5c_modern_p12",
+            "x5c from a PKCS#12 with PBES2/AES-256 (OpenSSL 3 default)",
+            p12_key("client.p12"),
+            x5c(),
+            read(),
+        ),
+        case(
+            "x5c_legacy_p12",
+            "x5c from a legacy PKCS#12 (3DES, SHA-1 MAC)",
+            p12_key("client-legacy.p12"),
+            x5c(),
+            read(),
+        ),
+        case(
+            "x5c_pem_pkcs8",
+            "PKCS#8 PEM key with a certificate chain PEM",
+            pem_key("client.key.pem", Some("client.chain.pem")),
+            x5c(),
+            read(),
+        ),
+        case(
+            "x5c_pem_pkcs1",
+            "PKCS#1 PEM key with the leaf certificate",
+            pem_key("client.pkcs1.pem", Some("client.cert.pem")),
+            x5c(),
+            read(),
+        ),
+        case(
+            "x5c_full_chain",
+            "x5c with the whole chain, leaf first",
+            p12_key("client.p12"),
+            with(x5c(), "x5c", json!("full_chain")),
+            read(),
+        ),
         case("kid_jwk", "a registered key (private JWK) sends kid, not x5c", jwk_key(), client(KID_CLIENT), read()),
         case("rs384", "RS384", p12_key("client.p12"), with(x5c(), "algorithm", json!("RS384")), read()),
         case("rs512", "RS512", jwk_key(), with(client(KID_CLIENT), "algorithm", json!("RS512")), read()),
-        case("lifetime_60", "a shorter grant lifetime", p12_key("client.p12"), with(x5c(), "lifetime", json!(60)), read()),
-        case("prod_environment", "aud is the production issuer", p12_key("client.p12"), with(x5c(), "environment", json!("prod")), read()),
-        case("custom_issuer", "a loopback issuer such as the simulator's", jwk_key(), with(client(KID_CLIENT), "environment", json!("http://127.0.0.1:8123/")), read()),
-        case("two_scopes", "several scopes, space-separated", p12_key("client.p12"), x5c(), grant(&["test:scope.read", "test:scope.write"])),
-        case("consumer_org", "a supplier acting for a consumer (Altinn delegation)", p12_key("client.p12"), x5c(),
-            with(grant(&["brreg:reelle/rapporteringspliktig"]), "consumer_org", json!(CONSUMER_ORG))),
-        case("iss_onbehalfof", "a supplier's sub-client", p12_key("client.p12"), x5c(), with(read(), "iss_onbehalfof", json!("kommune-x"))),
-        case("resource_string", "resource as a string (what clients send)", p12_key("client.p12"), x5c(),
-            with(read(), "resource", json!("https://api.example.no/"))),
-        case("resource_array", "resource as an array (what the docs show)", p12_key("client.p12"), x5c(),
-            with(read(), "resource", json!(["https://api.example.no/", "https://other.example.no/"]))),
+        case(
+            "lifetime_60",
+            "a shorter grant lifetime",
+            p12_key("client.p12"),
+            with(x5c(), "lifetime", json!(60)),
+            read(),
+        ),
+        case(
+            "prod_environment",
+            "aud is the production issuer",
+            p12_key("client.p12"),
+            with(x5c(), "environment", json!("prod")),
+            read(),
+        ),
+        case(
+            "custom_issuer",
+            "a loopback issuer such as the simulator's",
+            jwk_key(),
+            with(client(KID_CLIENT), "environment", json!("http://127.0.0.1:8123/")),
+            read(),
+        ),
+        case(
+            "two_scopes",
+            "several scopes, space-separated",
+            p12_key("client.p12"),
+            x5c(),
+            grant(&["test:scope.read", "test:scope.write"]),
+        ),
+        case(
+            "consumer_org",
+            "a supplier acting for a consumer (Altinn delegation)",
+            p12_key("client.p12"),
+            x5c(),
+            with(grant(&["brreg:reelle/rapporteringspliktig"]), "consumer_org", json!(CONSUMER_ORG)),
+        ),
+        case(
+            "iss_onbehalfof",
+            "a supplier's sub-client",
+            p12_key("client.p12"),
+            x5c(),
+            with(read(), "iss_onbehalfof", json!("kommune-x")),
+        ),
+        case(
+            "resource_string",
+            "resource as a string (what clients send)",
+            p12_key("client.p12"),
+            x5c(),
+            with(read(), "resource", json!("https://api.example.no/")),
+        ),
+        case(
+            "resource_array",
+            "resource as an array (what the docs show)",
+            p12_key("client.p12"),
+            x5c(),
+            with(read(), "resource", json!(["https://api.example.no/", "https://other.example.no/"])),
+        ),
         case("pid", "a person-bound token", jwk_key(), client(KID_CLIENT), with(read(), "pid", json!("01017012345"))),
-        case("rar_system_user", "an Altinn system user with externalRef", p12_key("client.p12"), x5c(),
-            with(read(), "authorization_details", json!([{"type": "urn:altinn:systemuser",
-                "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": format!("0192:{SYSTEM_USER_ORG}")}, "externalRef": "vendor-ref-1"}]))),
-        case("rar_consent", "an Altinn consent", jwk_key(), client(KID_CLIENT),
-            with(read(), "authorization_details", json!([{"type": "urn:altinn:consent", "id": "d5e2a4c6-0000-4000-8000-000000000001", "from": "urn:altinn:person:identifier-no:01017012345"}]))),
+        case(
+            "rar_system_user",
+            "an Altinn system user with externalRef",
+            p12_key("client.p12"),
+            x5c(),
+            with(
+                read(),
+                "authorization_details",
+                json!([{"type": "urn:altinn:systemuser",
+                "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": format!("0192:{SYSTEM_USER_ORG}")}, "externalRef": "vendor-ref-1"}]),
+            ),
+        ),
+        case(
+            "rar_consent",
+            "an Altinn consent",
+            jwk_key(),
+            client(KID_CLIENT),
+            with(
+                read(),
+                "authorization_details",
+                json!([{"type": "urn:altinn:consent", "id": "d5e2a4c6-0000-4000-8000-000000000001", "from": "urn:altinn:person:identifier-no:01017012345"}]),
+            ),
+        ),
     ]
 }
 
@@ -90,28 +183,168 @@ fn error_cases() -> Vec<(GrantCase, &'static str)> {
     let mut millis = case("now_in_milliseconds", "now given in milliseconds", p12(), x5c(), read());
     millis.now = NOW * 1000;
     vec![
-        (case("lifetime_121", "a grant may live 120 s at most", p12(), with(x5c(), "lifetime", json!(121)), read()), "invalid_lifetime"),
-        (case("consumer_org_bad_check_digit", "org number with a wrong mod-11 digit", p12(), x5c(), with(read(), "consumer_org", json!("312000009"))), "invalid_consumer_org"),
-        (case("consumer_org_eight_digits", "org number of 8 digits", p12(), x5c(), with(read(), "consumer_org", json!("31200000"))), "invalid_consumer_org"),
-        (case("consumer_org_is_own_org", "consumer_org equal to the certificate's org", p12(), x5c(), with(read(), "consumer_org", json!(CLIENT_ORG))), "invalid_consumer_org"),
-        (case("consumer_org_and_iss_onbehalfof", "the two delegation claims exclude each other", p12(), x5c(),
-            with(with(read(), "consumer_org", json!(CONSUMER_ORG)), "iss_onbehalfof", json!("kommune-x"))), "conflicting_delegation"),
-        (case("expired_certificate", "the certificate expired in 2021", p12_key("expired.p12"), x5c(), read()), "certificate_not_valid"),
+        (
+            case("lifetime_121", "a grant may live 120 s at most", p12(), with(x5c(), "lifetime", json!(121)), read()),
+            "invalid_lifetime",
+        ),
+        (
+            case(
+                "consumer_org_bad_check_digit",
+                "org number with a wrong mod-11 digit",
+                p12(),
+                x5c(),
+                with(read(), "consumer_org", json!("312000009")),
+            ),
+            "invalid_consumer_org",
+        ),
+        (
+            case(
+                "consumer_org_eight_digits",
+                "org number of 8 digits",
+                p12(),
+                x5c(),
+                with(read(), "consumer_org", json!("31200000")),
+            ),
+            "invalid_consumer_org",
+        ),
+        (
+            case(
+                "consumer_org_is_own_org",
+                "consumer_org equal to the certificate's org",
+                p12(),
+                x5c(),
+                with(read(), "consumer_org", json!(CLIENT_ORG)),
+            ),
+            "invalid_consumer_org",
+        ),
+        (
+            case(
+                "consumer_org_and_iss_onbehalfof",
+                "the two delegation claims exclude each other",
+                p12(),
+                x5c(),
+                with(with(read(), "consumer_org", json!(CONSUMER_ORG)), "iss_onbehalfof", json!("kommune-x")),
+            ),
+            "conflicting_delegation",
+        ),
+        (
+            case("expired_certificate", "the certificate expired in 2021", p12_key("expired.p12"), x5c(), read()),
+            "certificate_not_valid",
+        ),
         (not_yet, "certificate_not_valid"),
-        (case("wrong_password", "wrong PKCS#12 password", json!({"type": "pkcs12", "file": "keys/client.p12", "password": "not-the-password", "alias": null}), x5c(), read()), "wrong_password"),
-        (case("alias_not_found", "an alias the file does not hold", json!({"type": "pkcs12", "file": "keys/client.p12", "password": P12_PASSWORD, "alias": "nope"}), x5c(), read()), "key_not_found"),
-        (case("certificate_of_another_key", "the certificate does not match the private key", pem_key("other.key.pem", Some("client.cert.pem")), x5c(), read()), "invalid_key"),
-        (case("no_certificate_no_kid", "a PEM key alone has neither x5c nor kid", pem_key("client.key.pem", None), x5c(), read()), "missing_certificate_or_kid"),
+        (
+            case(
+                "wrong_password",
+                "wrong PKCS#12 password",
+                json!({"type": "pkcs12", "file": "keys/client.p12", "password": "not-the-password", "alias": null}),
+                x5c(),
+                read(),
+            ),
+            "wrong_password",
+        ),
+        (
+            case(
+                "alias_not_found",
+                "an alias the file does not hold",
+                json!({"type": "pkcs12", "file": "keys/client.p12", "password": P12_PASSWORD, "alias": "nope"}),
+                x5c(),
+                read(),
+            ),
+            "key_not_found",
+        ),
+        (
+            case(
+                "certificate_of_another_key",
+                "the certificate does not match the private key",
+                pem_key("other.key.pem", Some("client.cert.pem")),
+                x5c(),
+                read(),
+            ),
+            "invalid_key",
+        ),
+        (
+            case(
+                "no_certificate_no_kid",
+                "a PEM key alone has neither x5c nor kid",
+                pem_key("client.key.pem", None),
+                x5c(),
+                read(),
+            ),
+            "missing_certificate_or_kid",
+        ),
         (case("no_scope", "at least one scope", p12(), x5c(), grant(&[])), "invalid_scope"),
-        (case("scope_with_space", "scopes go as separate items", p12(), x5c(), grant(&["test:scope.read test:scope.write"])), "invalid_scope"),
-        (case("pid_ten_digits", "pid has 11 digits", p12(), x5c(), with(read(), "pid", json!("0101701234"))), "invalid_pid"),
-        (case("resource_not_uri", "resource is an absolute URI", p12(), x5c(), with(read(), "resource", json!("api"))), "invalid_resource"),
-        (case("rar_without_type", "each authorization_details entry has a type", p12(), x5c(), with(read(), "authorization_details", json!([{"id": "x"}]))), "invalid_authorization_details"),
-        (case("rar_system_user_bad_org", "systemuser_org.ID carries a valid org number", p12(), x5c(),
-            with(read(), "authorization_details", json!([{"type": "urn:altinn:systemuser", "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": "0192:123"}}]))), "invalid_authorization_details"),
-        (case("algorithm_es256", "Maskinporten takes RS256/RS384/RS512 only", p12(), with(x5c(), "algorithm", json!("ES256")), read()), "invalid_algorithm"),
-        (case("issuer_without_slash", "aud is the issuer with trailing slash", p12(), with(x5c(), "environment", json!("https://test.maskinporten.no")), read()), "invalid_environment"),
-        (case("empty_client_id", "client_id is required", p12(), with(x5c(), "client_id", json!("")), read()), "invalid_client_id"),
+        (
+            case(
+                "scope_with_space",
+                "scopes go as separate items",
+                p12(),
+                x5c(),
+                grant(&["test:scope.read test:scope.write"]),
+            ),
+            "invalid_scope",
+        ),
+        (
+            case("pid_ten_digits", "pid has 11 digits", p12(), x5c(), with(read(), "pid", json!("0101701234"))),
+            "invalid_pid",
+        ),
+        (
+            case(
+                "resource_not_uri",
+                "resource is an absolute URI",
+                p12(),
+                x5c(),
+                with(read(), "resource", json!("api")),
+            ),
+            "invalid_resource",
+        ),
+        (
+            case(
+                "rar_without_type",
+                "each authorization_details entry has a type",
+                p12(),
+                x5c(),
+                with(read(), "authorization_details", json!([{"id": "x"}])),
+            ),
+            "invalid_authorization_details",
+        ),
+        (
+            case(
+                "rar_system_user_bad_org",
+                "systemuser_org.ID carries a valid org number",
+                p12(),
+                x5c(),
+                with(
+                    read(),
+                    "authorization_details",
+                    json!([{"type": "urn:altinn:systemuser", "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": "0192:123"}}]),
+                ),
+            ),
+            "invalid_authorization_details",
+        ),
+        (
+            case(
+                "algorithm_es256",
+                "Maskinporten takes RS256/RS384/RS512 only",
+                p12(),
+                with(x5c(), "algorithm", json!("ES256")),
+                read(),
+            ),
+            "invalid_algorithm",
+        ),
+        (
+            case(
+                "issuer_without_slash",
+                "aud is the issuer with trailing slash",
+                p12(),
+                with(x5c(), "environment", json!("https://test.maskinporten.no")),
+                read(),
+            ),
+            "invalid_environment",
+        ),
+        (
+            case("empty_client_id", "client_id is required", p12(), with(x5c(), "client_id", json!("")), read()),
+            "invalid_client_id",
+        ),
         (millis, "invalid_now"),
     ]
 }
@@ -165,7 +398,8 @@ fn check_jwt(c: &GrantCase, jwt: &str, header: &Value, claims: &Value) {
     assert_eq!(&decode_segment(parts[0]), header, "{}: header", c.name);
     assert_eq!(&decode_segment(parts[1]), claims, "{}: claims", c.name);
     let public = if c.key["type"] == "jwk" { keys::jwk_public() } else { keys::client_public() };
-    let signature = Signature::try_from(URL_SAFE_NO_PAD.decode(parts[2]).expect("signature").as_slice()).expect("signature");
+    let signature =
+        Signature::try_from(URL_SAFE_NO_PAD.decode(parts[2]).expect("signature").as_slice()).expect("signature");
     let input = format!("{}.{}", parts[0], parts[1]);
     let verified = match header["alg"].as_str() {
         Some("RS384") => VerifyingKey::<sha2::Sha384>::new(public).verify(input.as_bytes(), &signature),
@@ -187,7 +421,8 @@ pub fn grants_document(files: &dyn Files) -> Value {
             let (jwt, body) = harness::run_grant_case(&doc, files).unwrap_or_else(|e| panic!("{}: {e}", c.name));
             let (header, claims) = expected_parts(c, files);
             check_jwt(c, &jwt, &header, &claims);
-            let expected_body = format!("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion={jwt}");
+            let expected_body =
+                format!("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion={jwt}");
             assert_eq!(body, expected_body, "{}: form body", c.name);
             doc["expected"] = json!({"header": header, "claims": claims, "jwt": jwt, "body": body});
             doc
@@ -218,19 +453,55 @@ pub fn responses_document() -> Value {
                "expected": {"access_token": body["access_token"], "token_type": "Bearer", "expires_in": expires_in, "scope": scope, "expires_at": NOW + expires_in}})
     };
     let token = "eyJraWQiOiJzaW0ta2V5LTEiLCJhbGciOiJSUzI1NiJ9.eyJzY29wZSI6InRlc3Q6c2NvcGUucmVhZCJ9.c2lnbmF0dXJl";
-    let fail = |name: &str, status: u16, content_type: Option<&str>, body: &str, kind: &str, mp: Option<&str>, error: Option<&str>, retryable: bool| {
+    let fail = |name: &str,
+                status: u16,
+                content_type: Option<&str>,
+                body: &str,
+                kind: &str,
+                mp: Option<&str>,
+                error: Option<&str>,
+                retryable: bool| {
         json!({"name": name, "status": status, "content_type": content_type, "body": body, "now": NOW,
                "expected_error": {"kind": kind, "mp_code": mp, "error": error, "retryable": retryable, "status": status, "has_hint": mp.is_some()}})
     };
     let mp = |code: &str, error: &str, text: &str| {
         let body = json!({"error": error, "error_description": format!("{text} ({code})"), "error_uri": "https://docs.digdir.no/"}).to_string();
-        fail(&format!("error_{}", code.replace('-', "").to_lowercase()), 400, Some("application/json"), &body, "oauth_error", Some(code), Some(error), false)
+        fail(
+            &format!("error_{}", code.replace('-', "").to_lowercase()),
+            400,
+            Some("application/json"),
+            &body,
+            "oauth_error",
+            Some(code),
+            Some(error),
+            false,
+        )
     };
     let mut cases = vec![
-        ok("success", json!({"access_token": token, "token_type": "Bearer", "expires_in": 119, "scope": "test:scope.read"}), json!("test:scope.read"), 119),
-        ok("success_unknown_fields", json!({"access_token": token, "token_type": "Bearer", "expires_in": 120, "scope": "a b", "issued_token_type": "x", "extra": {"n": 1}}), json!("a b"), 120),
-        ok("success_without_scope", json!({"access_token": token, "token_type": "Bearer", "expires_in": 30}), Value::Null, 30),
-        ok("success_lowercase_bearer", json!({"access_token": token, "token_type": "bearer", "expires_in": 60, "scope": "s"}), json!("s"), 60),
+        ok(
+            "success",
+            json!({"access_token": token, "token_type": "Bearer", "expires_in": 119, "scope": "test:scope.read"}),
+            json!("test:scope.read"),
+            119,
+        ),
+        ok(
+            "success_unknown_fields",
+            json!({"access_token": token, "token_type": "Bearer", "expires_in": 120, "scope": "a b", "issued_token_type": "x", "extra": {"n": 1}}),
+            json!("a b"),
+            120,
+        ),
+        ok(
+            "success_without_scope",
+            json!({"access_token": token, "token_type": "Bearer", "expires_in": 30}),
+            Value::Null,
+            30,
+        ),
+        ok(
+            "success_lowercase_bearer",
+            json!({"access_token": token, "token_type": "bearer", "expires_in": 60, "scope": "s"}),
+            json!("s"),
+            60,
+        ),
     ];
     for (code, error, text) in [
         ("MP-011", "invalid_request", "Invalid parameter value"),
@@ -255,28 +526,162 @@ pub fn responses_document() -> Value {
     }
     let html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
     cases.extend([
-        fail("oauth_error_without_mp_code", 400, Some("application/json"), r#"{"error":"unsupported_grant_type"}"#, "oauth_error", None, Some("unsupported_grant_type"), false),
-        fail("rate_limited_oauth_error", 429, Some("application/json"), r#"{"error":"slow_down","error_description":"Too many requests"}"#, "oauth_error", None, Some("slow_down"), true),
-        fail("server_error_json", 500, Some("application/json"), r#"{"error":"server_error","error_description":"Internal error"}"#, "oauth_error", None, Some("server_error"), true),
+        fail(
+            "oauth_error_without_mp_code",
+            400,
+            Some("application/json"),
+            r#"{"error":"unsupported_grant_type"}"#,
+            "oauth_error",
+            None,
+            Some("unsupported_grant_type"),
+            false,
+        ),
+        fail(
+            "rate_limited_oauth_error",
+            429,
+            Some("application/json"),
+            r#"{"error":"slow_down","error_description":"Too many requests"}"#,
+            "oauth_error",
+            None,
+            Some("slow_down"),
+            true,
+        ),
+        fail(
+            "server_error_json",
+            500,
+            Some("application/json"),
+            r#"{"error":"server_error","error_description":"Internal error"}"#,
+            "oauth_error",
+            None,
+            Some("server_error"),
+            true,
+        ),
         fail("html_502", 502, Some("text/html"), html, "unavailable", None, None, true),
         fail("empty_503", 503, None, "", "unavailable", None, None, true),
         fail("html_504_without_content_type", 504, None, html, "unavailable", None, None, true),
         fail("html_200", 200, Some("text/html"), html, "malformed_response", None, None, false),
         fail("empty_200", 200, Some("application/json"), "", "malformed_response", None, None, false),
-        fail("truncated_json", 200, Some("application/json"), r#"{"access_token":"eyJ","token_type":"Bea"#, "malformed_response", None, None, false),
+        fail(
+            "truncated_json",
+            200,
+            Some("application/json"),
+            r#"{"access_token":"eyJ","token_type":"Bea"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
         fail("json_array", 200, Some("application/json"), "[1,2]", "malformed_response", None, None, false),
-        fail("missing_access_token", 200, Some("application/json"), r#"{"token_type":"Bearer","expires_in":120}"#, "malformed_response", None, None, false),
-        fail("empty_access_token", 200, Some("application/json"), r#"{"access_token":"","token_type":"Bearer","expires_in":120}"#, "malformed_response", None, None, false),
-        fail("missing_token_type", 200, Some("application/json"), r#"{"access_token":"abc","expires_in":120}"#, "malformed_response", None, None, false),
-        fail("token_type_mac", 200, Some("application/json"), r#"{"access_token":"abc","token_type":"MAC","expires_in":120}"#, "malformed_response", None, None, false),
-        fail("missing_expires_in", 200, Some("application/json"), r#"{"access_token":"abc","token_type":"Bearer"}"#, "malformed_response", None, None, false),
-        fail("expires_in_zero", 200, Some("application/json"), r#"{"access_token":"abc","token_type":"Bearer","expires_in":0}"#, "malformed_response", None, None, false),
-        fail("expires_in_negative", 200, Some("application/json"), r#"{"access_token":"abc","token_type":"Bearer","expires_in":-5}"#, "malformed_response", None, None, false),
-        fail("expires_in_absurd", 200, Some("application/json"), r#"{"access_token":"abc","token_type":"Bearer","expires_in":999999999}"#, "malformed_response", None, None, false),
-        fail("expires_in_string", 200, Some("application/json"), r#"{"access_token":"abc","token_type":"Bearer","expires_in":"120"}"#, "malformed_response", None, None, false),
-        fail("html_400", 400, Some("text/html"), "<html><body>Bad Request</body></html>", "malformed_response", None, None, false),
-        fail("json_400_without_error", 400, Some("application/json"), r#"{"message":"bad"}"#, "malformed_response", None, None, false),
+        fail(
+            "missing_access_token",
+            200,
+            Some("application/json"),
+            r#"{"token_type":"Bearer","expires_in":120}"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
+        fail(
+            "empty_access_token",
+            200,
+            Some("application/json"),
+            r#"{"access_token":"","token_type":"Bearer","expires_in":120}"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
+        fail(
+            "missing_token_type",
+            200,
+            Some("application/json"),
+            r#"{"access_token":"abc","expires_in":120}"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
+        fail(
+            "token_type_mac",
+            200,
+            Some("application/json"),
+            r#"{"access_token":"abc","token_type":"MAC","expires_in":120}"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
+        fail(
+            "missing_expires_in",
+            200,
+            Some("application/json"),
+            r#"{"access_token":"abc","token_type":"Bearer"}"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
+        fail(
+            "expires_in_zero",
+            200,
+            Some("application/json"),
+            r#"{"access_token":"abc","token_type":"Bearer","expires_in":0}"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
+        fail(
+            "expires_in_negative",
+            200,
+            Some("application/json"),
+            r#"{"access_token":"abc","token_type":"Bearer","expires_in":-5}"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
+        fail(
+            "expires_in_absurd",
+            200,
+            Some("application/json"),
+            r#"{"access_token":"abc","token_type":"Bearer","expires_in":999999999}"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
+        fail(
+            "expires_in_string",
+            200,
+            Some("application/json"),
+            r#"{"access_token":"abc","token_type":"Bearer","expires_in":"120"}"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
+        fail(
+            "html_400",
+            400,
+            Some("text/html"),
+            "<html><body>Bad Request</body></html>",
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
+        fail(
+            "json_400_without_error",
+            400,
+            Some("application/json"),
+            r#"{"message":"bad"}"#,
+            "malformed_response",
+            None,
+            None,
+            false,
+        ),
     ]);
     json!({"about": "Token-response cases: parse_token_response(status, body, content_type, now) gives this token, or an error of this kind.", "cases": cases})
 }
-

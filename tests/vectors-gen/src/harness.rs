@@ -3,7 +3,6 @@
 use maskinporten::{Algorithm, AuthorizationDetail, Client, Environment, Error, GrantOptions, Key, Resource, X5c};
 use serde_json::Value;
 
-
 /// Reads a file named in a vector, relative to the vectors folder.
 pub trait Files {
     /// The bytes of `path`.
@@ -69,12 +68,18 @@ pub fn build_client(spec: &Value, key: Key) -> Result<Client, Error> {
 
 /// Builds the GRANT object of a case.
 pub fn grant_options(spec: &Value) -> Result<GrantOptions, Error> {
-    let scopes: Vec<String> =
-        spec["scopes"].as_array().expect("scopes").iter().map(|s| s.as_str().expect("scope string").to_string()).collect();
+    let scopes: Vec<String> = spec["scopes"]
+        .as_array()
+        .expect("scopes")
+        .iter()
+        .map(|s| s.as_str().expect("scope string").to_string())
+        .collect();
     let mut options = GrantOptions::new(scopes);
     options.resource = match spec.get("resource") {
         Some(Value::String(one)) => Some(Resource::One(one.clone())),
-        Some(Value::Array(many)) => Some(Resource::Many(many.iter().map(|s| s.as_str().expect("resource").to_string()).collect())),
+        Some(Value::Array(many)) => {
+            Some(Resource::Many(many.iter().map(|s| s.as_str().expect("resource").to_string()).collect()))
+        }
         _ => None,
     };
     options.consumer_org = str_field(spec, "consumer_org").map(str::to_string);
@@ -101,11 +106,18 @@ pub fn run_grant_case(case: &Value, files: &dyn Files) -> Result<(String, String
 /// Builds the requirements object of a validation case.
 pub fn requirements(spec: &Value) -> maskinporten::Requirements {
     let list = |name: &str| -> Vec<String> {
-        spec[name].as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
+        spec[name]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default()
     };
     maskinporten::Requirements {
         scopes: list("scopes"),
-        scope_match: if str_field(spec, "scope_match") == Some("all") { maskinporten::ScopeMatch::All } else { maskinporten::ScopeMatch::Any },
+        scope_match: if str_field(spec, "scope_match") == Some("all") {
+            maskinporten::ScopeMatch::All
+        } else {
+            maskinporten::ScopeMatch::Any
+        },
         audience: str_field(spec, "audience").map(str::to_string),
         require_pid: spec["require_pid"].as_bool().unwrap_or(false),
         consumer_orgs: list("consumer_orgs"),
@@ -121,20 +133,34 @@ pub fn run_validation_case(case: &Value, jwks: &[u8]) -> Result<maskinporten::Va
 }
 
 /// Checks a validation case's outcome against its expectation; the message says what differs.
-pub fn check_validation_case(case: &Value, outcome: &Result<maskinporten::ValidatedToken, Error>) -> Result<(), String> {
+pub fn check_validation_case(
+    case: &Value,
+    outcome: &Result<maskinporten::ValidatedToken, Error>,
+) -> Result<(), String> {
     let name = str_field(case, "name").unwrap_or("?");
     match (outcome, case.get("expected")) {
         (Ok(token), Some(expected)) => {
-            let sub_unit: Vec<&str> = expected["consumer_sub_unit"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let sub_unit: Vec<&str> = expected["consumer_sub_unit"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
             let same = Some(token.consumer.org_number.as_str()) == str_field(expected, "consumer_org")
                 && token.supplier.as_ref().map(|s| s.org_number.as_str()) == str_field(expected, "supplier_org")
                 && token.consumer.sub_unit.iter().map(String::as_str).eq(sub_unit)
                 && Some(token.client_id.as_str()) == str_field(expected, "client_id")
                 && Some(token.expires_at) == expected["expires_at"].as_i64();
-            if same { Ok(()) } else { Err(format!("{name}: got {token:?}")) }
+            if same {
+                Ok(())
+            } else {
+                Err(format!("{name}: got {token:?}"))
+            }
         }
         (Err(error), None) => {
-            if Some(error.kind()) == str_field(case, "expected_error") { Ok(()) } else { Err(format!("{name}: got {error}")) }
+            if Some(error.kind()) == str_field(case, "expected_error") {
+                Ok(())
+            } else {
+                Err(format!("{name}: got {error}"))
+            }
         }
         (Ok(_), None) => Err(format!("{name}: expected an error, got a valid token")),
         (Err(error), Some(_)) => Err(format!("{name}: expected a valid token, got {error}")),

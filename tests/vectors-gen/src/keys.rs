@@ -3,10 +3,15 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use p12_keystore::{Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKey, PrivateKeyChain};
+use p12_keystore::{
+    Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKey, PrivateKeyChain,
+};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, SerialNumber};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    SerialNumber,
+};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use rsa::traits::{PrivateKeyParts, PublicKeyParts};
@@ -82,16 +87,21 @@ fn p12(pkcs8: &[u8], chain: &[Vec<u8>], legacy: bool) -> Vec<u8> {
     store.add_entry(P12_ALIAS, KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(vec![1u8; 20], key, certs)));
     let writer = store.writer(P12_PASSWORD);
     let writer = if legacy {
-        writer.encryption_algorithm(EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc).mac_algorithm(MacAlgorithm::HmacSha1)
+        writer
+            .encryption_algorithm(EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc)
+            .mac_algorithm(MacAlgorithm::HmacSha1)
     } else {
-        writer.encryption_algorithm(EncryptionAlgorithm::PbeWithHmacSha256AndAes256).mac_algorithm(MacAlgorithm::HmacSha256)
+        writer
+            .encryption_algorithm(EncryptionAlgorithm::PbeWithHmacSha256AndAes256)
+            .mac_algorithm(MacAlgorithm::HmacSha256)
     };
     writer.encryption_iterations(2048).mac_iterations(2048).write().expect("PKCS#12 writing")
 }
 
 fn pem(tag: &str, der: &[u8]) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("base64 is ASCII")).collect();
+    let lines: Vec<&str> =
+        b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("base64 is ASCII")).collect();
     format!("-----BEGIN {tag}-----\n{}\n-----END {tag}-----\n", lines.join("\n"))
 }
 
@@ -131,13 +141,27 @@ pub fn generate() -> KeyFiles {
     let mut p12_contents = BTreeMap::new();
     files.insert("keys/ca.pem".into(), pem("CERTIFICATE", ca_cert.der()).into_bytes());
     files.insert("keys/client.cert.pem".into(), pem("CERTIFICATE", leaf.der()).into_bytes());
-    files.insert("keys/client.chain.pem".into(), chain.iter().map(|d| pem("CERTIFICATE", d)).collect::<String>().into_bytes());
-    files.insert("keys/client.key.pem".into(), client_key.to_pkcs8_pem(LineEnding::LF).expect("PEM").as_bytes().to_vec());
-    files.insert("keys/client.pkcs1.pem".into(), client_key.to_pkcs1_pem(LineEnding::LF).expect("PEM").as_bytes().to_vec());
-    files.insert("keys/expired.chain.pem".into(), expired_chain.iter().map(|d| pem("CERTIFICATE", d)).collect::<String>().into_bytes());
+    files.insert(
+        "keys/client.chain.pem".into(),
+        chain.iter().map(|d| pem("CERTIFICATE", d)).collect::<String>().into_bytes(),
+    );
+    files.insert(
+        "keys/client.key.pem".into(),
+        client_key.to_pkcs8_pem(LineEnding::LF).expect("PEM").as_bytes().to_vec(),
+    );
+    files.insert(
+        "keys/client.pkcs1.pem".into(),
+        client_key.to_pkcs1_pem(LineEnding::LF).expect("PEM").as_bytes().to_vec(),
+    );
+    files.insert(
+        "keys/expired.chain.pem".into(),
+        expired_chain.iter().map(|d| pem("CERTIFICATE", d)).collect::<String>().into_bytes(),
+    );
     files.insert("keys/other.key.pem".into(), other_key.to_pkcs8_pem(LineEnding::LF).expect("PEM").as_bytes().to_vec());
     files.insert("keys/client.jwk.json".into(), private_jwk(&jwk_key).into_bytes());
-    for (name, legacy, chain) in [("client.p12", false, &chain), ("client-legacy.p12", true, &chain), ("expired.p12", false, &expired_chain)] {
+    for (name, legacy, chain) in
+        [("client.p12", false, &chain), ("client-legacy.p12", true, &chain), ("expired.p12", false, &expired_chain)]
+    {
         let path = format!("keys/{name}");
         files.insert(path.clone(), p12(&client_pkcs8, chain, legacy));
         p12_contents.insert(path, (client_pkcs8.clone(), chain.clone()));

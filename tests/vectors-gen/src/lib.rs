@@ -78,7 +78,8 @@ fn p12_matches(data: &[u8], pkcs8: &[u8], chain: &[Vec<u8>]) -> bool {
     };
     store.entries().any(|(_, entry)| match entry {
         KeyStoreEntry::PrivateKeyChain(found) => {
-            found.key().as_der() == pkcs8 && found.certs().iter().map(|c| c.as_der().to_vec()).collect::<Vec<_>>() == chain
+            found.key().as_der() == pkcs8
+                && found.certs().iter().map(|c| c.as_der().to_vec()).collect::<Vec<_>>() == chain
         }
         _ => false,
     })

@@ -61,7 +61,8 @@ fn requirements(scopes: &[&str]) -> Value {
 
 fn ok(name: &str, token: String, req: Value, consumer: &str, supplier: Option<&str>, sub_unit: &[&str]) -> Value {
     let claims_segment = token.split('.').nth(1).unwrap_or_default();
-    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims_segment).unwrap_or_default()).unwrap_or_default();
+    let claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims_segment).unwrap_or_default()).unwrap_or_default();
     json!({"name": name, "token": token, "now": NOW, "requirements": req,
            "expected": {"consumer_org": consumer, "supplier_org": supplier, "consumer_sub_unit": sub_unit,
                         "client_id": "5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d", "expires_at": claims["exp"]}})
@@ -88,40 +89,172 @@ pub fn validation_document() -> Value {
         json!({"authority": "iso6523-actorid-upis", "ID": "0192:312000008"}),
     );
     let delegated = with(delegated, "delegation_source", json!("https://www.altinn.no/"));
-    let system_user = with(claims(), "authorization_details", json!([{"type": "urn:altinn:systemuser",
-        "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": "0192:313000001"}, "systemuser_id": ["a1b2"], "system_id": "vendor_system"}]));
+    let system_user = with(
+        claims(),
+        "authorization_details",
+        json!([{"type": "urn:altinn:systemuser",
+        "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": "0192:313000001"}, "systemuser_id": ["a1b2"], "system_id": "vendor_system"}]),
+    );
     let cases = vec![
         ok("valid", valid.clone(), read(), "311000004", None, &[]),
-        ok("valid_all_scopes", valid.clone(), with(requirements(&["test:scope.read", "test:scope.write"]), "scope_match", json!("all")), "311000004", None, &[]),
-        ok("valid_within_leeway_after_exp", sign_rs256(&key, &header(), &with(claims(), "exp", json!(NOW - 5))), read(), "311000004", None, &[]),
+        ok(
+            "valid_all_scopes",
+            valid.clone(),
+            with(requirements(&["test:scope.read", "test:scope.write"]), "scope_match", json!("all")),
+            "311000004",
+            None,
+            &[],
+        ),
+        ok(
+            "valid_within_leeway_after_exp",
+            sign_rs256(&key, &header(), &with(claims(), "exp", json!(NOW - 5))),
+            read(),
+            "311000004",
+            None,
+            &[],
+        ),
         ok("delegated", sign_rs256(&key, &header(), &delegated), read(), "312000008", Some("311000004"), &[]),
-        ok("sub_unit_consumer", sign_rs256(&key, &header(), &with(claims(), "consumer", json!({"authority": "iso6523-actorid-upis", "ID": "0192:991825827:ER//987464291:1"}))), read(), "991825827", None, &["ER//987464291", "1"]),
-        ok("consumer_three_parts", sign_rs256(&key, &header(), &with(claims(), "consumer", json!({"authority": "iso6523-actorid-upis", "ID": "0192:991825827:ER"}))), read(), "991825827", None, &["ER"]),
-        ok("audience_matches", sign_rs256(&key, &header(), &with(claims(), "aud", json!("https://api.example.no/"))), with(read(), "audience", json!("https://api.example.no/")), "311000004", None, &[]),
+        ok(
+            "sub_unit_consumer",
+            sign_rs256(
+                &key,
+                &header(),
+                &with(
+                    claims(),
+                    "consumer",
+                    json!({"authority": "iso6523-actorid-upis", "ID": "0192:991825827:ER//987464291:1"}),
+                ),
+            ),
+            read(),
+            "991825827",
+            None,
+            &["ER//987464291", "1"],
+        ),
+        ok(
+            "consumer_three_parts",
+            sign_rs256(
+                &key,
+                &header(),
+                &with(claims(), "consumer", json!({"authority": "iso6523-actorid-upis", "ID": "0192:991825827:ER"})),
+            ),
+            read(),
+            "991825827",
+            None,
+            &["ER"],
+        ),
+        ok(
+            "audience_matches",
+            sign_rs256(&key, &header(), &with(claims(), "aud", json!("https://api.example.no/"))),
+            with(read(), "audience", json!("https://api.example.no/")),
+            "311000004",
+            None,
+            &[],
+        ),
         ok("system_user", sign_rs256(&key, &header(), &system_user), read(), "311000004", None, &[]),
-        ok("consumer_allowed", valid.clone(), with(read(), "consumer_orgs", json!(["311000004"])), "311000004", None, &[]),
+        ok(
+            "consumer_allowed",
+            valid.clone(),
+            with(read(), "consumer_orgs", json!(["311000004"])),
+            "311000004",
+            None,
+            &[],
+        ),
         bad("expired", sign_rs256(&key, &header(), &with(claims(), "exp", json!(NOW - 60))), read(), "token_expired"),
-        bad("not_yet_valid", sign_rs256(&key, &header(), &with(claims(), "iat", json!(NOW + 60))), read(), "token_not_yet_valid"),
-        bad("wrong_issuer", sign_rs256(&key, &header(), &with(claims(), "iss", json!("https://maskinporten.no/"))), read(), "issuer_mismatch"),
-        bad("issuer_without_slash", sign_rs256(&key, &header(), &with(claims(), "iss", json!("https://test.maskinporten.no"))), read(), "issuer_mismatch"),
-        bad("wrong_audience", sign_rs256(&key, &header(), &with(claims(), "aud", json!("https://other.example.no/"))), with(read(), "audience", json!("https://api.example.no/")), "audience_mismatch"),
+        bad(
+            "not_yet_valid",
+            sign_rs256(&key, &header(), &with(claims(), "iat", json!(NOW + 60))),
+            read(),
+            "token_not_yet_valid",
+        ),
+        bad(
+            "wrong_issuer",
+            sign_rs256(&key, &header(), &with(claims(), "iss", json!("https://maskinporten.no/"))),
+            read(),
+            "issuer_mismatch",
+        ),
+        bad(
+            "issuer_without_slash",
+            sign_rs256(&key, &header(), &with(claims(), "iss", json!("https://test.maskinporten.no"))),
+            read(),
+            "issuer_mismatch",
+        ),
+        bad(
+            "wrong_audience",
+            sign_rs256(&key, &header(), &with(claims(), "aud", json!("https://other.example.no/"))),
+            with(read(), "audience", json!("https://api.example.no/")),
+            "audience_mismatch",
+        ),
         bad("missing_scope", valid.clone(), requirements(&["test:scope.admin"]), "insufficient_scope"),
-        bad("not_all_scopes", valid.clone(), with(requirements(&["test:scope.read", "test:scope.admin"]), "scope_match", json!("all")), "insufficient_scope"),
+        bad(
+            "not_all_scopes",
+            valid.clone(),
+            with(requirements(&["test:scope.read", "test:scope.admin"]), "scope_match", json!("all")),
+            "insufficient_scope",
+        ),
         bad("pid_required", valid.clone(), with(read(), "require_pid", json!(true)), "pid_missing"),
-        bad("consumer_not_allowed", valid.clone(), with(read(), "consumer_orgs", json!(["312000008"])), "consumer_not_allowed"),
-        bad("unknown_kid", sign_rs256(&key, &json!({"kid": "rotated-key", "alg": "RS256"}), &claims()), read(), "unknown_kid"),
-        bad("alg_none", format!("{}.{}.", b64(&json!({"kid": ISSUER_KID, "alg": "none"})), b64(&claims())), read(), "algorithm_not_allowed"),
+        bad(
+            "consumer_not_allowed",
+            valid.clone(),
+            with(read(), "consumer_orgs", json!(["312000008"])),
+            "consumer_not_allowed",
+        ),
+        bad(
+            "unknown_kid",
+            sign_rs256(&key, &json!({"kid": "rotated-key", "alg": "RS256"}), &claims()),
+            read(),
+            "unknown_kid",
+        ),
+        bad(
+            "alg_none",
+            format!("{}.{}.", b64(&json!({"kid": ISSUER_KID, "alg": "none"})), b64(&claims())),
+            read(),
+            "algorithm_not_allowed",
+        ),
         bad("hs256_with_public_key_as_secret", hs256, read(), "algorithm_not_allowed"),
-        bad("ps256", sign_rs256(&key, &json!({"kid": ISSUER_KID, "alg": "PS256"}), &claims()), read(), "algorithm_not_allowed"),
+        bad(
+            "ps256",
+            sign_rs256(&key, &json!({"kid": ISSUER_KID, "alg": "PS256"}), &claims()),
+            read(),
+            "algorithm_not_allowed",
+        ),
         bad("signed_by_another_key", sign_rs256(&other_key, &header(), &claims()), read(), "signature_invalid"),
-        bad("tampered_claims", format!("{}.{}.{}", b64(&header()), b64(&with(claims(), "scope", json!("test:scope.admin"))), valid.rsplit('.').next().unwrap_or_default()), read(), "signature_invalid"),
+        bad(
+            "tampered_claims",
+            format!(
+                "{}.{}.{}",
+                b64(&header()),
+                b64(&with(claims(), "scope", json!("test:scope.admin"))),
+                valid.rsplit('.').next().unwrap_or_default()
+            ),
+            read(),
+            "signature_invalid",
+        ),
         bad("truncated", valid_input.to_string(), read(), "token_malformed"),
         bad("huge", format!("{}.{}.x", b64(&header()), "A".repeat(20_000)), read(), "token_too_large"),
         bad("malformed_base64", format!("{}.{}.{}", b64(&header()), "%%%", "x"), read(), "token_malformed"),
-        bad("malformed_header_json", format!("{}.{}.x", URL_SAFE_NO_PAD.encode("{\"alg\":"), b64(&claims())), read(), "token_malformed"),
+        bad(
+            "malformed_header_json",
+            format!("{}.{}.x", URL_SAFE_NO_PAD.encode("{\"alg\":"), b64(&claims())),
+            read(),
+            "token_malformed",
+        ),
         bad("malformed_claims_json", sign_rs256(&key, &header(), &json!("not an object")), read(), "token_malformed"),
-        bad("wrong_token_type", sign_rs256(&key, &header(), &with(claims(), "token_type", json!("DPoP"))), read(), "wrong_token_type"),
-        bad("consumer_id_one_part", sign_rs256(&key, &header(), &with(claims(), "consumer", json!({"authority": "iso6523-actorid-upis", "ID": "311000004"}))), read(), "token_malformed"),
+        bad(
+            "wrong_token_type",
+            sign_rs256(&key, &header(), &with(claims(), "token_type", json!("DPoP"))),
+            read(),
+            "wrong_token_type",
+        ),
+        bad(
+            "consumer_id_one_part",
+            sign_rs256(
+                &key,
+                &header(),
+                &with(claims(), "consumer", json!({"authority": "iso6523-actorid-upis", "ID": "311000004"})),
+            ),
+            read(),
+            "token_malformed",
+        ),
     ];
     let jwks = jwks_document().to_string();
     for case in &cases {
