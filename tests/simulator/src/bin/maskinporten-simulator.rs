@@ -1,0 +1,52 @@
+//! `maskinporten-simulator [--config FILE] [--port N]`: prints one JSON ready line, then serves.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: maskinporten-simulator [--config FILE] [--port N]";
+
+fn main() -> ExitCode {
+    let mut config: Option<PathBuf> = None;
+    let mut port: u16 = 0;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        match name.as_str() {
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            "--config" | "--port" => {
+                let Some(v) = inline.or_else(|| args.next()) else {
+                    eprintln!("error: {name} needs a value\n{USAGE}");
+                    return ExitCode::from(2);
+                };
+                if name == "--config" {
+                    config = Some(PathBuf::from(v));
+                } else {
+                    match v.parse() {
+                        Ok(p) => port = p,
+                        Err(_) => {
+                            eprintln!("error: --port must be 0..=65535, got {v:?}\n{USAGE}");
+                            return ExitCode::from(2);
+                        }
+                    }
+                }
+            }
+            other => {
+                eprintln!("error: unknown argument {other:?}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match maskinporten_simulator::cli::run(config.as_deref(), port) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

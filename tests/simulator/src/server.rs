@@ -1,0 +1,533 @@
+//! The HTTP server: routes, fault handling, the running handle.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch, Notify};
+use tower::ServiceExt;
+
+use crate::config::{ConfigError, SimulatorConfig};
+use crate::crypto::TokenSigner;
+use crate::faults::{FaultKind, FaultSpec, Faults, Stats};
+use crate::registry::Registry;
+use crate::validate::{self, JtiStore, Rejection};
+
+/// Where to listen: a port on 127.0.0.1 (0 = ephemeral) or a full socket address.
+#[derive(Clone, Copy, Debug)]
+pub struct Bind(pub SocketAddr);
+
+impl From<u16> for Bind {
+    fn from(port: u16) -> Self {
+        Bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port))
+    }
+}
+impl From<SocketAddr> for Bind {
+    fn from(a: SocketAddr) -> Self {
+        Bind(a)
+    }
+}
+
+/// Why the simulator could not start (or a fault was refused).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimulatorError {
+    /// The configuration is wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}; pick another port or 0 for an ephemeral one")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A fault specification is invalid.
+    #[error("invalid fault: {0}")]
+    InvalidFault(String),
+    /// Something else failed at startup (runtime, key generation).
+    #[error("simulator startup failed: {0}")]
+    Startup(String),
+}
+
+#[derive(Debug, Default)]
+struct Mutable {
+    jtis: JtiStore,
+    faults: Faults,
+    stats: Stats,
+}
+
+struct Shared {
+    issuer: String,
+    base_url: String,
+    registry: Registry,
+    signer: TokenSigner,
+    state: Mutex<Mutable>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Mutable> {
+        // A panic while holding the lock cannot leave the counters inconsistent in a way that
+        // matters to tests, so recover from poisoning.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A running simulator. Dropping it without [`Simulator::shutdown`] stops accepting connections.
+pub struct Simulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    shutdown_tx: watch::Sender<bool>,
+    done_rx: Option<oneshot::Receiver<()>>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator").field("issuer", &self.shared.issuer).finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+struct ConnCtx {
+    kill: Arc<Notify>,
+    peer: SocketAddr,
+}
+
+fn base_url_of(addr: SocketAddr) -> String {
+    let host = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_string(),
+        IpAddr::V4(ip) => ip.to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+    };
+    format!("http://{host}:{}/", addr.port())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+impl Simulator {
+    /// Binds, spawns the server on the current tokio runtime and returns once it accepts
+    /// connections.
+    pub async fn start(config: SimulatorConfig, bind: impl Into<Bind>) -> Result<Simulator, SimulatorError> {
+        let registry = Registry::compile(&config)?;
+        let signer = match &config.signing_key {
+            Some(p) => TokenSigner::from_pkcs8_pem(&config.read(p)?).map_err(|m| {
+                SimulatorError::Config(ConfigError::Invalid { field: "signing_key".into(), message: m })
+            })?,
+            None => tokio::task::spawn_blocking(TokenSigner::generate)
+                .await
+                .map_err(|e| SimulatorError::Startup(e.to_string()))?
+                .map_err(SimulatorError::Startup)?,
+        };
+        let Bind(addr) = bind.into();
+        let listener = TcpListener::bind(addr).await.map_err(|source| SimulatorError::Bind { addr, source })?;
+        let local = listener.local_addr().map_err(|source| SimulatorError::Bind { addr, source })?;
+        let issuer = config.issuer.clone().unwrap_or_else(|| base_url_of(local));
+        let base_url = base_url_of(local);
+        let shared = Arc::new(Shared { issuer, base_url, registry, signer, state: Mutex::new(Mutable::default()) });
+        let router = router(shared.clone());
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let (done_tx, done_rx) = oneshot::channel();
+        tokio::spawn(accept_loop(listener, router, shutdown_rx, done_tx));
+        Ok(Simulator { shared, addr: local, shutdown_tx, done_rx: Some(done_rx) })
+    }
+
+    /// Starts on a background thread with its own runtime (for synchronous callers).
+    pub fn start_blocking(config: SimulatorConfig, bind: impl Into<Bind>) -> Result<BlockingSimulator, SimulatorError> {
+        let bind = bind.into();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .thread_name("maskinporten-simulator")
+            .build()
+            .map_err(|e| SimulatorError::Startup(e.to_string()))?;
+        let sim = rt.block_on(Simulator::start(config, bind))?;
+        Ok(BlockingSimulator { sim: Some(sim), rt: Some(rt) })
+    }
+
+    /// The issuer (= the `aud` a grant must carry), e.g. `http://127.0.0.1:40123/`.
+    pub fn issuer(&self) -> &str {
+        &self.shared.issuer
+    }
+    /// The token endpoint URL (always on the bound address).
+    pub fn token_endpoint(&self) -> String {
+        format!("{}token", self.base_url())
+    }
+    /// The JWKS URL.
+    pub fn jwks_uri(&self) -> String {
+        format!("{}jwk", self.base_url())
+    }
+    /// The metadata URL (`.well-known/oauth-authorization-server`).
+    pub fn metadata_url(&self) -> String {
+        format!("{}.well-known/oauth-authorization-server", self.base_url())
+    }
+    fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    /// The `kid` of the key that signs access tokens.
+    pub fn signing_kid(&self) -> &str {
+        &self.shared.signer.kid
+    }
+    /// The JWKS document served on `/jwk`.
+    pub fn jwks(&self) -> Value {
+        json!({"keys": [self.shared.signer.jwk.clone()]})
+    }
+    /// The ready line of CONTRACT.md: `{"issuer","token_endpoint","jwks_uri","port"}`.
+    pub fn ready_line(&self) -> String {
+        // Written by hand to keep CONTRACT.md's key order (serde_json sorts keys).
+        let s = |v: &str| Value::String(v.to_string()).to_string();
+        format!(
+            r#"{{"issuer":{},"token_endpoint":{},"jwks_uri":{},"port":{}}}"#,
+            s(self.issuer()),
+            s(&self.token_endpoint()),
+            s(&self.jwks_uri()),
+            self.port()
+        )
+    }
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        stats_of(&self.shared)
+    }
+    /// Arms a fault (see [`FaultSpec`]).
+    pub fn inject_fault(&self, spec: FaultSpec) -> Result<(), SimulatorError> {
+        spec.check().map_err(SimulatorError::InvalidFault)?;
+        self.shared.lock().faults.add(spec);
+        Ok(())
+    }
+    /// Disarms every fault.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+    /// Clears faults, counters and remembered `jti`s.
+    pub fn reset(&self) {
+        reset(&self.shared);
+    }
+    /// Stops accepting, lets open requests finish, and returns when the server has stopped.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown_tx.send(true);
+        if let Some(rx) = self.done_rx.take() {
+            let _ = rx.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown_tx.send(true);
+    }
+}
+
+/// A simulator running on its own background runtime; stops on [`BlockingSimulator::shutdown`]
+/// or drop.
+pub struct BlockingSimulator {
+    sim: Option<Simulator>,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl std::fmt::Debug for BlockingSimulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingSimulator").field("sim", &self.sim).finish()
+    }
+}
+
+impl std::ops::Deref for BlockingSimulator {
+    type Target = Simulator;
+    fn deref(&self) -> &Simulator {
+        match &self.sim {
+            Some(s) => s,
+            // `sim` is only taken in shutdown/drop, which consume or end the value.
+            None => unreachable!("BlockingSimulator used after shutdown"),
+        }
+    }
+}
+
+impl BlockingSimulator {
+    /// Stops the server and its runtime.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+    /// Blocks until SIGINT or SIGTERM, then shuts down gracefully (what a CLI's `simulator`
+    /// command does after printing [`Simulator::ready_line`]).
+    pub fn serve_until_signal(mut self) {
+        if let Some(rt) = &self.rt {
+            rt.block_on(crate::cli::wait_for_signal());
+        }
+        self.stop();
+    }
+    fn stop(&mut self) {
+        if let (Some(sim), Some(rt)) = (self.sim.take(), self.rt.take()) {
+            rt.block_on(sim.shutdown());
+            rt.shutdown_timeout(Duration::from_secs(2));
+        }
+    }
+}
+
+impl Drop for BlockingSimulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn stats_of(shared: &Shared) -> Stats {
+    let st = shared.lock();
+    let mut s = st.stats.clone();
+    s.faults_active = st.faults.len() as u64;
+    s
+}
+
+fn reset(shared: &Shared) {
+    let mut st = shared.lock();
+    st.jtis.clear();
+    st.faults.clear();
+    st.stats = Stats::default();
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+    done: oneshot::Sender<()>,
+) {
+    let mut conns = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            accepted = listener.accept() => {
+                let Ok((stream, peer)) = accepted else { continue };
+                let router = router.clone();
+                let mut shutdown = shutdown.clone();
+                conns.spawn(async move {
+                    let ctx = ConnCtx { kill: Arc::new(Notify::new()), peer };
+                    let kill = ctx.kill.clone();
+                    let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                        req.extensions_mut().insert(ctx.clone());
+                        let router = router.clone();
+                        async move { router.oneshot(req.map(Body::new)).await }
+                    });
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), svc);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        _ = kill.notified() => {} // drop the connection: the peer sees a close
+                        _ = shutdown.changed() => {
+                            conn.as_mut().graceful_shutdown();
+                            let _ = tokio::time::timeout(Duration::from_secs(5), conn).await;
+                        }
+                    }
+                });
+            }
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(6), async { while conns.join_next().await.is_some() {} }).await;
+    let _ = done.send(());
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    let public = Router::new()
+        .route("/token", post(token))
+        .route("/jwk", get(jwk))
+        .route("/.well-known/oauth-authorization-server", get(metadata))
+        .layer(middleware::from_fn_with_state(shared.clone(), fault_layer));
+    let admin = Router::new()
+        .route("/_sim/faults", post(add_fault).delete(clear_faults))
+        .route("/_sim/stats", get(get_stats))
+        .route("/_sim/reset", post(post_reset))
+        .layer(middleware::from_fn(loopback_only));
+    public.merge(admin).with_state(shared)
+}
+
+async fn loopback_only(req: Request, next: Next) -> Response {
+    let ok = req.extensions().get::<ConnCtx>().map(|c| c.peer.ip().is_loopback()).unwrap_or(false);
+    if !ok {
+        return (StatusCode::FORBIDDEN, Json(json!({"error": "admin endpoints are loopback only"}))).into_response();
+    }
+    next.run(req).await
+}
+
+async fn fault_layer(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let decision = {
+        let mut st = shared.lock();
+        match path.as_str() {
+            "/token" => st.stats.requests += 1,
+            "/jwk" => st.stats.jwks_requests += 1,
+            _ => st.stats.metadata_requests += 1,
+        }
+        let d = st.faults.decide(&path);
+        st.stats.faults_injected += d.hits;
+        d
+    };
+    if decision.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
+    }
+    match decision.terminal {
+        None => next.run(req).await,
+        Some((FaultKind::Close, _)) => {
+            if let Some(ctx) = req.extensions().get::<ConnCtx>() {
+                ctx.kill.notify_one();
+            }
+            std::future::pending::<Response>().await
+        }
+        Some((kind, status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let reason = status.canonical_reason().unwrap_or("Error");
+            match kind {
+                FaultKind::Html => (
+                    status,
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    format!(
+                        "<html><head><title>{code} {reason}</title></head><body><center><h1>{code} {reason}</h1></center><hr><center>nginx</center></body></html>\n",
+                        code = status.as_u16()
+                    ),
+                )
+                    .into_response(),
+                FaultKind::Empty => (status, Body::empty()).into_response(),
+                _ => (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{reason} (simulated)\n"))
+                    .into_response(),
+            }
+        }
+    }
+}
+
+fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    resp
+}
+
+async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let now = shared.registry.fixed_time.unwrap_or_else(now);
+    // The lock is taken only for the replay check, not around the signature verification.
+    let jti_unused =
+        |iss: &str, jti: &str, now: i64, forget_at: i64| shared.lock().jtis.check_and_insert(iss, jti, now, forget_at);
+    let result = validate::validate(&shared.registry, &shared.issuer, jti_unused, ct, &body, now);
+    let outcome = result.and_then(|acc| issue(&shared, acc, now));
+    let mut st = shared.lock();
+    match outcome {
+        Ok(body) => {
+            st.stats.tokens_issued += 1;
+            drop(st);
+            no_store((StatusCode::OK, Json(body)).into_response())
+        }
+        Err(rej) => {
+            *st.stats.errors.entry(rej.mp_code.to_string()).or_default() += 1;
+            *st.stats.oauth_errors.entry(rej.error.to_string()).or_default() += 1;
+            drop(st);
+            let status = StatusCode::from_u16(rej.status).unwrap_or(StatusCode::BAD_REQUEST);
+            no_store((status, Json(rej.body())).into_response())
+        }
+    }
+}
+
+fn issue(shared: &Shared, acc: validate::Accepted, now: i64) -> Result<Value, Rejection> {
+    let consumer = json!({"authority": "iso6523-actorid-upis", "ID": format!("0192:{}", acc.consumer_org)});
+    let scope = acc.scopes.join(" ");
+    let mut claims = json!({
+        "iss": shared.issuer,
+        "client_amr": acc.client_amr,
+        "token_type": "Bearer",
+        "client_id": acc.client_id,
+        "consumer": consumer,
+        "scope": scope,
+        "iat": now,
+        "exp": now + acc.lifetime,
+        "jti": uuid::Uuid::new_v4().to_string(),
+    });
+    if let Some(map) = claims.as_object_mut() {
+        if let Some(s) = &acc.supplier_org {
+            map.insert("supplier".into(), json!({"authority": "iso6523-actorid-upis", "ID": format!("0192:{s}")}));
+            map.insert("delegation_source".into(), json!(shared.registry.delegation_source));
+        }
+        if let Some(r) = acc.resource {
+            map.insert("aud".into(), r);
+        }
+        if let Some(p) = acc.pid {
+            map.insert("pid".into(), json!(p));
+        }
+        if let Some(o) = acc.iss_onbehalfof {
+            map.insert("client_onbehalfof".into(), json!(o));
+        }
+        if let Some(a) = acc.authorization_details {
+            map.insert("authorization_details".into(), a);
+        }
+    }
+    let token = shared.signer.sign_jwt(&claims).map_err(|m| Rejection {
+        status: 500,
+        error: "server_error",
+        mp_code: "MP-000",
+        message: m,
+    })?;
+    Ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": acc.lifetime, "scope": scope}))
+}
+
+async fn jwk(State(shared): State<Arc<Shared>>) -> Response {
+    Json(json!({"keys": [shared.signer.jwk.clone()]})).into_response()
+}
+
+async fn metadata(State(shared): State<Arc<Shared>>) -> Response {
+    // Endpoints live on the bound address even when the issuer is overridden.
+    let base = &shared.base_url;
+    Json(json!({
+        "issuer": shared.issuer,
+        "token_endpoint": format!("{base}token"),
+        "jwks_uri": format!("{base}jwk"),
+        "grant_types_supported": ["urn:ietf:params:oauth:grant-type:jwt-bearer"],
+        "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "RS512"],
+        "authorization_details_types_supported": ["urn:altinn:systemuser", "urn:altinn:consent"],
+    }))
+    .into_response()
+}
+
+async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let spec: FaultSpec = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => {
+            return (StatusCode::BAD_REQUEST, Json(json!({"error": format!("invalid fault: {e}")}))).into_response()
+        }
+    };
+    if let Err(m) = spec.check() {
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": format!("invalid fault: {m}")}))).into_response();
+    }
+    shared.lock().faults.add(spec);
+    (StatusCode::OK, Json(json!({"ok": true}))).into_response()
+}
+
+async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {
+    shared.lock().faults.clear();
+    Json(json!({"ok": true})).into_response()
+}
+
+async fn get_stats(State(shared): State<Arc<Shared>>) -> Response {
+    Json(stats_of(&shared)).into_response()
+}
+
+async fn post_reset(State(shared): State<Arc<Shared>>) -> Response {
+    reset(&shared);
+    Json(json!({"ok": true})).into_response()
+}

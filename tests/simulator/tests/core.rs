@@ -1,0 +1,96 @@
+//! The core's real grants and response parsing against the simulator (`e2e.toml`, vector keys),
+//! over loopback HTTP: the core's sans-IO steps with reqwest moving the bytes.
+
+mod common;
+
+use common::{CONSUMER, DELEGABLE, KID_CLIENT, READ, SYSTEM_USER_ORG, WRITE, X5C_CLIENT};
+use maskinporten::{AuthorizationDetail, Client, Environment, GrantOptions, Key};
+use maskinporten_simulator::{FaultKind, FaultSpec, Simulator, SimulatorConfig};
+
+fn read(rel: &str) -> Vec<u8> {
+    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/").to_string() + rel;
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}; run `cargo run -p maskinporten-vectors -- write`"))
+}
+
+async fn e2e() -> Simulator {
+    let config = SimulatorConfig::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/e2e.toml")).expect("e2e.toml");
+    Simulator::start(config, 0).await.expect("start")
+}
+
+fn x5c_client(sim: &Simulator) -> Client {
+    let key = Key::from_pkcs12(&read("keys/client.p12"), "vector-password", None).expect("p12");
+    Client::new(X5C_CLIENT, key, Environment::from_name(sim.issuer()).expect("env")).expect("client")
+}
+
+fn kid_client(sim: &Simulator) -> Client {
+    let jwk = String::from_utf8(read("keys/client.jwk.json")).expect("utf8");
+    let key = Key::from_jwk(&jwk).expect("jwk");
+    Client::new(KID_CLIENT, key, Environment::from_name(sim.issuer()).expect("env")).expect("client")
+}
+
+/// Steps 1-3 of the core's call order: build, send, parse.
+async fn fetch(client: &Client, opts: &GrantOptions) -> maskinporten::Result<maskinporten::AccessToken> {
+    let now = maskinporten::unix_now();
+    let req = client.token_request(opts, now, None)?;
+    let http = reqwest::Client::builder().no_proxy().build().expect("http");
+    let mut builder = http.post(&req.url);
+    for (k, v) in &req.headers {
+        builder = builder.header(k, v);
+    }
+    let resp = match builder.body(req.body.clone()).send().await {
+        Ok(r) => r,
+        Err(e) => return Err(maskinporten::Error::unavailable(e.to_string())),
+    };
+    let status = resp.status().as_u16();
+    let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let body = match resp.bytes().await {
+        Ok(b) => b,
+        Err(e) => return Err(maskinporten::Error::unavailable(e.to_string())),
+    };
+    client.parse_token_response(status, &body, ct.as_deref(), now)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn core_grants_are_accepted() {
+    let sim = e2e().await;
+    let x5c = x5c_client(&sim);
+    let kid = kid_client(&sim);
+    let t = fetch(&x5c, &GrantOptions::new([READ])).await.expect("x5c token");
+    assert_eq!(t.expires_in(), 120);
+    assert_eq!(t.scope(), Some(READ));
+    let t = fetch(&kid, &GrantOptions::new([READ, WRITE])).await.expect("kid token");
+    assert_eq!(t.scope(), Some("test:scope.read test:scope.write"));
+    fetch(&x5c, &GrantOptions::new([DELEGABLE]).with_consumer_org(CONSUMER)).await.expect("delegated token");
+    let su = AuthorizationDetail::system_user(SYSTEM_USER_ORG, Some("ref-1")).expect("rar");
+    fetch(&kid, &GrantOptions::new([READ]).with_authorization_detail(su)).await.expect("system user token");
+    fetch(&x5c, &GrantOptions::new([READ]).with_iss_onbehalfof("kommune-x")).await.expect("onbehalfof token");
+    let short = x5c_client(&sim).with_lifetime(30).expect("lifetime");
+    fetch(&short, &GrantOptions::new([READ])).await.expect("30 s grant");
+    assert_eq!(sim.stats().tokens_issued, 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn core_maps_simulator_errors_and_faults() {
+    let sim = e2e().await;
+    let kid = kid_client(&sim);
+    let err = fetch(&kid, &GrantOptions::new([DELEGABLE])).await.expect_err("scope not granted");
+    assert_eq!((err.kind(), err.mp_code(), err.status()), ("oauth_error", Some("MP-200"), Some(400)), "{err}");
+    assert!(!err.is_retryable());
+    let x5c = x5c_client(&sim);
+    let err =
+        fetch(&x5c, &GrantOptions::new([DELEGABLE]).with_consumer_org("974760673")).await.expect_err("not delegated");
+    assert_eq!(err.mp_code(), Some("MP-251"), "{err}");
+
+    for (spec, status) in [
+        (FaultSpec::new(FaultKind::Status).with_status(503), Some(503)),
+        (FaultSpec::new(FaultKind::Html).with_status(502), Some(502)),
+        (FaultSpec::new(FaultKind::Empty).with_status(504), Some(504)),
+        (FaultSpec::new(FaultKind::Close), None),
+    ] {
+        sim.inject_fault(spec.with_count(1)).expect("fault");
+        let err = fetch(&x5c, &GrantOptions::new([READ])).await.expect_err("fault");
+        assert!(err.is_retryable(), "{status:?}: {err}");
+        assert_eq!(err.status(), status, "{err}");
+    }
+    fetch(&x5c, &GrantOptions::new([READ])).await.expect("served again after faults");
+}
