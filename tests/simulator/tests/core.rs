@@ -94,3 +94,38 @@ async fn core_maps_simulator_errors_and_faults() {
     }
     fetch(&x5c, &GrantOptions::new([READ])).await.expect("served again after faults");
 }
+
+/// The core's validator (issue 7) on tokens the simulator issued, with the JWKS fetched when the
+/// validator asks for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn core_validator_accepts_simulator_tokens() {
+    use maskinporten::{Requirements, Resource, Validator};
+    let sim = e2e().await;
+    let x5c = x5c_client(&sim);
+    let now = maskinporten::unix_now();
+    let mut validator = Validator::new(Environment::from_name(sim.issuer()).expect("env"));
+    let request = validator.jwks_request(now).expect("first use asks for the JWKS");
+    let jwks = reqwest::get(&request.url).await.expect("GET /jwk").bytes().await.expect("body");
+    validator.update_jwks(&jwks, now).expect("JWKS");
+    assert!(validator.jwks_request(now).is_none(), "fresh JWKS: no fetch due");
+
+    let plain = fetch(&x5c, &GrantOptions::new([READ])).await.expect("token");
+    let checked = validator.validate(plain.access_token(), now, &Requirements::any_scope([READ])).expect("valid");
+    assert_eq!(checked.consumer.org_number, "311000004");
+    assert_eq!(checked.client_id, X5C_CLIENT);
+    assert!(checked.supplier.is_none());
+    let err = validator.validate(plain.access_token(), now, &Requirements::any_scope([WRITE])).expect_err("scope");
+    assert_eq!(err.kind(), "insufficient_scope");
+
+    let delegated = fetch(&x5c, &GrantOptions::new([DELEGABLE]).with_consumer_org(CONSUMER)).await.expect("delegated");
+    let checked = validator.validate(delegated.access_token(), now, &Requirements::any_scope([DELEGABLE])).expect("valid");
+    assert_eq!(checked.consumer.org_number, CONSUMER);
+    assert_eq!(checked.supplier.map(|s| s.org_number).as_deref(), Some("311000004"));
+
+    let api = "https://api.example.no/";
+    let audienced = fetch(&x5c, &GrantOptions::new([READ]).with_resource(Resource::One(api.into()))).await.expect("resource");
+    let requirements = Requirements::any_scope([READ]).with_audience(api);
+    assert_eq!(validator.validate(audienced.access_token(), now, &requirements).expect("aud").audience, vec![api]);
+    let err = validator.validate(plain.access_token(), now, &requirements).expect_err("no aud");
+    assert_eq!(err.kind(), "audience_mismatch");
+}
