@@ -26,3 +26,8 @@ ensure_apt() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# A C compiler and cmake-free build prerequisites for aws-lc-sys.
+ensure_c_compiler() {
+    command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || ensure_apt build-essential
+}

@@ -1,0 +1,139 @@
+//! Command-line syntax (clap derive). Passwords are never accepted in argv: only the name of an
+//! environment variable or a file.
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Maskinporten from the command line: signed grants, access tokens, token inspection, keys, and a
+/// strict local simulator.
+#[derive(Parser, Debug)]
+#[command(name = "maskinporten", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print a signed JWT grant on stdout (what jwt-grant-generator prints).
+    Grant(GrantArgs),
+    /// Post a grant to Maskinporten and print the access token.
+    Token(TokenArgs),
+    /// Decode a grant or access token (header, claims, expiry, consumer, delegation). Verifies nothing.
+    Inspect(InspectArgs),
+    /// Make a new RSA key (PEM, mode 0600) and its public JWK/JWKS for registering on a client.
+    Keygen(KeygenArgs),
+    /// Run the strict local Maskinporten simulator; prints one JSON ready line, then serves.
+    Simulator(SimulatorArgs),
+    /// Run the whole flow against an in-process simulator with a throwaway certificate.
+    Demo,
+}
+
+/// Who signs what for whom: shared by `grant` and `token`.
+#[derive(Args, Debug, Default)]
+pub struct GrantArgs {
+    /// The client's id (the grant's iss), from Samarbeidsportalen.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Scope(s) to ask for (one per token is recommended); repeat or list several.
+    #[arg(long = "scope", value_name = "SCOPE", num_args = 1..)]
+    pub scopes: Vec<String>,
+    /// test, prod, or an issuer URL with its trailing slash (such as the simulator's). Default: test.
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: Option<String>,
+    /// PKCS#12 file (.p12/.pfx) with the enterprise certificate and its key.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["key", "jwk"])]
+    pub p12: Option<PathBuf>,
+    /// Name of the environment variable holding the PKCS#12 password.
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    pub password_env: Option<String>,
+    /// File whose content (trailing newline ignored) is the PKCS#12 password.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// PEM private key (PKCS#8 or PKCS#1); with --cert for x5c, or with --kid for a registered key.
+    #[arg(long, value_name = "PEM", conflicts_with = "jwk")]
+    pub key: Option<PathBuf>,
+    /// PEM certificate chain for --key, leaf first (sent as x5c).
+    #[arg(long, value_name = "PEM", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// Private RSA JWK with its kid (a key registered on the client).
+    #[arg(long, value_name = "FILE")]
+    pub jwk: Option<PathBuf>,
+    /// Send this kid instead of x5c (the key registered on the client).
+    #[arg(long, value_name = "KID")]
+    pub kid: Option<String>,
+    /// RS256 (default), RS384 or RS512.
+    #[arg(long, value_name = "ALG")]
+    pub alg: Option<String>,
+    /// Audience restriction (the API's identifier); repeat for several.
+    #[arg(long, value_name = "URI")]
+    pub resource: Vec<String>,
+    /// Org number of the organisation you act for (delegated to you in Altinn).
+    #[arg(long, value_name = "ORGNO")]
+    pub consumer_org: Option<String>,
+    /// The onbehalfof value of a supplier's sub-client.
+    #[arg(long, value_name = "VALUE")]
+    pub iss_onbehalfof: Option<String>,
+    /// Person identifier (11 digits) for a person-bound token.
+    #[arg(long, value_name = "PID")]
+    pub pid: Option<String>,
+    /// Org number owning the Altinn system user (authorization_details urn:altinn:systemuser).
+    #[arg(long, value_name = "ORGNO")]
+    pub systemuser_org: Option<String>,
+    /// Grant lifetime in seconds (1-120, default 120).
+    #[arg(long, value_name = "SECONDS")]
+    pub lifetime: Option<i64>,
+    /// jwt-grant-generator .properties file (issuer, audience, scope, token.endpoint, keystore.*);
+    /// options given on the command line win.
+    #[arg(long, value_name = "FILE")]
+    pub properties: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub grant: GrantArgs,
+    /// Print the whole response as JSON, with the computed expiry.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// The JWT; `-` or nothing reads it from stdin.
+    #[arg(value_name = "TOKEN|-")]
+    pub token: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct KeygenArgs {
+    /// The key id to register ([A-Za-z0-9._-]+); also names the files.
+    #[arg(long, value_name = "KID")]
+    pub kid: String,
+    /// Folder for KID.key.pem, KID.jwk.json and KID.jwks.json (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct SimulatorArgs {
+    /// TOML or JSON configuration (clients, keys, delegations, system users, scopes).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Port on 127.0.0.1; 0 picks a free one (reported in the ready line).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub port: u16,
+}
+
+/// Prints a usage error the way clap does and returns exit code 2.
+pub fn usage_error(subcommand: &str, message: &str) -> ExitCode {
+    let mut command = Cli::command();
+    command.build();
+    let error = match command.find_subcommand_mut(subcommand) {
+        Some(sub) => sub.error(clap::error::ErrorKind::ArgumentConflict, message),
+        None => command.error(clap::error::ErrorKind::ArgumentConflict, message),
+    };
+    let _ = error.print();
+    ExitCode::from(2)
+}

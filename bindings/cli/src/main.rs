@@ -1,0 +1,45 @@
+//! `maskinporten`: signed grants, access tokens, token inspection, key generation, a local
+//! Maskinporten simulator and a demo of the whole flow. See the crate README.
+
+#![forbid(unsafe_code)]
+
+mod args;
+mod credentials;
+mod demo;
+mod error;
+mod inspect;
+mod keygen;
+mod properties;
+mod token;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse(); // usage errors: clap prints them and exits 2
+    let subcommand = match &cli.command {
+        args::Command::Grant(_) => "grant",
+        args::Command::Token(_) => "token",
+        args::Command::Inspect(_) => "inspect",
+        args::Command::Keygen(_) => "keygen",
+        args::Command::Simulator(_) => "simulator",
+        args::Command::Demo => "demo",
+    };
+    let result = match cli.command {
+        args::Command::Grant(a) => token::grant(&a),
+        args::Command::Token(a) => token::token(&a),
+        args::Command::Inspect(a) => inspect::run(&a),
+        args::Command::Keygen(a) => keygen::run(&a),
+        args::Command::Simulator(a) => maskinporten_simulator::cli::run(a.config.as_deref(), a.port)
+            .map_err(|e| error::CliError::Message(e.to_string())),
+        args::Command::Demo => demo::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error::CliError::Usage(message)) => args::usage_error(subcommand, &message),
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! `maskinporten grant` and `maskinporten token`.
+
+use crate::args::{GrantArgs, TokenArgs};
+use crate::credentials;
+use crate::error::CliResult;
+use maskinporten_transport::blocking::TokenProvider;
+use maskinporten_transport::RetryEvent;
+use std::io::Write;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Prints a signed grant.
+pub fn grant(args: &GrantArgs) -> CliResult<()> {
+    let request = credentials::from_args(args)?;
+    let jwt = request.client.grant(&request.options, maskinporten::unix_now(), None)?;
+    println!("{jwt}");
+    Ok(())
+}
+
+/// Posts a grant and prints the access token (or, with --json, the response and its expiry).
+pub fn token(args: &TokenArgs) -> CliResult<()> {
+    let request = credentials::from_args(&args.grant)?;
+    let endpoint = request.client.environment().token_endpoint().to_string();
+    let provider = TokenProvider::new(request.client)?.on_retry(progress);
+    let token = {
+        let _ticker = Ticker::start(endpoint);
+        provider.token(&request.options)?
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json = serde_json::json!({
+            "access_token": token.access_token(),
+            "token_type": token.token_type(),
+            "expires_in": token.expires_in(),
+            "scope": token.scope(),
+            "issued_at": token.issued_at(),
+            "expires_at": token.expires_at(),
+            "expires_at_utc": maskinporten::format_utc(token.expires_at()),
+        });
+        let _ = writeln!(out, "{json:#}");
+    } else {
+        let _ = writeln!(out, "{}", token.access_token());
+    }
+    Ok(())
+}
+
+/// Long waits show progress: one line on stderr per retry.
+fn progress(event: &RetryEvent<'_>) {
+    eprintln!(
+        "maskinporten: attempt {}/{} failed ({}); retrying in {:.1} s",
+        event.attempt,
+        event.max_attempts,
+        event.error,
+        event.pause.as_secs_f64()
+    );
+}
+
+/// Long waits show progress: after 3 s without an answer, a line on stderr every 5 s.
+struct Ticker {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(endpoint: String) -> Ticker {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let mut wait = Duration::from_secs(3);
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(wait) {
+                eprintln!("maskinporten: still waiting for {endpoint} ({} s)", started.elapsed().as_secs());
+                wait = Duration::from_secs(5);
+            }
+        });
+        Ticker { stop: Some(stop), thread: Some(thread) }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
