@@ -24,7 +24,8 @@ fn per_op(mut op: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let p12 = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/keys/client.p12")).expect("vector p12");
+    let p12 =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/keys/client.p12")).expect("vector p12");
     let key = Key::from_pkcs12(&p12, "vector-password", None).expect("key");
     let client = Client::new("5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d", key, Environment::test()).expect("client");
     let options = GrantOptions::new(["test:scope.read"]);

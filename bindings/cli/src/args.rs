@@ -104,6 +104,14 @@ pub struct InspectArgs {
     /// The JWT; `-` or nothing reads it from stdin.
     #[arg(value_name = "TOKEN|-")]
     pub token: Option<String>,
+    /// Verify an access token against this JWKS (a file, or the issuer's JWKS URL): signature,
+    /// issuer, expiry and token type.
+    #[arg(long, value_name = "FILE|URL")]
+    pub jwks: Option<String>,
+    /// With --jwks: the issuer the token must come from (test, prod or an issuer URL). Default:
+    /// the token's own `iss`, which proves only that the JWKS's key signed it.
+    #[arg(long = "env", value_name = "ENV", requires = "jwks")]
+    pub env: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -3,7 +3,7 @@
 //! token through the real HTTP path (the transport crate), printing each step.
 
 use crate::error::{CliError, CliResult};
-use maskinporten::{Client, Environment, GrantOptions, Key};
+use maskinporten::{Client, Environment, GrantOptions, Key, Requirements, Validator};
 use maskinporten_simulator::{certs, Simulator, SimulatorConfig};
 use maskinporten_transport::blocking::TokenProvider;
 
@@ -71,6 +71,15 @@ pub fn run() -> CliResult<()> {
         if again.access_token() == token.access_token() { "served from the cache" } else { "fetched anew" },
         stats.requests,
         stats.tokens_issued
+    );
+
+    let validator =
+        maskinporten_transport::blocking::TokenValidator::new(Validator::new(Environment::from_name(sim.issuer())?))?;
+    let checked = validator.validate(token.access_token(), &Requirements::any_scope([SCOPE]))?;
+    println!(
+        "6. Validated it as an API would (JWKS fetched from {}): signature, issuer, expiry, scope {SCOPE}; consumer org {}",
+        sim.jwks_uri(),
+        checked.consumer.org_number
     );
 
     sim.shutdown();

@@ -690,3 +690,28 @@ fn mp_errors_with_throwaway_identities() {
     assert_eq!(decode(&t, 1)["client_id"], "kid-client");
     sim.shutdown();
 }
+
+#[test]
+fn inspect_verifies_with_jwks_url_or_file() {
+    let sim = simulator();
+    let token = ok(run(&cmd("token", p12_args(sim.issuer(), &["--scope", READ]))));
+    let token = token.trim();
+    let jwks_url = sim.jwks_uri();
+    let verified = ok(run(&["inspect", token, "--jwks", &jwks_url, "--env", sim.issuer()]));
+    assert!(verified.starts_with("VERIFIED against"), "{verified}");
+    assert!(verified.contains("consumer 311000004"), "{verified}");
+    assert!(!verified.contains("nothing was verified"), "{verified}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jwks_file = dir.path().join("jwks.json");
+    std::fs::write(&jwks_file, sim.jwks().to_string()).expect("write JWKS");
+    let from_file = ok(run(&["inspect", token, "--jwks", jwks_file.to_str().expect("path")]));
+    assert!(from_file.contains("taken from the token"), "{from_file}");
+
+    let other = keys("issuer.jwks.json");
+    let err = fails(run(&["inspect", token, "--jwks", &other]));
+    assert!(err.contains("unknown_kid"), "{err}");
+    let err = fails(run(&["inspect", token, "--jwks", &jwks_url, "--env", "prod"]));
+    assert!(err.contains("issuer_mismatch"), "{err}");
+    sim.shutdown();
+}

@@ -120,6 +120,30 @@ impl TokenProvider {
     }
 }
 
+/// A synchronous [`crate::TokenValidator`]: validates access tokens, fetching the issuer's JWKS
+/// when the core's validator asks.
+pub struct TokenValidator {
+    inner: crate::TokenValidator,
+    runtime: OwnedRuntime,
+}
+
+impl TokenValidator {
+    /// Wraps a configured validator with the default HTTP client.
+    pub fn new(validator: maskinporten::Validator) -> Result<TokenValidator> {
+        Ok(TokenValidator { inner: crate::TokenValidator::new(validator)?, runtime: OwnedRuntime(Some(runtime()?)) })
+    }
+
+    /// Validates `token` now (see [`crate::TokenValidator::validate`]).
+    pub fn validate(
+        &self,
+        token: &str,
+        requirements: &maskinporten::Requirements,
+    ) -> Result<maskinporten::ValidatedToken> {
+        let runtime = self.runtime.0.as_ref().ok_or_else(|| Error::unavailable("the HTTP runtime has stopped"))?;
+        block_on(runtime, self.inner.validate(token, requirements))
+    }
+}
+
 /// Dropping a runtime inside another one would panic: shut it down in the background there.
 fn stop(runtime: tokio::runtime::Runtime) {
     if tokio::runtime::Handle::try_current().is_ok() {

@@ -26,6 +26,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! API providers validate incoming tokens with [`TokenValidator`], which fetches the issuer's
+//! JWKS when the core's validator asks.
+//!
 //! Synchronous programs use [`blocking::TokenProvider`] (feature `blocking`, on by default).
 //! Errors are the core's [`Error`]: a refused connection or a timeout is
 //! [`Error::Unavailable`] with `status: None`.
@@ -48,10 +51,12 @@ pub mod blocking;
 mod provider;
 mod retry;
 mod send;
+mod validator;
 
 pub use provider::TokenProvider;
 pub use retry::{RetryEvent, RetryPolicy};
 pub use send::{default_http_client, fetch_metadata, send_request, send_token_request, RawResponse};
+pub use validator::TokenValidator;
 
 /// The README's Rust blocks run as doctests.
 #[cfg(doctest)]

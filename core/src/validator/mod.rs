@@ -105,6 +105,7 @@ pub struct Validator {
     min_refetch_interval: i64,
     keys: HashMap<String, VerificationKey>,
     fetched_at: i64,
+    failed_at: i64,
     unknown_kid_seen_at: AtomicI64,
 }
 
@@ -120,6 +121,7 @@ impl Validator {
             min_refetch_interval: 60,
             keys: HashMap::new(),
             fetched_at: NEVER,
+            failed_at: NEVER,
             unknown_kid_seen_at: AtomicI64::new(NEVER),
         }
     }
@@ -154,8 +156,13 @@ impl Validator {
         &self.environment
     }
 
-    /// The JWKS request to send now, or `None` when no fetch is due.
+    /// The JWKS request to send now, or `None` when no fetch is due. After a failed fetch
+    /// ([`Validator::jwks_fetch_failed`]) the next one waits the minimum refetch interval, so an
+    /// issuer that is down is not hammered.
     pub fn jwks_request(&self, now: i64) -> Option<HttpRequest> {
+        if self.failed_at != NEVER && now.saturating_sub(self.failed_at) < self.min_refetch_interval {
+            return None;
+        }
         let never_fetched = self.fetched_at == NEVER;
         let stale = !never_fetched && now.saturating_sub(self.fetched_at) >= self.max_jwks_age;
         let unknown = self.unknown_kid_seen_at.load(Ordering::Relaxed);
@@ -167,9 +174,29 @@ impl Validator {
 
     /// Takes the fetched JWKS body. On a malformed body the keys held so far stay in use.
     pub fn update_jwks(&mut self, body: &[u8], now: i64) -> Result<()> {
-        self.keys = jwks::parse(body)?;
-        self.fetched_at = now;
-        Ok(())
+        match jwks::parse(body) {
+            Ok(keys) => {
+                self.keys = keys;
+                self.fetched_at = now;
+                self.failed_at = NEVER;
+                Ok(())
+            }
+            Err(error) => {
+                self.failed_at = now;
+                Err(error)
+            }
+        }
+    }
+
+    /// Tells the validator that fetching the JWKS failed (network error, 5xx): keys held so far
+    /// stay in use, and the next fetch waits the minimum refetch interval.
+    pub fn jwks_fetch_failed(&mut self, now: i64) {
+        self.failed_at = now;
+    }
+
+    /// Whether a JWKS has been loaded.
+    pub fn has_jwks(&self) -> bool {
+        self.fetched_at != NEVER
     }
 
     /// Validates `token` at `now` against the requirements of this call.
@@ -343,4 +370,31 @@ fn decode_object(segment: &str, what: &str) -> Result<Map<String, Value>> {
         .map_err(|_| Error::token("token_malformed", format!("the {what} is not base64url")))?;
     serde_json::from_slice(&bytes)
         .map_err(|_| Error::token("token_malformed", format!("the {what} is not a JSON object")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JWKS: &[u8] = br#"{"keys":[{"kty":"RSA","kid":"k1","use":"sig","n":"sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw","e":"AQAB"}]}"#;
+
+    #[test]
+    fn jwks_fetch_schedule() {
+        let mut validator = Validator::new(Environment::test()).with_min_refetch_interval(60).with_max_jwks_age(3600);
+        assert!(validator.jwks_request(1000).is_some(), "first use");
+        validator.jwks_fetch_failed(1000);
+        assert!(validator.jwks_request(1030).is_none(), "backs off after a failure");
+        assert!(validator.jwks_request(1060).is_some());
+        validator.update_jwks(JWKS, 1060).unwrap();
+        assert!(validator.jwks_request(1061).is_none(), "fresh");
+        let err = validator
+            .validate("eyJhbGciOiJSUzI1NiIsImtpZCI6Im5ldyJ9.e30.c2ln", 1070, &Requirements::default())
+            .unwrap_err();
+        assert_eq!(err.kind(), "unknown_kid");
+        assert!(validator.jwks_request(1080).is_none(), "unknown kid waits for the refetch interval");
+        assert!(validator.jwks_request(1120).is_some(), "then refetches once");
+        validator.update_jwks(JWKS, 1120).unwrap();
+        assert!(validator.jwks_request(1130).is_none(), "no flood: the next unknown kid waits again");
+        assert!(validator.jwks_request(1120 + 3600).is_some(), "stale after the maximum age");
+    }
 }
