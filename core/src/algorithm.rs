@@ -28,6 +28,19 @@ impl Algorithm {
     }
 }
 
+impl Algorithm {
+    /// The hash the algorithm signs with, lowercase (`sha256`, `sha384`, `sha512`): what an
+    /// external signer that takes a digest (Azure Key Vault, AWS KMS) must apply to the
+    /// signing input.
+    pub fn hash_name(self) -> &'static str {
+        match self {
+            Algorithm::Rs256 => "sha256",
+            Algorithm::Rs384 => "sha384",
+            Algorithm::Rs512 => "sha512",
+        }
+    }
+}
+
 impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -175,6 +175,19 @@ impl TokenCache {
         }
     }
 
+    /// Forgets the token for `key` only if it is `rejected_access_token` (the one an API just
+    /// answered 401 to): when many callers see the same 401, the first one's refetch is not
+    /// thrown away by the others. Returns whether a token was dropped.
+    pub fn invalidate_token(&mut self, key: &CacheKey, rejected_access_token: &str) -> bool {
+        match self.entries.get_mut(key) {
+            Some(entry) if entry.token.as_ref().is_some_and(|t| t.access_token() == rejected_access_token) => {
+                entry.token = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Drops expired tokens with no fetch in flight, to bound memory in long-lived hosts.
     pub fn purge_expired(&mut self, now: i64) {
         self.entries.retain(|_, e| e.fetch.is_some() || e.token.as_ref().is_some_and(|t| !t.is_expired(now)));
@@ -239,6 +252,17 @@ mod tests {
         let (_stalled, _) = fetch(&mut cache, 1001);
         assert!(matches!(cache.lookup(&key(), 1005), CacheLookup::Wait { .. }));
         let _ = fetch(&mut cache, 1011);
+    }
+
+    #[test]
+    fn invalidate_token_drops_only_the_rejected_one() {
+        let mut cache = TokenCache::new();
+        let (ticket, _) = fetch(&mut cache, 1000);
+        cache.complete(ticket, AccessToken::new("new", 120, None, 1000), 1000);
+        assert!(!cache.invalidate_token(&key(), "old"), "a stale 401 keeps the new token");
+        assert!(matches!(cache.lookup(&key(), 1001), CacheLookup::Hit(_)));
+        assert!(cache.invalidate_token(&key(), "new"));
+        let _ = fetch(&mut cache, 1002);
     }
 
     #[test]

@@ -26,6 +26,33 @@ pub enum X5c {
     FullChain,
 }
 
+impl X5c {
+    /// `leaf` or `full_chain`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            X5c::Leaf => "leaf",
+            X5c::FullChain => "full_chain",
+        }
+    }
+}
+
+impl std::str::FromStr for X5c {
+    type Err = Error;
+
+    /// Parses `leaf` or `full_chain`.
+    fn from_str(s: &str) -> Result<X5c> {
+        match s {
+            "leaf" => Ok(X5c::Leaf),
+            "full_chain" => Ok(X5c::FullChain),
+            _ => Err(Error::invalid(
+                "invalid_x5c",
+                "x5c",
+                format!("{s:?} is not an x5c mode: use \"leaf\" (default) or \"full_chain\""),
+            )),
+        }
+    }
+}
+
 /// A Maskinporten client: builds grants and token requests and reads the answers.
 ///
 /// Cheap to clone; holds the parsed key and a precomputed JWT header.

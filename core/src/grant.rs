@@ -144,6 +144,27 @@ impl PreparedGrant {
         Ok(self.into_jwt(signature))
     }
 
+    /// Attaches a signature made with this client's own key by a trusted platform signer (for
+    /// example the key imported into WebCrypto), skipping the verification [`finish`] does: it
+    /// only checks the length. Use [`finish`] for signatures from an HSM or KMS.
+    ///
+    /// [`finish`]: PreparedGrant::finish
+    pub fn finish_unverified(self, signature: &[u8]) -> Result<String> {
+        let expected = self.public.as_ref().map(|p| p.n.len());
+        if signature.is_empty() || expected.is_some_and(|len| len != signature.len()) {
+            return Err(Error::invalid(
+                "invalid_signature",
+                "signature",
+                format!(
+                    "the signature is {} bytes; an RSA signature with this key is {} bytes",
+                    signature.len(),
+                    expected.unwrap_or(0)
+                ),
+            ));
+        }
+        Ok(self.into_jwt(signature))
+    }
+
     pub(crate) fn into_jwt(self, signature: &[u8]) -> String {
         let mut jwt = self.signing_input;
         jwt.reserve(1 + signature.len().div_ceil(3) * 4);

@@ -29,6 +29,50 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 const NEVER: i64 = i64::MIN;
 
+/// A token waiting for its signature check by a platform verifier; see
+/// [`Validator::prepare_validation`].
+#[derive(Debug, Clone)]
+pub struct PendingValidation {
+    signing_input: String,
+    claims_start: usize,
+    signature: Vec<u8>,
+    algorithm: Algorithm,
+    kid: String,
+    key: VerificationKey,
+}
+
+impl PendingValidation {
+    /// The bytes the signature covers (`header.claims`).
+    pub fn signing_input(&self) -> &str {
+        &self.signing_input
+    }
+
+    /// The signature, decoded.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The algorithm (from the allow-list); verify with RSASSA-PKCS1-v1_5 and its hash.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The `kid` of the issuer key, for caching an imported platform key.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The issuer's public key as a JWK (`kty`, `n`, `e`), for `crypto.subtle.importKey("jwk", ...)`.
+    pub fn public_jwk(&self) -> String {
+        serde_json::json!({
+            "kty": "RSA",
+            "n": URL_SAFE_NO_PAD.encode(&self.key.n),
+            "e": URL_SAFE_NO_PAD.encode(&self.key.e),
+        })
+        .to_string()
+    }
+}
+
 /// How required scopes combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ScopeMatch {
@@ -37,6 +81,23 @@ pub enum ScopeMatch {
     Any,
     /// Every required scope.
     All,
+}
+
+impl std::str::FromStr for ScopeMatch {
+    type Err = Error;
+
+    /// Parses `any` or `all`.
+    fn from_str(s: &str) -> Result<ScopeMatch> {
+        match s {
+            "any" => Ok(ScopeMatch::Any),
+            "all" => Ok(ScopeMatch::All),
+            _ => Err(Error::invalid(
+                "invalid_scope_match",
+                "scope_match",
+                format!("{s:?} is not a scope match: use \"any\" (default) or \"all\""),
+            )),
+        }
+    }
 }
 
 /// What this API call requires of the token, beyond signature, issuer and time.
@@ -201,6 +262,23 @@ impl Validator {
 
     /// Validates `token` at `now` against the requirements of this call.
     pub fn validate(&self, token: &str, now: i64, requirements: &Requirements) -> Result<ValidatedToken> {
+        let pending = self.prepare_validation(token, now)?;
+        let valid = crypto::verify(
+            pending.algorithm,
+            &pending.key.n,
+            &pending.key.e,
+            pending.signing_input.as_bytes(),
+            &pending.signature,
+        );
+        self.finish_validation(pending, valid, now, requirements)
+    }
+
+    /// First half of validation with a platform verifier (WebCrypto, which is several times
+    /// faster than RSA in WebAssembly): parses the token, checks `alg` against the allow-list
+    /// and finds the key by `kid`. Verify [`PendingValidation::signature`] over
+    /// [`PendingValidation::signing_input`] with [`PendingValidation::public_jwk`] and
+    /// RSASSA-PKCS1-v1_5, then call [`Validator::finish_validation`] with the outcome.
+    pub fn prepare_validation(&self, token: &str, now: i64) -> Result<PendingValidation> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Error::token("token_too_large", format!("the token is over {MAX_TOKEN_BYTES} bytes")));
         }
@@ -213,6 +291,7 @@ impl Validator {
         };
         let header = decode_object(header_b64, "header")?;
         let algorithm = self.algorithm(&header)?;
+        let kid = header.get("kid").and_then(Value::as_str).unwrap_or_default().to_string();
         let key = self.key(&header, now)?;
         if key.alg.is_some_and(|pinned| pinned != algorithm) {
             return Err(Error::token(
@@ -223,11 +302,29 @@ impl Validator {
         let signature = URL_SAFE_NO_PAD
             .decode(signature_b64)
             .map_err(|_| Error::token("token_malformed", "the signature part is not base64url"))?;
-        let signing_input = &token[..header_b64.len() + 1 + claims_b64.len()];
-        if !crypto::verify(algorithm, &key.n, &key.e, signing_input.as_bytes(), &signature) {
+        Ok(PendingValidation {
+            signing_input: token[..header_b64.len() + 1 + claims_b64.len()].to_string(),
+            claims_start: header_b64.len() + 1,
+            signature,
+            algorithm,
+            kid,
+            key: key.clone(),
+        })
+    }
+
+    /// Second half of validation: `signature_valid` is the platform verifier's answer for the
+    /// pending token; then the claims are checked against `requirements`.
+    pub fn finish_validation(
+        &self,
+        pending: PendingValidation,
+        signature_valid: bool,
+        now: i64,
+        requirements: &Requirements,
+    ) -> Result<ValidatedToken> {
+        if !signature_valid {
             return Err(Error::token("signature_invalid", "the signature does not verify with the issuer's key"));
         }
-        let claims = decode_object(claims_b64, "claims")?;
+        let claims = decode_object(&pending.signing_input[pending.claims_start..], "claims")?;
         self.check_claims(claims, now, requirements)
     }
 

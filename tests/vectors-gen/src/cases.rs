@@ -447,6 +447,21 @@ pub fn grant_errors_document(files: &dyn Files) -> Value {
     json!({"about": "Negative grant cases: loading the key, building the client or signing must fail with this error kind (the first error met).", "cases": cases})
 }
 
+/// Which answers carry a hint: every MP code, and the OAuth codes a caller can act on.
+fn has_hint(mp_code: Option<&str>, error: Option<&str>) -> bool {
+    mp_code.is_some()
+        || matches!(
+            error,
+            Some(
+                "invalid_scope"
+                    | "invalid_client"
+                    | "unsupported_grant_type"
+                    | "temporarily_unavailable"
+                    | "server_error"
+            )
+        )
+}
+
 pub fn responses_document() -> Value {
     let ok = |name: &str, body: Value, scope: Value, expires_in: i64| {
         json!({"name": name, "status": 200, "content_type": "application/json", "body": body.to_string(), "now": NOW,
@@ -462,7 +477,7 @@ pub fn responses_document() -> Value {
                 error: Option<&str>,
                 retryable: bool| {
         json!({"name": name, "status": status, "content_type": content_type, "body": body, "now": NOW,
-               "expected_error": {"kind": kind, "mp_code": mp, "error": error, "retryable": retryable, "status": status, "has_hint": mp.is_some()}})
+               "expected_error": {"kind": kind, "mp_code": mp, "error": error, "retryable": retryable, "status": status, "has_hint": has_hint(mp, error)}})
     };
     let mp = |code: &str, error: &str, text: &str| {
         let body = json!({"error": error, "error_description": format!("{text} ({code})"), "error_uri": "https://docs.digdir.no/"}).to_string();

@@ -62,9 +62,7 @@ fn responses_parse_as_expected() {
                 assert_eq!(error.mp_code(), expected["mp_code"].as_str(), "{name}");
                 assert_eq!(error.is_retryable(), expected["retryable"].as_bool().unwrap(), "{name}");
                 assert_eq!(error.status(), expected["status"].as_u64().map(|s| s as u16), "{name}");
-                if expected["has_hint"].as_bool() == Some(true) {
-                    assert!(error.hint().is_some(), "{name}: hint");
-                }
+                assert_eq!(error.hint().is_some(), expected["has_hint"].as_bool().unwrap(), "{name}: hint");
                 if let maskinporten::Error::OAuth(oauth) = &error {
                     assert_eq!(Some(oauth.error.as_str()), expected["error"].as_str(), "{name}");
                 }
