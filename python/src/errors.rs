@@ -1,0 +1,155 @@
+//! The one place where the core's `Error` becomes a Python exception.
+//!
+//! Every Rust error reaches Python as a subclass of `MaskinportenError`, with the same attributes
+//! on every instance (`None` where they do not apply): `kind`, `status`, `error`,
+//! `error_description`, `error_uri`, `mp_code`, `hint`, `field`, `retryable`.
+
+use maskinporten::Error;
+use pyo3::create_exception;
+use pyo3::exceptions::{PyBaseException, PyException};
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+create_exception!(
+    maskinporten,
+    MaskinportenError,
+    PyException,
+    "Base class of every error raised by maskinporten.\n\n\
+     Attributes (``None`` where they do not apply): ``kind`` (a stable string such as\n\
+     ``\"invalid_consumer_org\"`` or ``\"oauth_error\"``), ``status`` (HTTP status of a remote\n\
+     answer), ``error``, ``error_description``, ``error_uri``, ``mp_code`` (``\"MP-110\"``...),\n\
+     ``hint`` (what to do), ``field`` (the argument at fault) and ``retryable``."
+);
+create_exception!(
+    maskinporten,
+    InvalidKeyError,
+    MaskinportenError,
+    "The key material could not be used: unreadable file, wrong password, no RSA key, or no entry\n\
+     with that alias. ``kind`` is ``invalid_key``, ``wrong_password``, ``key_not_found`` or\n\
+     ``unsupported_key``."
+);
+create_exception!(
+    maskinporten,
+    InvalidArgumentError,
+    MaskinportenError,
+    "An argument or configuration value is not acceptable; ``field`` names it. Nothing was signed\n\
+     or sent. ``kind`` says which rule failed (``invalid_consumer_org``, ``invalid_scope``...)."
+);
+create_exception!(
+    maskinporten,
+    CertificateNotValidError,
+    MaskinportenError,
+    "The enterprise certificate is expired or not yet valid at ``now``: renew it, or check the\n\
+     host clock."
+);
+create_exception!(
+    maskinporten,
+    OAuthError,
+    MaskinportenError,
+    "Maskinporten refused the request: ``error`` (``invalid_grant``...), ``error_description``,\n\
+     ``mp_code`` (``MP-110``...), ``status`` and an actionable ``hint``."
+);
+create_exception!(
+    maskinporten,
+    MalformedResponseError,
+    MaskinportenError,
+    "The token endpoint's answer is not a usable token response (HTML, truncated JSON, missing\n\
+     fields). ``status`` is the HTTP status."
+);
+create_exception!(
+    maskinporten,
+    InvalidTokenError,
+    MaskinportenError,
+    "An access token failed validation (``Validator.validate``). ``kind`` names the failed check:\n\
+     ``token_expired``, ``unknown_kid``, ``signature_invalid``, ``issuer_mismatch``,\n\
+     ``insufficient_scope``, ``audience_mismatch``, ``consumer_not_allowed``... The message never\n\
+     quotes the token."
+);
+create_exception!(
+    maskinporten,
+    UnavailableError,
+    MaskinportenError,
+    "Maskinporten or the network could not answer now (HTTP 5xx/429, timeout, reset connection).\n\
+     ``retryable`` is true: retry with backoff."
+);
+
+const ATTRIBUTES: [&str; 9] =
+    ["kind", "status", "error", "error_description", "error_uri", "mp_code", "hint", "field", "retryable"];
+
+/// Converts a core error into the matching Python exception, attributes set.
+pub fn to_py(err: Error) -> PyErr {
+    Python::attach(|py| build(py, &err).unwrap_or_else(|e| e))
+}
+
+fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+    let message = err.to_string();
+    let exception = match err {
+        Error::Key { .. } => InvalidKeyError::new_err(message),
+        Error::InvalidArgument { .. } => InvalidArgumentError::new_err(message),
+        Error::CertificateNotValid { .. } => CertificateNotValidError::new_err(message),
+        Error::OAuth(_) => OAuthError::new_err(message),
+        Error::MalformedResponse { .. } => MalformedResponseError::new_err(message),
+        Error::Unavailable { .. } => UnavailableError::new_err(message),
+        Error::InvalidToken { .. } => InvalidTokenError::new_err(message),
+        _ => MaskinportenError::new_err(message),
+    };
+    let (error, error_description, error_uri) = match err {
+        Error::OAuth(o) => (Some(o.error.as_str()), o.error_description.as_deref(), o.error_uri.as_deref()),
+        _ => (None, None, None),
+    };
+    let value = exception.value(py);
+    value.setattr("kind", err.kind())?;
+    value.setattr("status", err.status())?;
+    value.setattr("error", error)?;
+    value.setattr("error_description", error_description)?;
+    value.setattr("error_uri", error_uri)?;
+    value.setattr("mp_code", err.mp_code())?;
+    value.setattr("hint", err.hint())?;
+    value.setattr("field", err.field())?;
+    value.setattr("retryable", err.is_retryable())?;
+    Ok(exception)
+}
+
+/// Extension for `Result<T, maskinporten::Error>` -> `PyResult<T>`.
+pub trait IntoPyResult<T> {
+    /// Maps the error with [`to_py`].
+    fn py(self) -> PyResult<T>;
+}
+
+impl<T> IntoPyResult<T> for Result<T, Error> {
+    fn py(self) -> PyResult<T> {
+        self.map_err(to_py)
+    }
+}
+
+/// `UnavailableError` for a transport failure (timeout, refused or reset connection), built by
+/// the core's `Error::unavailable` so the HTTP adapters raise the same exception as the core.
+#[pyfunction]
+#[pyo3(signature = (message))]
+pub fn transport_error(py: Python<'_>, message: &str) -> Py<PyBaseException> {
+    to_py(Error::unavailable(message)).into_value(py)
+}
+
+/// Registers the exception classes, with class-level `None` defaults for the attributes so an
+/// instance raised by user code has them too.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    let base: Bound<'_, PyType> = py.get_type::<MaskinportenError>();
+    for name in ATTRIBUTES {
+        if name == "retryable" {
+            base.setattr(name, false)?;
+        } else {
+            base.setattr(name, py.None())?;
+        }
+    }
+    m.add("MaskinportenError", base)?;
+    m.add("InvalidKeyError", py.get_type::<InvalidKeyError>())?;
+    m.add("InvalidArgumentError", py.get_type::<InvalidArgumentError>())?;
+    m.add("CertificateNotValidError", py.get_type::<CertificateNotValidError>())?;
+    m.add("OAuthError", py.get_type::<OAuthError>())?;
+    m.add("MalformedResponseError", py.get_type::<MalformedResponseError>())?;
+    m.add("UnavailableError", py.get_type::<UnavailableError>())?;
+    m.add("InvalidTokenError", py.get_type::<InvalidTokenError>())?;
+    m.add_function(wrap_pyfunction!(transport_error, m)?)?;
+    Ok(())
+}

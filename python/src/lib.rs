@@ -1,0 +1,73 @@
+//! Python bindings for the `maskinporten` core, built with pyo3 and maturin as the native module
+//! `maskinporten._native`. Thin: argument conversion, calls into the core, error mapping
+//! (`errors.rs`). The pure-Python package around it (`python/maskinporten/`) holds the HTTP
+//! adapters.
+
+// The core's `Error` is large (an OAuth error carries several strings); results pass through as is.
+#![allow(clippy::result_large_err)]
+
+mod cache;
+mod client;
+mod environment;
+mod errors;
+mod key;
+mod options;
+mod request;
+mod signer;
+mod text;
+mod token;
+mod validator;
+
+use pyo3::prelude::*;
+
+/// The current time as Unix seconds (the clock the ``now=None`` defaults read).
+#[pyfunction]
+fn unix_now() -> i64 {
+    maskinporten::unix_now()
+}
+
+/// Whether ``value`` is a 9-digit organisation number with a valid modulus-11 check digit.
+#[pyfunction]
+#[pyo3(signature = (value))]
+fn is_valid_org_number(value: &str) -> bool {
+    maskinporten::is_valid_org_number(value)
+}
+
+/// Whether ``value`` is a valid 11-digit Norwegian person identifier (``pid``).
+#[pyfunction]
+#[pyo3(signature = (value))]
+fn is_valid_pid(value: &str) -> bool {
+    maskinporten::is_valid_pid(value)
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    m.add_class::<key::PyKey>()?;
+    m.add_class::<key::PyCertificateInfo>()?;
+    m.add_class::<environment::PyEnvironment>()?;
+    m.add_class::<request::PyHttpRequest>()?;
+    m.add_class::<token::PyAccessToken>()?;
+    m.add_class::<options::PyAuthorizationDetail>()?;
+    m.add_class::<signer::PyPreparedGrant>()?;
+    m.add_class::<client::PyClient>()?;
+    m.add_class::<cache::PyCacheKey>()?;
+    m.add_class::<cache::PyFetchTicket>()?;
+    m.add_class::<cache::PyCacheLookup>()?;
+    m.add_class::<cache::PyTokenCache>()?;
+    m.add_class::<validator::PyValidator>()?;
+    m.add_class::<validator::PyValidatedToken>()?;
+    m.add_class::<validator::PyOrganisation>()?;
+    m.add_class::<validator::PyAuthorization>()?;
+    m.add("MAX_TOKEN_BYTES", maskinporten::MAX_TOKEN_BYTES)?;
+    m.add("TokenRequest", m.getattr("HttpRequest")?)?;
+    m.add_function(wrap_pyfunction!(token::parse_token_response, m)?)?;
+    m.add_function(wrap_pyfunction!(unix_now, m)?)?;
+    m.add_function(wrap_pyfunction!(is_valid_org_number, m)?)?;
+    m.add_function(wrap_pyfunction!(is_valid_pid, m)?)?;
+    m.add("BACKEND", maskinporten::BACKEND)?;
+    m.add("JWT_BEARER_GRANT_TYPE", maskinporten::JWT_BEARER_GRANT_TYPE)?;
+    m.add("MAX_GRANT_LIFETIME", maskinporten::MAX_GRANT_LIFETIME)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Build the maskinporten-wasm crate for wasm32-unknown-unknown and run wasm-bindgen into wasm/pkg/.
+#
+# Uses a rustup `wasm32-unknown-unknown` target when one is installed (a normal developer
+# machine). Otherwise falls back to Debian's rustc-web toolchain with -Zbuild-std (this
+# project's CI machine, where rustup cannot download targets), in its own target dir
+# because that rustc differs from the native one.
+#
+#   wasm/build.sh            release build + wasm-bindgen (web glue) into wasm/pkg/
+#   wasm/build.sh --deps     only install the toolchain pieces (apt packages, wasm-bindgen-cli)
+#   wasm/build.sh --env      print the environment for cargo on wasm32 (eval it to run cargo yourself)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+target=wasm32-unknown-unknown
+binaryen_version=132.0.0
+debian_pkgs=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 clang-22)
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+bindgen_version() {
+    awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$root/Cargo.lock"
+}
+
+have_rustup_target() {
+    command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx "$target"
+}
+
+apt_ensure() {
+    local missing=()
+    for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    if ((${#missing[@]})); then
+        echo "build.sh: installing ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    fi
+}
+
+# Sets CARGO and the environment for a wasm32 cargo invocation; fills BUILD_STD.
+setup_toolchain() {
+    BUILD_STD=()
+    # Size over speed for the shipped .wasm (signing defaults to WebCrypto anyway). These apply to
+    # the wasm32 target dir only, so the native release builds of the workspace are unaffected.
+    export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-s}"
+    export CARGO_PROFILE_RELEASE_LTO="${CARGO_PROFILE_RELEASE_LTO:-fat}"
+    export CARGO_PROFILE_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-1}"
+    # No `strip`: wasm-bindgen needs the target_features section; wasm-opt strips afterwards.
+    # No `panic`: wasm32-unknown-unknown aborts anyway, and tests must share these deps.
+    export CARGO_PROFILE_RELEASE_DEBUG=false
+    if have_rustup_target; then
+        CARGO=cargo
+        export CARGO_TARGET_DIR="${WASM_TARGET_DIR:-$root/target/wasm32-rustup}"
+    else
+        apt_ensure "${debian_pkgs[@]}"
+        CARGO=/usr/bin/cargo
+        export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
+        export CC_wasm32_unknown_unknown=clang-22 AR_wasm32_unknown_unknown=llvm-ar-22
+        export CARGO_TARGET_DIR="${WASM_TARGET_DIR:-$root/target/wasm32}"
+        BUILD_STD=(-Zbuild-std=std,panic_abort)
+    fi
+}
+
+ensure_bindgen() {
+    local want have
+    want="$(bindgen_version)"
+    have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+    if [[ "$have" != "$want" ]]; then
+        echo "build.sh: installing wasm-bindgen-cli $want (found '${have:-none}')" >&2
+        # --locked may fail when the registry lacks a locked version; fall back to a fresh resolve.
+        cargo install -q wasm-bindgen-cli --version "$want" --locked \
+            || cargo install -q wasm-bindgen-cli --version "$want"
+    fi
+}
+
+setup_toolchain
+case "${1:-}" in
+    --deps) ensure_bindgen; exit 0 ;;
+    --env)
+        echo "export CARGO_TARGET_DIR='$CARGO_TARGET_DIR'"
+        echo "export CARGO_PROFILE_RELEASE_OPT_LEVEL=$CARGO_PROFILE_RELEASE_OPT_LEVEL CARGO_PROFILE_RELEASE_LTO=$CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS=$CARGO_PROFILE_RELEASE_CODEGEN_UNITS CARGO_PROFILE_RELEASE_DEBUG=false"
+        if ((${#BUILD_STD[@]})); then
+            echo "export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 CC_wasm32_unknown_unknown=clang-22 AR_wasm32_unknown_unknown=llvm-ar-22"
+            echo "CARGO=/usr/bin/cargo BUILD_STD='${BUILD_STD[*]}'"
+        else
+            echo "CARGO=cargo BUILD_STD=''"
+        fi
+        exit 0 ;;
+esac
+ensure_bindgen
+
+cd "$root"
+"$CARGO" build --release --target "$target" "${BUILD_STD[@]}" -p maskinporten-wasm
+out="$here/pkg"
+rm -rf "$out/wasm"
+wasm-bindgen --target web --out-dir "$out/wasm" --out-name maskinporten_wasm \
+    "$CARGO_TARGET_DIR/$target/release/maskinporten_wasm.wasm"
+rm -f "$out/wasm/.gitignore" "$out/wasm/package.json"
+
+# wasm-opt from npm's binaryen (Debian's v108 breaks the output). MASKINPORTEN_WASM_OPT=0 skips it.
+if [[ "${MASKINPORTEN_WASM_OPT:-1}" != 0 ]]; then
+    tools="$root/target/wasm-tools"
+    if [[ ! -x "$tools/node_modules/.bin/wasm-opt" ]]; then
+        mkdir -p "$tools"
+        npm install --silent --no-audit --no-fund --prefix "$tools" "binaryen@$binaryen_version" >&2
+    fi
+    bg="$out/wasm/maskinporten_wasm_bg.wasm"
+    "$tools/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
+        --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue \
+        -o "$bg.opt" "$bg"
+    mv "$bg.opt" "$bg"
+fi
+echo "build.sh: $(wc -c < "$out/wasm/maskinporten_wasm_bg.wasm") bytes in $out/wasm" >&2

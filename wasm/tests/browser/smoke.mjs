@@ -1,0 +1,98 @@
+// Browser smoke test: Debian's headless Chromium loads the package's web build from a loopback
+// server and signs vector grants with WebCrypto and with the pure-WASM signer; the JWTs must be
+// byte-identical to the vectors. Run by scripts/test-wasm from the temp folder where the tarball
+// is installed (node_modules/maskinporten) and playwright-core is available.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join, normalize, extname } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const pkgDir = join(process.cwd(), 'node_modules', 'maskinporten');
+const vectors = process.env.MASKINPORTEN_VECTORS;
+const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
+
+const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</title>
+<script type="module">
+  try {
+    const { Client, Key, isMaskinportenError } = await import('/pkg/js/web.js');
+    const cases = (await (await fetch('/vectors/grants.json')).json()).cases;
+    const bytes = async (p) => new Uint8Array(await (await fetch('/vectors/' + p)).arrayBuffer());
+    const text = async (p) => (await fetch('/vectors/' + p)).text();
+    const results = [];
+    for (const c of cases.filter((c) => c.key.type === 'pkcs12' || c.key.type === 'jwk').slice(0, 6)) {
+      const key = c.key.type === 'jwk' ? Key.fromJwk(await text(c.key.file)) : Key.fromPkcs12(await bytes(c.key.file), c.key.password);
+      const opts = { scopes: c.grant.scopes, now: c.now, jti: c.jti };
+      if (c.grant.resource != null) opts.resource = c.grant.resource;
+      if (c.grant.consumer_org != null) opts.consumerOrg = c.grant.consumer_org;
+      if (c.grant.iss_onbehalfof != null) opts.issOnbehalfof = c.grant.iss_onbehalfof;
+      if (c.grant.pid != null) opts.pid = c.grant.pid;
+      if (c.grant.authorization_details != null) opts.authorizationDetails = c.grant.authorization_details;
+      const base = { clientId: c.client.client_id, key, environment: c.client.environment,
+        algorithm: c.client.algorithm ?? undefined, lifetime: c.client.lifetime ?? undefined, x5c: c.client.x5c ?? undefined };
+      const web = new Client(base);
+      const wasm = new Client({ ...base, signer: 'wasm' });
+      results.push({ name: c.name, signer: web.signer,
+        webcrypto: (await web.grant(opts)) === c.expected.jwt, wasm: (await wasm.grant(opts)) === c.expected.jwt });
+    }
+    let error;
+    try { Key.fromPkcs12(await bytes('keys/client.p12'), 'wrong'); } catch (e) { error = { guard: isMaskinportenError(e), code: e.code }; }
+    window.__result = { ok: true, results, error, subtle: !!globalThis.crypto?.subtle };
+  } catch (e) {
+    window.__result = { ok: false, message: String(e && e.stack || e) };
+  }
+</script>`;
+
+const server = createServer(async (req, res) => {
+  try {
+    const url = new URL(req.url, 'http://x');
+    let file;
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end(page);
+    } else if (url.pathname.startsWith('/pkg/')) {
+      file = join(pkgDir, normalize(url.pathname.slice(5)));
+    } else if (url.pathname.startsWith('/vectors/')) {
+      file = join(vectors, normalize(url.pathname.slice(9)));
+    }
+    if (!file) throw new Error('not found');
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(body);
+  } catch {
+    res.writeHead(404);
+    res.end();
+  }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+let failed = false;
+try {
+  const tab = await browser.newPage();
+  const logs = [];
+  tab.on('console', (m) => logs.push(m.text()));
+  tab.on('pageerror', (e) => logs.push(String(e)));
+  await tab.goto(`${origin}/`);
+  const handle = await tab.waitForFunction(() => window.__result, null, { timeout: 60_000 });
+  const result = await handle.jsonValue();
+  if (!result.ok) throw new Error(`page failed: ${result.message}\n${logs.join('\n')}`);
+  const bad = result.results.filter((r) => !r.webcrypto || !r.wasm || r.signer !== 'webcrypto');
+  console.log(`browser: ${result.results.length} vector grants signed in Chromium (WebCrypto and WASM), subtle=${result.subtle}`);
+  for (const r of result.results) console.log(`  ${r.name}: webcrypto=${r.webcrypto} wasm=${r.wasm} signer=${r.signer}`);
+  if (result.results.length === 0 || bad.length) throw new Error(`mismatching grants: ${JSON.stringify(bad)}`);
+  if (!result.error?.guard || result.error.code !== 'wrong_password') throw new Error(`error mapping: ${JSON.stringify(result.error)}`);
+  console.log('browser smoke test passed');
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  await browser.close();
+  server.close();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,149 @@
+// Issue 7, JS part: the validator through the installed package. Validation vectors, the JWKS
+// fetch adapter with a fake fetch, the Express-style middleware and the fetch-Request helper.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { TokenValidator, expressMiddleware, validateRequest, isMaskinportenError } from 'maskinporten';
+import { vectorFile, readVector } from './helpers.mjs';
+
+const doc = vectorFile('validation.json');
+const jwks = readVector(doc.jwks_file, 'utf8');
+const valid = doc.cases.find((c) => c.name === 'valid');
+const other = doc.cases.find((c) => c.name === 'unknown_kid');
+
+const requirementsOf = (r) => ({
+  scopes: r.scopes,
+  scopeMatch: r.scope_match,
+  ...(r.audience != null ? { audience: r.audience } : {}),
+  requirePid: r.require_pid,
+  consumerOrgs: r.consumer_orgs,
+});
+
+function loaded() {
+  // The vector tokens are valid at the vectors' `now`, not today: pin the clock.
+  const v = new TokenValidator({ environment: doc.issuer, fetch: async () => assert.fail('no fetch expected'), now: () => valid.now });
+  v.updateJwks(jwks, valid.now);
+  return v;
+}
+
+test('there are validation vectors', () => {
+  assert.ok(doc.cases.length > 10 && valid && other);
+});
+
+for (const c of doc.cases) {
+  test(`validation vector ${c.name}`, () => {
+    const run = () => loaded().validateSync(c.token, requirementsOf(c.requirements), c.now);
+    if (c.expected) {
+      const t = run();
+      assert.equal(t.consumerOrg, c.expected.consumer_org);
+      assert.equal(t.consumer.orgNumber, c.expected.consumer_org);
+      assert.deepEqual(t.consumer.subUnit, c.expected.consumer_sub_unit);
+      assert.equal(t.supplier?.orgNumber ?? null, c.expected.supplier_org);
+      assert.equal(t.clientId, c.expected.client_id);
+      assert.equal(t.expiresAt, c.expected.expires_at);
+      assert.equal(typeof t.claims, 'object');
+    } else {
+      assert.throws(run, (e) => {
+        assert.ok(isMaskinportenError(e), String(e));
+        assert.equal(e.code, c.expected_error);
+        // The token is never echoed.
+        if (c.token.length > 40) assert.ok(!e.message.includes(c.token.slice(0, 40)));
+        return true;
+      });
+    }
+  });
+}
+
+function fakeJwks(body = jwks) {
+  const calls = [];
+  const fake = async (url, init) => {
+    calls.push({ url, init });
+    await new Promise((r) => setTimeout(r, 5));
+    return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+  return { fake, calls };
+}
+
+test('TokenValidator fetches the JWKS once on first use, for all concurrent callers', async () => {
+  const { fake, calls } = fakeJwks();
+  const v = new TokenValidator({ environment: doc.issuer, fetch: fake, now: () => valid.now });
+  const results = await Promise.all(Array.from({ length: 10 }, () => v.validate(`Bearer ${valid.token}`, requirementsOf(valid.requirements))));
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0].url, 'https://test.maskinporten.no/jwk');
+  assert.ok(results.every((t) => t.consumerOrg === valid.expected.consumer_org));
+  await v.validate(valid.token, requirementsOf(valid.requirements));
+  assert.equal(calls.length, 1);
+});
+
+test('an unknown kid triggers one refetch, rate-limited', async () => {
+  const { fake, calls } = fakeJwks();
+  let now = valid.now;
+  const v = new TokenValidator({ environment: doc.issuer, fetch: fake, now: () => now, minRefetchInterval: 60 });
+  await v.validate(valid.token, requirementsOf(valid.requirements));
+  assert.equal(calls.length, 1);
+  now += 61;
+  const e = await v.validate(other.token, requirementsOf(other.requirements)).catch((x) => x);
+  assert.equal(e.code, 'unknown_kid');
+  assert.equal(calls.length, 2, 'refetched once for the unknown kid');
+  const again = await v.validate(other.token, requirementsOf(other.requirements)).catch((x) => x);
+  assert.equal(again.code, 'unknown_kid');
+  assert.equal(calls.length, 2, 'not again within minRefetchInterval');
+});
+
+test('a JWKS that cannot be fetched is a retryable error before any key is loaded', async () => {
+  const v = new TokenValidator({ environment: doc.issuer, fetch: async () => new Response('no', { status: 502 }), now: () => valid.now });
+  const e = await v.validate(valid.token, requirementsOf(valid.requirements)).catch((x) => x);
+  assert.equal(e.code, 'unavailable');
+  assert.equal(e.retryable, true);
+});
+
+test('unknown requirement names are argument errors', () => {
+  const e = (() => { try { loaded().validateSync(valid.token, { scope: ['x'] }, valid.now); } catch (x) { return x; } })();
+  assert.ok(isMaskinportenError(e));
+  assert.equal(e.field, 'requirements');
+});
+
+test('expressMiddleware: 401 without a token, 403 without the scope, next() with req.maskinporten', async () => {
+  const v = loaded();
+  const seen = [];
+  const handlers = {
+    '/read': expressMiddleware(v, { scopes: ['test:scope.read'] }),
+    '/admin': expressMiddleware(v, { scopes: ['test:scope.admin'] }),
+  };
+  const server = createServer((req, res) => {
+    handlers[req.url](req, res, (err) => {
+      if (err) { res.statusCode = 500; return res.end(); }
+      seen.push(req.maskinporten);
+      res.end(`hello ${req.maskinporten.consumerOrg}`);
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const none = await fetch(`${base}/read`);
+    assert.equal(none.status, 401);
+    assert.match(none.headers.get('www-authenticate'), /^Bearer error="invalid_token"/);
+    const bad = await fetch(`${base}/read`, { headers: { authorization: 'Bearer not.a.token' } });
+    assert.equal(bad.status, 401);
+    const ok = await fetch(`${base}/read`, { headers: { authorization: `Bearer ${valid.token}` } });
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), `hello ${valid.expected.consumer_org}`);
+    const forbidden = await fetch(`${base}/admin`, { headers: { authorization: `Bearer ${valid.token}` } });
+    assert.equal(forbidden.status, 403);
+    assert.match(forbidden.headers.get('www-authenticate'), /insufficient_scope/);
+    assert.equal(seen.length, 1);
+  } finally {
+    server.close();
+  }
+});
+
+test('validateRequest for fetch-style handlers', async () => {
+  const v = new TokenValidator({ environment: doc.issuer, fetch: fakeJwks().fake, now: () => valid.now });
+  const ok = await validateRequest(v, new Request('https://api.example/', { headers: { authorization: `Bearer ${valid.token}` } }), { scopes: ['test:scope.read'] });
+  assert.equal(ok.response, undefined);
+  assert.equal(ok.token.consumerOrg, valid.expected.consumer_org);
+  const no = await validateRequest(v, new Request('https://api.example/'), { scopes: ['test:scope.read'] });
+  assert.equal(no.token, undefined);
+  assert.equal(no.response.status, 401);
+  assert.equal((await no.response.json()).error, 'invalid_token');
+});
