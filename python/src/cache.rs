@@ -183,6 +183,14 @@ impl PyTokenCache {
         self.lock().invalidate(&key.inner);
     }
 
+    /// Forgets the token for ``key`` only if it is ``rejected_access_token`` (the one an API
+    /// answered 401 to), so many callers seeing the same 401 cause one refetch. Returns whether
+    /// a token was dropped.
+    #[pyo3(signature = (key, rejected_access_token))]
+    fn invalidate_token(&self, key: PyRef<'_, PyCacheKey>, rejected_access_token: &str) -> bool {
+        self.lock().invalidate_token(&key.inner, rejected_access_token)
+    }
+
     /// Drops expired tokens with no fetch in flight.
     #[pyo3(signature = (now=None))]
     fn purge_expired(&self, now: Option<i64>) {

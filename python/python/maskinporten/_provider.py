@@ -146,9 +146,15 @@ class _TokenSource:
         self.cache: TokenCache = cache if cache is not None else TokenCache()
         self._notifier = _notifier(self.cache)
 
-    def invalidate(self) -> None:
-        """Forgets the cached token (after the API answered 401), so the next call fetches."""
-        self.cache.invalidate(self.cache_key)
+    def invalidate(self, rejected_access_token: Optional[str] = None) -> None:
+        """Forgets the cached token (after the API answered 401), so the next call fetches.
+
+        With ``rejected_access_token`` only that token is dropped: callers that saw the same
+        401 after another caller refreshed keep the new token."""
+        if rejected_access_token is None:
+            self.cache.invalidate(self.cache_key)
+        else:
+            self.cache.invalidate_token(self.cache_key, rejected_access_token)
 
     def flow(self) -> Generator[Union[HttpRequest, _Wait], Optional[Response], AccessToken]:
         """Yields the token request (send back the answer) or a ``_Wait``; returns the token."""

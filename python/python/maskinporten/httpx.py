@@ -94,7 +94,7 @@ class MaskinportenAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {token.access_token}"
         response = yield request
         if response.status_code == 401:
-            self._source.invalidate()
+            self._source.invalidate(token.access_token)
             token = yield from self._token()
             request.headers["Authorization"] = f"Bearer {token.access_token}"
             yield request
@@ -121,7 +121,7 @@ class MaskinportenAuth(httpx.Auth):
             response = yield request
             if response.status_code != 401 or attempt == 1:
                 return
-            self._source.invalidate()
+            self._source.invalidate(token.access_token)
 
     def __repr__(self) -> str:
         return f"MaskinportenAuth(client={self._source.client!r}, cache_key={self.cache_key!r})"

@@ -98,7 +98,8 @@ class MaskinportenAuth(requests.auth.AuthBase):
     def _retry_on_401(self, response: requests.Response, **kwargs: Any) -> requests.Response:
         if response.status_code != 401 or getattr(response.request, "_maskinporten_retried", False):
             return response
-        self._source.invalidate()
+        sent = response.request.headers.get("Authorization", "")
+        self._source.invalidate(sent[len("Bearer ") :] if sent.startswith("Bearer ") else None)
         token = self.token()
         response.content  # read, so the connection can be reused
         response.close()
