@@ -190,6 +190,12 @@ impl Error {
         Error::Unavailable { status: None, message: message.into(), snippet: String::new() }
     }
 
+    /// For hosts: an external signer (HSM, KMS, platform keystore) failed to sign. Kind
+    /// `signer_failed`; not retryable by this crate (the host knows whether its signer is).
+    pub fn signer_failed(message: impl Into<String>) -> Error {
+        Error::key("signer_failed", message)
+    }
+
     pub(crate) fn key(kind: &'static str, message: impl Into<String>) -> Error {
         Error::Key { kind, message: message.into() }
     }

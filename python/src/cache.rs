@@ -157,7 +157,9 @@ impl PyTokenCache {
                 ticket: Some(Py::new(py, PyFetchTicket { inner: Mutex::new(Some(ticket)) })?),
                 until: None,
             },
-            CacheLookup::Wait { until } => PyCacheLookup { action: "wait", token: None, ticket: None, until: Some(until) },
+            CacheLookup::Wait { until } => {
+                PyCacheLookup { action: "wait", token: None, ticket: None, until: Some(until) }
+            }
         })
     }
 

@@ -169,7 +169,8 @@ impl PyClient {
         content_type: Option<&str>,
         now: Option<i64>,
     ) -> PyResult<PyAccessToken> {
-        let token = self.inner.parse_token_response(status, &body.into_bytes(), content_type, now_or_clock(now)).py()?;
+        let token =
+            self.inner.parse_token_response(status, &body.into_bytes(), content_type, now_or_clock(now)).py()?;
         Ok(PyAccessToken { inner: token })
     }
 

@@ -181,7 +181,9 @@ impl PyCertificateInfo {
         format!(
             "CertificateInfo(subject={}, org_number={}, not_before={}, not_after={})",
             repr_str(&self.inner.subject),
-            repr_opt(self.inner.org_number.as_deref()), self.inner.not_before, self.inner.not_after
+            repr_opt(self.inner.org_number.as_deref()),
+            self.inner.not_before,
+            self.inner.not_after
         )
     }
 }

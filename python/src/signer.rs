@@ -52,6 +52,10 @@ impl PyPreparedGrant {
     }
 
     fn __repr__(&self) -> String {
-        format!("PreparedGrant(algorithm='{}', signing_input=<{} bytes>)", self.inner.algorithm().as_str(), self.inner.signing_input().len())
+        format!(
+            "PreparedGrant(algorithm='{}', signing_input=<{} bytes>)",
+            self.inner.algorithm().as_str(),
+            self.inner.signing_input().len()
+        )
     }
 }

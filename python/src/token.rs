@@ -27,7 +27,9 @@ impl PyAccessToken {
     #[new]
     #[pyo3(signature = (access_token, expires_in, scope=None, issued_at=None))]
     fn new(access_token: String, expires_in: i64, scope: Option<String>, issued_at: Option<i64>) -> PyAccessToken {
-        PyAccessToken { inner: maskinporten::AccessToken::new(access_token, expires_in, scope, now_or_clock(issued_at)) }
+        PyAccessToken {
+            inner: maskinporten::AccessToken::new(access_token, expires_in, scope, now_or_clock(issued_at)),
+        }
     }
 
     /// The opaque token for ``Authorization: Bearer <token>``. Do not log it.
@@ -100,7 +102,12 @@ impl PyAccessToken {
 /// ``Client.parse_token_response``. ``now`` defaults to the clock.
 #[pyfunction]
 #[pyo3(signature = (status, body, content_type=None, now=None))]
-pub fn parse_token_response(status: u16, body: Binary, content_type: Option<&str>, now: Option<i64>) -> PyResult<PyAccessToken> {
+pub fn parse_token_response(
+    status: u16,
+    body: Binary,
+    content_type: Option<&str>,
+    now: Option<i64>,
+) -> PyResult<PyAccessToken> {
     let token = maskinporten::parse_token_response(status, &body.into_bytes(), content_type, now_or_clock(now)).py()?;
     Ok(PyAccessToken { inner: token })
 }

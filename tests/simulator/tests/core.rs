@@ -118,12 +118,14 @@ async fn core_validator_accepts_simulator_tokens() {
     assert_eq!(err.kind(), "insufficient_scope");
 
     let delegated = fetch(&x5c, &GrantOptions::new([DELEGABLE]).with_consumer_org(CONSUMER)).await.expect("delegated");
-    let checked = validator.validate(delegated.access_token(), now, &Requirements::any_scope([DELEGABLE])).expect("valid");
+    let checked =
+        validator.validate(delegated.access_token(), now, &Requirements::any_scope([DELEGABLE])).expect("valid");
     assert_eq!(checked.consumer.org_number, CONSUMER);
     assert_eq!(checked.supplier.map(|s| s.org_number).as_deref(), Some("311000004"));
 
     let api = "https://api.example.no/";
-    let audienced = fetch(&x5c, &GrantOptions::new([READ]).with_resource(Resource::One(api.into()))).await.expect("resource");
+    let audienced =
+        fetch(&x5c, &GrantOptions::new([READ]).with_resource(Resource::One(api.into()))).await.expect("resource");
     let requirements = Requirements::any_scope([READ]).with_audience(api);
     assert_eq!(validator.validate(audienced.access_token(), now, &requirements).expect("aud").audience, vec![api]);
     let err = validator.validate(plain.access_token(), now, &requirements).expect_err("no aud");
