@@ -1,0 +1,121 @@
+package no.maskinporten
+
+import com.nimbusds.jose.JOSEObjectType
+import com.nimbusds.jose.JWSAlgorithm
+import com.nimbusds.jose.JWSHeader
+import com.nimbusds.jose.crypto.RSASSASigner
+import com.nimbusds.jose.util.Base64 as NimbusBase64
+import com.nimbusds.jwt.JWTClaimsSet
+import com.nimbusds.jwt.SignedJWT
+import org.junit.jupiter.api.Tag
+import org.junit.jupiter.api.Test
+import java.security.KeyFactory
+import java.security.Signature
+import java.security.interfaces.RSAPrivateKey
+import java.security.spec.PKCS8EncodedKeySpec
+import java.util.Base64
+import java.util.Date
+import java.util.UUID
+
+/**
+ * `client.grant()` from Kotlin against nimbus-jose-jwt building the same grant (RS256, x5c leaf,
+ * the same claims, a fresh jti), in one run. Prints figures; asserts nothing about time.
+ * Run: `mvn test -Pbench` (release build of the native library).
+ * Target (issue 6): within 1.2 x of the fastest JVM library.
+ */
+@Tag("bench")
+class GrantBenchmarkTest {
+    private val clientId = "5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d"
+
+    private fun measure(name: String, warmup: Int, iterations: Int, body: () -> Any): Double {
+        var sink = 0
+        repeat(warmup) { sink += body().hashCode() }
+        var best = Double.MAX_VALUE
+        repeat(5) {
+            val start = System.nanoTime()
+            repeat(iterations) { sink += body().hashCode() }
+            best = minOf(best, (System.nanoTime() - start) / 1000.0 / iterations)
+        }
+        println(String.format("  %-44s %9.1f µs/op  %9.0f ops/s  (best of 5 x %d)", name, best, 1e6 / best, iterations))
+        if (sink == 42) println() // keep the JIT from dropping the work
+        return best
+    }
+
+    @Test
+    fun grantVersusNimbus() {
+        val key = Key.fromPkcs12(Vectors.bytes("keys/client.p12"), "vector-password")
+        val client = Client(clientId, key, Environment.test())
+        val options = GrantOptions(scopes = listOf("test:scope.read"))
+
+        val pem = Vectors.text("keys/client.key.pem")
+        val der = Base64.getMimeDecoder().decode(pem.lines().filter { !it.startsWith("-----") }.joinToString(""))
+        val privateKey = KeyFactory.getInstance("RSA").generatePrivate(PKCS8EncodedKeySpec(der)) as RSAPrivateKey
+        val leaf = key.certificateChainDer().first()
+        val signer = RSASSASigner(privateKey)
+
+        fun nimbusGrant(): String {
+            val now = System.currentTimeMillis() / 1000 * 1000
+            val header = JWSHeader.Builder(JWSAlgorithm.RS256)
+                .type(JOSEObjectType.JWT)
+                .x509CertChain(listOf(NimbusBase64.encode(leaf)))
+                .build()
+            val claims = JWTClaimsSet.Builder()
+                .audience("https://test.maskinporten.no/")
+                .issuer(clientId)
+                .claim("scope", "test:scope.read")
+                .issueTime(Date(now))
+                .expirationTime(Date(now + 120_000))
+                .jwtID(UUID.randomUUID().toString())
+                .build()
+            return SignedJWT(header, claims).apply { sign(signer) }.serialize()
+        }
+
+        fun jcaSignOnly(): ByteArray = Signature.getInstance("SHA256withRSA").run {
+            initSign(privateKey); update("eyJhbGciOiJSUzI1NiJ9.eyJzY29wZSI6InRlc3QifQ".toByteArray()); sign()
+        }
+
+        // Sanity: both produce a three-part JWT with the same claims shape.
+        check(client.grant(options, unixNow()).count { it == '.' } == 2)
+        check(nimbusGrant().count { it == '.' } == 2)
+
+        println("grant benchmark (crypto backend ${cryptoBackend()}, ${Runtime.getRuntime().availableProcessors()} cpus, ${System.getProperty("java.vm.name")} ${System.getProperty("java.version")})")
+        val rounds = 3
+        var ours = Double.MAX_VALUE
+        var nimbus = Double.MAX_VALUE
+        var jca = Double.MAX_VALUE
+        repeat(rounds) { round ->
+            println(" round ${round + 1}")
+            ours = minOf(ours, measure("maskinporten client.grant() (uniffi/JNA)", 300, 1000) { client.grant(options, unixNow()) })
+            nimbus = minOf(nimbus, measure("nimbus-jose-jwt SignedJWT.sign (JCA)", 300, 1000) { nimbusGrant() })
+            jca = minOf(jca, measure("JCA SHA256withRSA sign only (reference)", 300, 1000) { jcaSignOnly() })
+        }
+        println(String.format("result: maskinporten %.1f µs, nimbus %.1f µs, JCA sign only %.1f µs; maskinporten/nimbus = %.2f (target <= 1.20)", ours, nimbus, jca, ours / nimbus))
+    }
+
+    /** Issue 7 (no Kotlin target): full validation of the same token and JWKS vs nimbus's signature check alone. */
+    @Test
+    fun validateVersusNimbusVerify() {
+        val document = Vectors.document("validation.json")
+        val case = document["cases"].first { it["name"].asText() == "valid" }
+        val token = case["token"].asText()
+        val now = case["now"].asLong()
+        val jwks = Vectors.bytes(document["jwks_file"].asText())
+        val validator = Validator(Environment.test())
+        validator.updateJwks(jwks, now)
+        val requirements = ValidationVectorsTest.requirements(case["requirements"])
+        val rsa = com.nimbusds.jose.jwk.JWKSet.parse(String(jwks)).keys.first().toRSAKey()
+        val verifier = com.nimbusds.jose.crypto.RSASSAVerifier(rsa)
+        check(SignedJWT.parse(token).verify(verifier))
+        println("validation benchmark (same token and JWKS)")
+        var ours = Double.MAX_VALUE
+        var nimbus = Double.MAX_VALUE
+        repeat(3) {
+            ours = minOf(ours, measure("maskinporten validator.validate() (all checks)", 2000, 5000) { validator.validate(token, now, requirements) })
+            nimbus = minOf(nimbus, measure("nimbus SignedJWT.parse + verify (signature only)", 2000, 5000) { SignedJWT.parse(token).verify(verifier) })
+        }
+        // Where the time goes: one FFI call that does nothing (jwksRequest -> null), and the raw
+        // RSA-2048 verify in the JVM for scale.
+        measure("FFI floor: validator.jwksRequest(now) (null)", 2000, 20000) { validator.jwksRequest(now) ?: 0 }
+        println(String.format("result: maskinporten validate %.1f µs, nimbus parse+verify %.1f µs; ratio %.2f", ours, nimbus, ours / nimbus))
+    }
+}

@@ -1,0 +1,149 @@
+//! The core's error enum, mapped once. Kotlin sees `MaskinportenException` with one subclass per
+//! variant; Swift sees `MaskinportenError`. Every variant carries the same fields, so a caller
+//! can read `kind`, `status`, `mpCode`, `hint`, `field` and `retryable` without a cast.
+
+use maskinporten::Error;
+
+/// Everything that can go wrong, by what the caller can do about it. `kind` is the core's stable
+/// string (`wrong_password`, `invalid_consumer_org`, `oauth_error`, ...); `detail` is the core's
+/// message: what happened and what to do. (The field is not called `message` because Kotlin's
+/// `Throwable.message` owns that name; there it lists every field.) `status` is the HTTP status of
+/// a remote answer, `error` the OAuth error code, `mp_code` the `MP-nnn` id, `hint` one
+/// actionable line, `field` the argument at fault, `retryable` whether trying later may succeed.
+/// No field ever holds a key, a password or a token.
+#[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
+pub enum MaskinportenError {
+    /// The key could not be used (unreadable, wrong password, no such alias, not RSA).
+    #[error("{detail}")]
+    Key {
+        kind: String,
+        detail: String,
+        status: Option<i32>,
+        error: Option<String>,
+        mp_code: Option<String>,
+        hint: Option<String>,
+        field: Option<String>,
+        retryable: bool,
+    },
+    /// An argument is not acceptable; `field` names it. Nothing was signed or sent.
+    #[error("{detail}")]
+    InvalidArgument {
+        kind: String,
+        detail: String,
+        status: Option<i32>,
+        error: Option<String>,
+        mp_code: Option<String>,
+        hint: Option<String>,
+        field: Option<String>,
+        retryable: bool,
+    },
+    /// The certificate is not valid at `now`.
+    #[error("{detail}")]
+    CertificateNotValid {
+        kind: String,
+        detail: String,
+        status: Option<i32>,
+        error: Option<String>,
+        mp_code: Option<String>,
+        hint: Option<String>,
+        field: Option<String>,
+        retryable: bool,
+    },
+    /// Maskinporten refused (OAuth error, usually with an `MP-nnn` code and a hint).
+    #[error("{detail}")]
+    OAuth {
+        kind: String,
+        detail: String,
+        status: Option<i32>,
+        error: Option<String>,
+        mp_code: Option<String>,
+        hint: Option<String>,
+        field: Option<String>,
+        retryable: bool,
+    },
+    /// The answer is not a usable token response.
+    #[error("{detail}")]
+    MalformedResponse {
+        kind: String,
+        detail: String,
+        status: Option<i32>,
+        error: Option<String>,
+        mp_code: Option<String>,
+        hint: Option<String>,
+        field: Option<String>,
+        retryable: bool,
+    },
+    /// An access token failed validation (`Validator`); `kind` names the check
+    /// (`token_expired`, `unknown_kid`, `signature_invalid`, `insufficient_scope`, ...).
+    #[error("{detail}")]
+    InvalidToken {
+        kind: String,
+        detail: String,
+        status: Option<i32>,
+        error: Option<String>,
+        mp_code: Option<String>,
+        hint: Option<String>,
+        field: Option<String>,
+        retryable: bool,
+    },
+    /// The server or network could not answer now; retry with backoff.
+    #[error("{detail}")]
+    Unavailable {
+        kind: String,
+        detail: String,
+        status: Option<i32>,
+        error: Option<String>,
+        mp_code: Option<String>,
+        hint: Option<String>,
+        field: Option<String>,
+        retryable: bool,
+    },
+}
+
+impl From<Error> for MaskinportenError {
+    fn from(e: Error) -> Self {
+        let kind = e.kind().to_string();
+        let detail = e.to_string();
+        let status = e.status().map(i32::from);
+        let error = match &e {
+            Error::OAuth(o) => Some(o.error.clone()),
+            _ => None,
+        };
+        let mp_code = e.mp_code().map(str::to_string);
+        let hint = e.hint().map(str::to_string);
+        let field = e.field().map(str::to_string);
+        let retryable = e.is_retryable();
+        macro_rules! variant {
+            ($v:ident) => {
+                MaskinportenError::$v { kind, detail, status, error, mp_code, hint, field, retryable }
+            };
+        }
+        match e {
+            Error::Key { .. } => variant!(Key),
+            Error::InvalidArgument { .. } => variant!(InvalidArgument),
+            Error::CertificateNotValid { .. } => variant!(CertificateNotValid),
+            Error::OAuth(_) => variant!(OAuth),
+            Error::MalformedResponse { .. } => variant!(MalformedResponse),
+            Error::InvalidToken { .. } => variant!(InvalidToken),
+            Error::Unavailable { .. } => variant!(Unavailable),
+            // The core's enum is non_exhaustive: a future variant keeps its kind and message.
+            _ => variant!(InvalidArgument),
+        }
+    }
+}
+
+/// A foreign signer threw something other than a `MaskinportenException`.
+impl From<uniffi::UnexpectedUniFFICallbackError> for MaskinportenError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        Error::signer_failed(format!("the external signer failed: {}", e.reason)).into()
+    }
+}
+
+/// The error a host reports when the HTTP exchange itself failed (timeout, refused or reset
+/// connection): the core's retryable `unavailable`. HTTP adapters throw it.
+#[uniffi::export]
+pub fn transport_error(message: String) -> MaskinportenError {
+    Error::unavailable(message).into()
+}
+
+pub(crate) type Result<T> = std::result::Result<T, MaskinportenError>;

@@ -1,0 +1,108 @@
+//! Keys: enterprise certificate (PKCS#12, JKS, PEM) or a registered JWK, or an external signer.
+
+use crate::error::Result;
+use std::sync::Arc;
+
+/// What the certificate says (no secrets).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct CertificateInfo {
+    pub subject: String,
+    pub issuer: String,
+    /// Serial number in hex.
+    pub serial: String,
+    /// The org number from the subject's serialNumber, when present.
+    pub org_number: Option<String>,
+    /// Unix seconds.
+    pub not_before: i64,
+    /// Unix seconds.
+    pub not_after: i64,
+}
+
+impl From<&maskinporten::CertificateInfo> for CertificateInfo {
+    fn from(c: &maskinporten::CertificateInfo) -> Self {
+        CertificateInfo {
+            subject: c.subject.clone(),
+            issuer: c.issuer.clone(),
+            serial: c.serial.clone(),
+            org_number: c.org_number.clone(),
+            not_before: c.not_before,
+            not_after: c.not_after,
+        }
+    }
+}
+
+/// A signing key: an enterprise certificate with its private key (sent as `x5c`), or a key
+/// registered on the client (sent as `kid`). `toString()` never shows secrets.
+#[derive(Debug, uniffi::Object)]
+#[uniffi::export(Debug)]
+pub struct Key(pub(crate) maskinporten::Key);
+
+#[uniffi::export]
+impl Key {
+    /// A PKCS#12 (`.p12`/`.pfx`) enterprise certificate; `alias` picks an entry when there are several.
+    #[uniffi::constructor(default(alias = None))]
+    pub fn from_pkcs12(data: Vec<u8>, password: String, alias: Option<String>) -> Result<Arc<Key>> {
+        Ok(Arc::new(Key(maskinporten::Key::from_pkcs12(&data, &password, alias.as_deref())?)))
+    }
+
+    /// A Java keystore (JKS), as used by Digdir's jwt-grant-generator.
+    #[uniffi::constructor(default(alias = None))]
+    pub fn from_jks(data: Vec<u8>, password: String, alias: Option<String>) -> Result<Arc<Key>> {
+        Ok(Arc::new(Key(maskinporten::Key::from_jks(&data, &password, alias.as_deref())?)))
+    }
+
+    /// A PEM private key (PKCS#8 or PKCS#1), with the certificate chain (leaf first) for `x5c`.
+    #[uniffi::constructor(default(cert_chain_pem = None))]
+    pub fn from_pem(key_pem: String, cert_chain_pem: Option<String>) -> Result<Arc<Key>> {
+        Ok(Arc::new(Key(maskinporten::Key::from_pem(&key_pem, cert_chain_pem.as_deref())?)))
+    }
+
+    /// A private RSA JWK with a `kid` (a key registered on the client).
+    #[uniffi::constructor]
+    pub fn from_jwk(jwk_json: String) -> Result<Arc<Key>> {
+        Ok(Arc::new(Key(maskinporten::Key::from_jwk(&jwk_json)?)))
+    }
+
+    /// No private key here: sign with an [`crate::ExternalSigner`] (Android Keystore, iOS
+    /// keychain/Secure Enclave, a JCA `PrivateKey` in an HSM). Give the certificate chain for
+    /// `x5c`, or the registered `kid`.
+    #[uniffi::constructor(default(cert_chain_pem = None, kid = None))]
+    pub fn from_external(cert_chain_pem: Option<String>, kid: Option<String>) -> Result<Arc<Key>> {
+        Ok(Arc::new(Key(maskinporten::Key::from_external(cert_chain_pem.as_deref(), kid.as_deref())?)))
+    }
+
+    /// The same key, sending `kid` in the header instead of `x5c`.
+    pub fn with_kid(&self, kid: String) -> Result<Arc<Key>> {
+        Ok(Arc::new(Key(self.0.clone().with_kid(&kid)?)))
+    }
+
+    /// The `kid`, if the key has one.
+    pub fn kid(&self) -> Option<String> {
+        self.0.kid().map(str::to_string)
+    }
+
+    /// The leaf certificate's details, if there is a certificate.
+    pub fn certificate(&self) -> Option<CertificateInfo> {
+        self.0.certificate().map(Into::into)
+    }
+
+    /// The certificate chain (DER), leaf first.
+    pub fn certificate_chain_der(&self) -> Vec<Vec<u8>> {
+        self.0.certificate_chain_der().to_vec()
+    }
+
+    /// The public key as a JWK (to register on the client), if known.
+    pub fn public_jwk(&self) -> Option<String> {
+        self.0.public_jwk()
+    }
+
+    /// A stable identity of the key (used in cache keys); not secret.
+    pub fn fingerprint(&self) -> String {
+        self.0.fingerprint().to_string()
+    }
+
+    /// Whether this key holds a private key (false for `fromExternal`).
+    pub fn can_sign(&self) -> bool {
+        self.0.can_sign()
+    }
+}
