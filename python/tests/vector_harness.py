@@ -1,4 +1,4 @@
-"""Builds keys, clients and grant arguments from the shared vector format (CONTRACT.md)."""
+"""Builds keys, clients and grant arguments from the shared vector format (tests/vectors/README.md)."""
 
 from __future__ import annotations
 

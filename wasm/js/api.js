@@ -10,6 +10,7 @@ export {
   AccessToken,
   TokenCache,
   PreparedGrant,
+  PendingValidation,
   AuthorizationDetail,
   parseTokenResponse,
   Validator,

@@ -2,12 +2,16 @@
 // Everything protocol-related (claims, headers, validation, response parsing) happens in the core.
 import * as core from '../pkg/wasm/maskinporten_wasm.js';
 
-const HASH = { RS256: 'SHA-256', RS384: 'SHA-384', RS512: 'SHA-512' };
 let platformSubtle = globalThis.crypto?.subtle;
 
 /** @internal Set by the Node entry point for Node 18, where `globalThis.crypto` may be absent. */
 export function setSubtle(subtle) {
   if (!platformSubtle && subtle) platformSubtle = subtle;
+}
+
+/** @internal The runtime's `SubtleCrypto`, or undefined (shared with the validator). */
+export function platformSubtleCrypto() {
+  return platformSubtle;
 }
 
 /** The current time as Unix seconds: what `now` defaults to everywhere. */
@@ -37,6 +41,7 @@ export class Client {
   #subtle;
   #cryptoKey;
   #signerMode;
+  #ownKey = false; // true when #cryptoKey was imported from the core's own key
 
   /**
    * @param {object} options
@@ -87,14 +92,15 @@ export class Client {
     if (this.signer !== 'webcrypto') return null;
     if (!this.#cryptoKey) {
       const der = this.#key.privateKeyPkcs8Der();
-      const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: HASH[this.#core.algorithm] };
+      const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: this.#core.webCryptoHash };
       this.#cryptoKey = this.#subtle.importKey('pkcs8', der, algorithm, false, ['sign'])
         .catch((e) => {
           throw core.invalidArgument('invalid_key', 'key', `WebCrypto refused the key (${e?.name ?? 'Error'}): use signer "wasm"`);
         })
         .finally(() => der.fill(0));
+      this.#ownKey = true;
       // A failed import is reported by the grant that awaits it, and retried by the next.
-      this.#cryptoKey.catch(() => { this.#cryptoKey = undefined; });
+      this.#cryptoKey.catch(() => { this.#cryptoKey = undefined; this.#ownKey = false; });
     }
     return this.#cryptoKey;
   }
@@ -107,6 +113,9 @@ export class Client {
   async grant(options = {}) {
     const cryptoKey = this.#webCryptoKey();
     if (!cryptoKey) return this.grantSync(options);
+    // Imported from the very PKCS#8 the core parsed: the signature cannot be from another key,
+    // so the core only checks its length. A user's own CryptoKey is verified against the key.
+    const ownKey = this.#ownKey;
     const prepared = this.prepareGrant(options);
     try {
       const key = await cryptoKey;
@@ -117,7 +126,7 @@ export class Client {
         throw core.invalidArgument('invalid_key', 'cryptoKey',
           `WebCrypto could not sign with this key (${e?.name ?? 'Error'}): it must be an RSASSA-PKCS1-v1_5 private key with the "sign" usage`);
       }
-      return prepared.finish(new Uint8Array(signature));
+      return ownKey ? prepared.finishUnverified(new Uint8Array(signature)) : prepared.finish(new Uint8Array(signature));
     } finally {
       prepared.free();
     }

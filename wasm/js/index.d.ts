@@ -8,7 +8,7 @@ export type MaskinportenErrorCode =
   | 'invalid_iss_onbehalfof' | 'conflicting_delegation' | 'invalid_pid' | 'invalid_resource'
   | 'invalid_authorization_details' | 'invalid_jti' | 'invalid_environment' | 'invalid_algorithm'
   | 'invalid_signature' | 'missing_signing_key' | 'missing_certificate_or_kid' | 'invalid_now'
-  | 'invalid_argument' | 'certificate_not_valid'
+  | 'invalid_argument' | 'invalid_x5c' | 'invalid_scope_match' | 'certificate_not_valid'
   | 'oauth_error' | 'malformed_response' | 'unavailable'
   | 'token_too_large' | 'token_malformed' | 'algorithm_not_allowed' | 'jwks_missing' | 'unknown_kid'
   | 'signature_invalid' | 'issuer_mismatch' | 'token_expired' | 'token_not_yet_valid' | 'wrong_token_type'
@@ -176,8 +176,16 @@ export class PreparedGrant {
   readonly signingInput: string;
   signingInputBytes(): Uint8Array;
   readonly algorithm: Algorithm;
+  /** The WebCrypto hash name of `algorithm`: `"SHA-256"`, `"SHA-384"` or `"SHA-512"`. */
+  readonly webCryptoHash: 'SHA-256' | 'SHA-384' | 'SHA-512';
   /** Attaches the RSASSA-PKCS1-v1_5 signature (checked against the certificate) and returns the JWT. */
   finish(signature: Uint8Array): string;
+  /**
+   * Attaches a signature made with the client's own key without re-verifying it (only its
+   * length is checked). Only for a signer you trust to hold that very key; use `finish` for an
+   * HSM, a KMS or any other external signer.
+   */
+  finishUnverified(signature: Uint8Array): string;
   free(): void;
 }
 
@@ -240,7 +248,10 @@ export class TokenCache {
   lookup(cacheKey: string, now: number): CacheLookup;
   complete(ticket: FetchTicket, token: AccessToken, now: number): void;
   fail(ticket: FetchTicket): void;
+  /** Drops the cached token for the key, whatever it is. */
   invalidate(cacheKey: string): void;
+  /** Drops the cached token only if it is `rejectedAccessToken`; returns whether it did. */
+  invalidateToken(cacheKey: string, rejectedAccessToken: string): boolean;
   free(): void;
 }
 
@@ -263,8 +274,11 @@ export interface TokenProviderOptions {
 export class TokenProvider {
   constructor(options: TokenProviderOptions);
   token(options: GrantOptions): Promise<AccessToken>;
-  /** Forget the cached token (after a 401 from the API). */
-  invalidate(options: GrantOptions): void;
+  /**
+   * Forget the cached token. With `rejected` (the token an API answered 401 to) only that token
+   * is dropped, so a token already refreshed by another caller stays. Returns whether one was.
+   */
+  invalidate(options: GrantOptions, rejected?: AccessToken | string): boolean;
 }
 
 /** `fetch` with `Authorization: Bearer`, retried once with a new token on 401. */
@@ -335,12 +349,36 @@ export interface ValidatorOptions {
   minRefetchInterval?: number;
 }
 
+/** A token checked up to its signature, waiting for the host's RSASSA-PKCS1-v1_5 verification. */
+export class PendingValidation {
+  private constructor();
+  /** The bytes the signature covers. */
+  signingInputBytes(): Uint8Array;
+  signature(): Uint8Array;
+  readonly algorithm: Algorithm;
+  readonly webCryptoHash: 'SHA-256' | 'SHA-384' | 'SHA-512';
+  /** The issuer key's `kid` (cache an imported key per kid and algorithm). */
+  readonly kid: string;
+  /** The issuer key for `crypto.subtle.importKey('jwk', ...)`. */
+  publicJwk(): { kty: 'RSA'; n: string; e: string };
+  free(): void;
+}
+
 /** The core's sans-IO validator (the host fetches the JWKS). */
 export class Validator {
   constructor(environment: Environment, options?: ValidatorOptions);
   jwksRequest(now: number): HttpRequest | undefined;
   updateJwks(body: string | Uint8Array | ArrayBuffer, now: number): void;
+  /** After a failed JWKS fetch: keys held stay in use; `jwksRequest` waits the minimum refetch interval. */
+  jwksFetchFailed(now: number): void;
+  /** Whether a JWKS has been loaded. */
+  readonly hasJwks: boolean;
+  /** Validates, verifying the signature in WebAssembly. */
   validate(token: string, now: number, requirements: Requirements): ValidatedToken;
+  /** Two-step validation, step one: every check before the signature (same errors, same order as `validate`). */
+  prepareValidation(token: string, now: number, requirements: Requirements): PendingValidation;
+  /** Step two: the host's verdict on the signature, then the claim checks. */
+  finishValidation(pending: PendingValidation, signatureValid: boolean): ValidatedToken;
   free(): void;
 }
 
@@ -349,12 +387,18 @@ export interface TokenValidatorOptions extends ValidatorOptions {
   fetch?: typeof fetch;
   timeoutMs?: number;
   now?: () => number;
+  /** `"auto"` (default: WebCrypto where available), `"webcrypto"` or `"wasm"`. */
+  verifier?: 'auto' | 'webcrypto' | 'wasm';
+  /** A `SubtleCrypto` to use instead of `globalThis.crypto.subtle`. */
+  subtle?: SubtleCrypto;
 }
 
 /** The validator with a fetch adapter for the issuer's JWKS. */
 export class TokenValidator {
   constructor(options: TokenValidatorOptions);
-  /** Validates `"Bearer <token>"` or a bare token; throws `MaskinportenError` naming the failed check. */
+  /** Where `validate()` verifies signatures. */
+  readonly verifier: 'webcrypto' | 'wasm';
+  /** Validates `"Bearer <token>"` or a bare token (signature in WebCrypto by default); throws `MaskinportenError` naming the failed check. */
   validate(token: string, requirements: Requirements, options?: { now?: number }): Promise<ValidatedToken>;
   /** Without I/O; the JWKS must be loaded. */
   validateSync(token: string, requirements: Requirements, now?: number): ValidatedToken;

@@ -87,9 +87,22 @@ export class TokenProvider {
     }
   }
 
-  /** Forgets the cached token for these options (e.g. after the API answered 401). */
-  invalidate(options = {}) {
-    this.#cache.invalidate(this.#client.cacheKey(options));
+  /**
+   * Forgets the cached token for these options. With `rejected` (the `AccessToken`, or its
+   * `accessToken` string, that an API answered 401 to) only that token is dropped: a token
+   * another caller has already refreshed stays. Returns whether a token was dropped.
+   */
+  invalidate(options = {}, rejected = undefined) {
+    const key = this.#client.cacheKey(options);
+    if (rejected === undefined || rejected === null) {
+      this.#cache.invalidate(key);
+      return true;
+    }
+    const value = typeof rejected === 'string' ? rejected : rejected.accessToken;
+    if (typeof value !== 'string') {
+      throw core.invalidArgument('invalid_argument', 'rejected', 'rejected must be an AccessToken or its accessToken string');
+    }
+    return this.#cache.invalidateToken(key, value);
   }
 
   async #fetchInto(ticket, options) {
@@ -162,9 +175,11 @@ export function authorizedFetch(provider, grantOptions, { fetch: fetchImpl } = {
     const isRequest = typeof Request !== 'undefined' && input instanceof Request;
     const canRetry = isRequest ? !input.bodyUsed : replayable(init?.body);
     const spare = isRequest && canRetry ? input.clone() : undefined;
-    const response = await call(input, init, await provider.token(grantOptions));
+    const token = await provider.token(grantOptions);
+    const response = await call(input, init, token);
     if (response.status !== 401 || !canRetry) return response;
-    provider.invalidate(grantOptions);
+    // Only this token: when many requests get the same 401, the first refetch is kept.
+    provider.invalidate(grantOptions, token);
     try {
       await response.body?.cancel();
     } catch {

@@ -1,13 +1,11 @@
 // For API providers: the core's access-token validator with a fetch adapter for the issuer's
 // JWKS, an Express-style middleware and a fetch-`Request` helper for edge runtimes. Every check
-// (signature, alg allow-list, kid, iss, exp/iat/nbf, token_type, scope, aud, pid, consumer) is
-// the core's; this file only fetches the JWKS when the core asks and maps outcomes to HTTP.
+// (alg allow-list, kid, iss, exp/iat/nbf, token_type, scope, aud, pid, consumer) is the core's;
+// this file fetches the JWKS when the core asks, runs the RSA verification the core prepared in
+// WebCrypto (native, much faster than RSA in WebAssembly) and maps outcomes to HTTP.
 import * as core from '../pkg/wasm/maskinporten_wasm.js';
-import { unixNow } from './client.js';
+import { platformSubtleCrypto, unixNow } from './client.js';
 import { isMaskinportenError, MaskinportenError } from './errors.js';
-
-/** After a failed JWKS fetch, keys already loaded stay in use and no refetch is tried for this long. */
-const FAILED_FETCH_PAUSE_S = 30;
 
 function environmentOf(environment) {
   return typeof environment === 'string' ? core.Environment.fromName(environment) : environment;
@@ -29,8 +27,9 @@ export class TokenValidator {
   #now;
   #timeoutMs;
   #inflight;
-  #loaded = false;
-  #pausedUntil = 0;
+  #subtle;
+  /** kid + alg -> { promise, key }: the imported CryptoKey, emptied whenever a new JWKS is loaded. */
+  #keys = new Map();
 
   /**
    * @param {object} options
@@ -42,10 +41,21 @@ export class TokenValidator {
    * @param {typeof fetch} [options.fetch] default `globalThis.fetch`
    * @param {number} [options.timeoutMs] JWKS request timeout, default 10000
    * @param {() => number} [options.now] clock in Unix seconds (tests)
+   * @param {string} [options.verifier] `"auto"` (default: WebCrypto when available), `"webcrypto"` or `"wasm"`
+   * @param {SubtleCrypto} [options.subtle] instead of `globalThis.crypto.subtle`
    */
-  constructor({ environment, algorithms, leeway, maxJwksAge, minRefetchInterval, fetch: fetchImpl, timeoutMs = 10_000, now } = {}) {
+  constructor({ environment, algorithms, leeway, maxJwksAge, minRefetchInterval, fetch: fetchImpl, timeoutMs = 10_000, now,
+    verifier = 'auto', subtle } = {}) {
     if (environment === undefined || environment === null) {
       throw core.invalidArgument('invalid_environment', 'environment', 'environment is required: "test", "prod" or an issuer URL');
+    }
+    if (!['auto', 'webcrypto', 'wasm'].includes(verifier)) {
+      throw core.invalidArgument('invalid_argument', 'verifier', 'verifier must be "auto", "webcrypto" or "wasm"');
+    }
+    this.#subtle = verifier === 'wasm' ? undefined : (subtle ?? platformSubtleCrypto());
+    if (verifier === 'webcrypto' && !this.#subtle) {
+      throw core.invalidArgument('invalid_argument', 'verifier',
+        'WebCrypto (crypto.subtle) is not available in this runtime: use verifier "wasm"');
     }
     this.#core = new core.Validator(environmentOf(environment), { algorithms, leeway, maxJwksAge, minRefetchInterval });
     this.#fetch = fetchImpl ?? globalThis.fetch?.bind(globalThis);
@@ -53,10 +63,15 @@ export class TokenValidator {
     this.#timeoutMs = timeoutMs;
   }
 
+  /** Which verifier `validate()` uses: `"webcrypto"` or `"wasm"`. */
+  get verifier() {
+    return this.#subtle ? 'webcrypto' : 'wasm';
+  }
+
   /** Hands a JWKS body to the validator yourself (instead of letting it fetch). */
   updateJwks(body, now) {
     this.#core.updateJwks(body, now ?? this.#now());
-    this.#loaded = true;
+    this.#keys.clear();
   }
 
   /**
@@ -66,36 +81,78 @@ export class TokenValidator {
    */
   async validate(token, requirements, { now } = {}) {
     const at = now ?? this.#now();
-    await this.#refresh(at);
+    const request = this.#core.jwksRequest(at);
+    if (request || !this.#core.hasJwks) await this.#refresh(at, request);
+    const text = String(token ?? '');
     try {
-      return this.#core.validate(String(token ?? ''), at, requirements);
+      return await this.#check(text, at, requirements);
     } catch (e) {
       // A new signing key at the issuer: refetch (the core rate-limits) and try once more.
-      if (isMaskinportenError(e) && e.code === 'unknown_kid' && this.#core.jwksRequest(at)) {
-        await this.#refresh(at);
-        return this.#core.validate(String(token ?? ''), at, requirements);
+      const again = isMaskinportenError(e) && e.code === 'unknown_kid' ? this.#core.jwksRequest(at) : undefined;
+      if (again) {
+        await this.#refresh(at, again);
+        return await this.#check(text, at, requirements);
       }
       throw e;
     }
   }
 
-  /** Validates without any I/O (the JWKS must be loaded). */
+  /** Validates without any I/O, verifying in WebAssembly (the JWKS must be loaded). */
   validateSync(token, requirements, now) {
     return this.#core.validate(String(token ?? ''), now ?? this.#now(), requirements);
   }
 
-  async #refresh(now) {
-    if (this.#loaded && now < this.#pausedUntil) return;
-    const request = this.#core.jwksRequest(now);
-    if (!request) return;
+  // The core prepares (requirements, parse, alg allow-list, kid), WebCrypto verifies, the core
+  // finishes (signature verdict, claims): the same checks in the same order as core.validate.
+  async #check(token, now, requirements) {
+    if (!this.#subtle) return this.#core.validate(token, now, requirements);
+    const pending = this.#core.prepareValidation(token, now, requirements);
+    try {
+      let valid;
+      try {
+        const id = `${pending.kid}\u0000${pending.algorithm}`;
+        const key = this.#keys.get(id)?.key ?? await this.#publicKey(pending, id);
+        valid = await this.#subtle.verify('RSASSA-PKCS1-v1_5', key, pending.signature(), pending.signingInputBytes());
+      } catch {
+        // WebCrypto refused this issuer key or the call: the core verifies instead.
+        return this.#core.validate(token, now, requirements);
+      }
+      return this.#core.finishValidation(pending, valid === true);
+    } finally {
+      pending.free();
+    }
+  }
+
+  // The issuer key as a CryptoKey, imported once per kid and algorithm ({ promise, key? }).
+  #publicKey(pending, id) {
+    let entry = this.#keys.get(id);
+    if (!entry) {
+      const promise = this.#subtle.importKey('jwk', pending.publicJwk(),
+        { name: 'RSASSA-PKCS1-v1_5', hash: pending.webCryptoHash }, false, ['verify']);
+      entry = { promise, key: undefined };
+      this.#keys.set(id, entry);
+      promise.then((key) => { entry.key = key; }, () => { if (this.#keys.get(id) === entry) this.#keys.delete(id); });
+    }
+    return entry.promise;
+  }
+
+  // `request`: what the core's jwksRequest(now) answered. The core decides when to fetch: first
+  // use, a stale JWKS, an unknown kid, and not again within the minimum refetch interval after a
+  // failed fetch.
+  async #refresh(now, request) {
+    if (!request) {
+      if (!this.#core.hasJwks) {
+        throw core.unavailableError('the JWKS could not be fetched recently; not retrying before the minimum refetch interval');
+      }
+      return;
+    }
     if (!this.#inflight) {
       this.#inflight = this.#fetchJwks(request, now).finally(() => { this.#inflight = undefined; });
     }
     try {
       await this.#inflight;
     } catch (e) {
-      this.#pausedUntil = now + FAILED_FETCH_PAUSE_S;
-      if (!this.#loaded) throw e; // nothing to validate with
+      if (!this.#core.hasJwks) throw e; // nothing to validate with
     }
   }
 
@@ -110,13 +167,15 @@ export class TokenValidator {
       response = await this.#fetch(request.url, { method: request.method, headers: request.headers, redirect: 'manual', signal });
       body = new Uint8Array(await response.arrayBuffer());
     } catch (e) {
+      this.#core.jwksFetchFailed(now);
       throw core.unavailableError(`JWKS request to ${request.url} failed: ${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 300));
     }
     if (response.status !== 200) {
+      this.#core.jwksFetchFailed(now);
       throw core.unavailableError(`JWKS request to ${request.url} answered HTTP ${response.status}`);
     }
-    this.#core.updateJwks(body, now);
-    this.#loaded = true;
+    this.#core.updateJwks(body, now); // on a malformed body the core records the failure itself
+    this.#keys.clear();
   }
 }
 

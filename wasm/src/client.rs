@@ -41,12 +41,7 @@ impl CoreClient {
             inner = inner.with_lifetime(seconds(lifetime, "lifetime")?).js()?;
         }
         if let Some(x5c) = x5c {
-            let x5c = match x5c.as_str() {
-                "leaf" => maskinporten::X5c::Leaf,
-                "full_chain" | "fullChain" => maskinporten::X5c::FullChain,
-                _ => return Err(invalid("invalid_argument", "x5c", "x5c must be \"leaf\" or \"full_chain\"")),
-            };
-            inner = inner.with_x5c(x5c);
+            inner = inner.with_x5c(maskinporten::X5c::from_str(&x5c).js()?);
         }
         Ok(CoreClient { inner, client_id })
     }
@@ -59,6 +54,12 @@ impl CoreClient {
     #[wasm_bindgen(getter)]
     pub fn algorithm(&self) -> String {
         self.inner.algorithm().as_str().to_owned()
+    }
+
+    /// The WebCrypto hash of the algorithm (`"SHA-256"`, ...), for `importKey`.
+    #[wasm_bindgen(getter, js_name = webCryptoHash)]
+    pub fn webcrypto_hash(&self) -> String {
+        webcrypto_hash(self.inner.algorithm())
     }
 
     /// A grant signed by the core (RSA in WebAssembly).
@@ -119,6 +120,12 @@ pub struct PreparedGrant {
     inner: Option<maskinporten::PreparedGrant>,
 }
 
+/// The core's hash name (`sha256`) in WebCrypto's spelling (`SHA-256`).
+pub(crate) fn webcrypto_hash(algorithm: maskinporten::Algorithm) -> String {
+    let name = algorithm.hash_name();
+    format!("SHA-{}", name.strip_prefix("sha").unwrap_or(name))
+}
+
 fn finished() -> JsValue {
     invalid("invalid_signature", "signature", "this prepared grant was already finished; prepare a new one")
 }
@@ -143,9 +150,24 @@ impl PreparedGrant {
         self.inner.as_ref().map(|p| p.algorithm().as_str().to_owned()).ok_or_else(finished)
     }
 
-    /// Adds the signature and returns the finished JWT.
+    /// The WebCrypto hash of `algorithm` (`"SHA-256"`, ...).
+    #[wasm_bindgen(getter, js_name = webCryptoHash)]
+    pub fn webcrypto_hash(&self) -> JsResult<String> {
+        self.inner.as_ref().map(|p| webcrypto_hash(p.algorithm())).ok_or_else(finished)
+    }
+
+    /// Adds the signature, after checking it against the certificate's public key, and returns
+    /// the finished JWT. For signatures from an HSM, a KMS or a user's own `CryptoKey`.
     pub fn finish(&mut self, signature: &[u8]) -> JsResult<String> {
         let prepared = self.inner.take().ok_or_else(finished)?;
         prepared.finish(signature).js()
+    }
+
+    /// Adds a signature made with the client's own key (the default WebCrypto signer, which
+    /// imported the core's own PKCS#8) without re-verifying it; only its length is checked.
+    #[wasm_bindgen(js_name = finishUnverified)]
+    pub fn finish_unverified(&mut self, signature: &[u8]) -> JsResult<String> {
+        let prepared = self.inner.take().ok_or_else(finished)?;
+        prepared.finish_unverified(signature).js()
     }
 }

@@ -89,6 +89,8 @@ pub fn invalid_argument(kind: String, field: String, message: String) -> JsValue
     let field: &'static str = match field.as_str() {
         "environment" => "environment",
         "signer" => "signer",
+        "verifier" => "verifier",
+        "rejected" => "rejected",
         "client" => "client",
         "fetch" => "fetch",
         "key" => "key",

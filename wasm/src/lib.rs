@@ -18,7 +18,7 @@ pub use environment::Environment;
 pub use error::{set_error_class, unavailable_error};
 pub use key::{AuthorizationDetail, Key};
 pub use token::{parse_token_response, AccessToken, FetchTicket, TokenCache};
-pub use validator::Validator;
+pub use validator::{PendingValidation, Validator};
 
 use wasm_bindgen::prelude::*;
 

@@ -178,8 +178,16 @@ impl TokenCache {
         }
     }
 
-    /// Drops the cached token for a key (after the API answered 401).
+    /// Drops the cached token for a key, whatever it is.
     pub fn invalidate(&mut self, key: &str) {
         self.inner.invalidate(&maskinporten::CacheKey::from_string(key.to_owned()));
+    }
+
+    /// Drops the cached token for a key only if it is `rejectedAccessToken` (the one an API
+    /// answered 401 to), so a token another caller already refreshed survives a late 401.
+    /// Returns whether a token was dropped.
+    #[wasm_bindgen(js_name = invalidateToken)]
+    pub fn invalidate_token(&mut self, key: &str, rejected_access_token: &str) -> bool {
+        self.inner.invalidate_token(&maskinporten::CacheKey::from_string(key.to_owned()), rejected_access_token)
     }
 }

@@ -1,11 +1,13 @@
 //! `Validator`: the core's access-token validator for API providers (issue 7), sans-IO.
 
-use js_sys::{Array, Object, Reflect, JSON};
-use maskinporten::{Algorithm, Authorization, Organisation, Requirements, ValidatedToken};
+use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
+use maskinporten::{Algorithm, Authorization, Organisation, Requirements, ScopeMatch, ValidatedToken};
+use serde_json::{json, Value};
 use std::str::FromStr;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::client::webcrypto_hash;
 use crate::environment::Environment;
 use crate::error::{invalid, IntoJs, JsResult};
 use crate::http::{body_bytes, request_to_js};
@@ -69,11 +71,14 @@ fn requirements(v: &JsValue) -> JsResult<Requirements> {
         }
     }
     let scopes = string_list(&get(v, "scopes"), "scopes")?;
-    let mut out = match get(v, "scopeMatch").as_string().as_deref() {
-        None | Some("any") => Requirements::any_scope(scopes),
-        Some("all") => Requirements::all_scopes(scopes),
-        Some(_) => return Err(invalid("invalid_argument", "scopeMatch", "scopeMatch must be \"any\" or \"all\"")),
-    };
+    let mut out = Requirements::any_scope(scopes);
+    let scope_match = get(v, "scopeMatch");
+    if !absent(&scope_match) {
+        let name = scope_match
+            .as_string()
+            .ok_or_else(|| invalid("invalid_scope_match", "scopeMatch", "scopeMatch must be \"any\" or \"all\""))?;
+        out.scope_match = ScopeMatch::from_str(&name).js()?;
+    }
     if let Some(aud) = get(v, "audience").as_string() {
         out = out.with_audience(aud);
     }
@@ -87,69 +92,108 @@ fn requirements(v: &JsValue) -> JsResult<Requirements> {
     Ok(out)
 }
 
-fn set(o: &Object, k: &str, v: JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+fn organisation(org: Option<&Organisation>) -> Value {
+    let Some(org) = org else { return Value::Null };
+    json!({ "id": org.id, "orgNumber": org.org_number, "subUnit": org.sub_unit })
 }
 
-fn opt_str(v: Option<&str>) -> JsValue {
-    v.map_or(JsValue::NULL, JsValue::from_str)
-}
-
-fn strings(v: &[String]) -> JsValue {
-    v.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into()
-}
-
-fn organisation(org: Option<&Organisation>) -> JsValue {
-    let Some(org) = org else { return JsValue::NULL };
-    let o = Object::new();
-    set(&o, "id", JsValue::from_str(&org.id));
-    set(&o, "orgNumber", JsValue::from_str(&org.org_number));
-    set(&o, "subUnit", strings(&org.sub_unit));
-    o.into()
-}
-
-fn authorization(a: &Authorization) -> JsValue {
-    let o = Object::new();
+fn authorization(a: &Authorization) -> Value {
     match a {
-        Authorization::SystemUser { org, system_user_ids, system_id, external_ref } => {
-            set(&o, "type", "urn:altinn:systemuser".into());
-            set(&o, "org", organisation(org.as_ref()));
-            set(&o, "systemUserIds", strings(system_user_ids));
-            set(&o, "systemId", opt_str(system_id.as_deref()));
-            set(&o, "externalRef", opt_str(external_ref.as_deref()));
-        }
-        Authorization::Consent { id, from } => {
-            set(&o, "type", "urn:altinn:consent".into());
-            set(&o, "id", opt_str(id.as_deref()));
-            set(&o, "from", opt_str(from.as_deref()));
-        }
-        Authorization::Other(json) => {
-            set(&o, "type", "other".into());
-            set(&o, "value", JSON::parse(json).unwrap_or(JsValue::NULL));
+        Authorization::SystemUser { org, system_user_ids, system_id, external_ref } => json!({
+            "type": "urn:altinn:systemuser",
+            "org": organisation(org.as_ref()),
+            "systemUserIds": system_user_ids,
+            "systemId": system_id,
+            "externalRef": external_ref,
+        }),
+        Authorization::Consent { id, from } => json!({ "type": "urn:altinn:consent", "id": id, "from": from }),
+        Authorization::Other(raw) => {
+            json!({ "type": "other", "value": serde_json::from_str::<Value>(raw).unwrap_or(Value::Null) })
         }
         #[allow(unreachable_patterns)]
-        _ => set(&o, "type", "unknown".into()),
+        _ => json!({ "type": "unknown" }),
     }
-    o.into()
 }
 
-fn validated(t: &ValidatedToken) -> JsValue {
-    let o = Object::new();
-    set(&o, "consumer", organisation(Some(&t.consumer)));
-    set(&o, "consumerOrg", JsValue::from_str(&t.consumer.org_number));
-    set(&o, "supplier", organisation(t.supplier.as_ref()));
-    set(&o, "delegationSource", opt_str(t.delegation_source.as_deref()));
-    set(&o, "clientId", JsValue::from_str(&t.client_id));
-    set(&o, "clientAmr", opt_str(t.client_amr.as_deref()));
-    set(&o, "scopes", strings(&t.scopes));
-    set(&o, "audience", strings(&t.audience));
-    set(&o, "pid", opt_str(t.pid.as_deref()));
-    set(&o, "issuedAt", JsValue::from_f64(t.issued_at as f64));
-    set(&o, "expiresAt", JsValue::from_f64(t.expires_at as f64));
-    set(&o, "jti", opt_str(t.jti.as_deref()));
-    set(&o, "authorizationDetails", t.authorization_details.iter().map(authorization).collect::<Array>().into());
-    set(&o, "claims", JSON::parse(&t.claims_json).unwrap_or(JsValue::NULL));
-    o.into()
+/// The validated token as one JSON text, parsed once on the JS side (one crossing instead of one
+/// per field). `claims` is the core's raw claims JSON, spliced in unparsed.
+fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
+    let fields = json!({
+        "consumer": organisation(Some(&t.consumer)),
+        "consumerOrg": t.consumer.org_number,
+        "supplier": organisation(t.supplier.as_ref()),
+        "delegationSource": t.delegation_source,
+        "clientId": t.client_id,
+        "clientAmr": t.client_amr,
+        "scopes": t.scopes,
+        "audience": t.audience,
+        "pid": t.pid,
+        "issuedAt": t.issued_at,
+        "expiresAt": t.expires_at,
+        "jti": t.jti,
+        "authorizationDetails": t.authorization_details.iter().map(authorization).collect::<Vec<_>>(),
+    })
+    .to_string();
+    // `fields` is a JSON object, so it ends with '}'; the claims are a JSON object from the core.
+    let claims = if t.claims_json.starts_with('{') { t.claims_json.as_str() } else { "null" };
+    let text = match fields.strip_suffix('}') {
+        Some(head) => format!("{head},\"claims\":{claims}}}"),
+        None => fields,
+    };
+    JSON::parse(&text).map_err(|_| invalid("invalid_argument", "token", "the validated token could not be converted"))
+}
+
+/// A token parsed and matched to its issuer key, waiting for the host's signature check
+/// (`crypto.subtle.verify` with RSASSA-PKCS1-v1_5 over `signingInputBytes()` with
+/// `publicJwk`), then `validator.finishValidation(pending, valid)`.
+#[wasm_bindgen]
+pub struct PendingValidation {
+    inner: Option<maskinporten::PendingValidation>,
+    requirements: Requirements,
+    now: i64,
+}
+
+fn pending_used() -> JsValue {
+    invalid("invalid_argument", "pending", "this pending validation was already finished; prepare a new one")
+}
+
+#[wasm_bindgen]
+impl PendingValidation {
+    /// The bytes the signature covers (`header.claims`).
+    #[wasm_bindgen(js_name = signingInputBytes)]
+    pub fn signing_input_bytes(&self) -> JsResult<Uint8Array> {
+        self.inner.as_ref().map(|p| Uint8Array::from(p.signing_input().as_bytes())).ok_or_else(pending_used)
+    }
+
+    /// The decoded signature.
+    pub fn signature(&self) -> JsResult<Uint8Array> {
+        self.inner.as_ref().map(|p| Uint8Array::from(p.signature())).ok_or_else(pending_used)
+    }
+
+    /// `"RS256"`, `"RS384"` or `"RS512"` (already checked against the allow-list).
+    #[wasm_bindgen(getter)]
+    pub fn algorithm(&self) -> JsResult<String> {
+        self.inner.as_ref().map(|p| p.algorithm().as_str().to_owned()).ok_or_else(pending_used)
+    }
+
+    /// The WebCrypto hash of `algorithm` (`"SHA-256"`, ...).
+    #[wasm_bindgen(getter, js_name = webCryptoHash)]
+    pub fn webcrypto_hash(&self) -> JsResult<String> {
+        self.inner.as_ref().map(|p| webcrypto_hash(p.algorithm())).ok_or_else(pending_used)
+    }
+
+    /// The issuer key's `kid`.
+    #[wasm_bindgen(getter)]
+    pub fn kid(&self) -> JsResult<String> {
+        self.inner.as_ref().map(|p| p.kid().to_owned()).ok_or_else(pending_used)
+    }
+
+    /// The issuer's public key as a JWK object (`kty`, `n`, `e`) for `crypto.subtle.importKey("jwk", ...)`.
+    #[wasm_bindgen(js_name = publicJwk)]
+    pub fn public_jwk(&self) -> JsResult<JsValue> {
+        let jwk = self.inner.as_ref().map(|p| p.public_jwk()).ok_or_else(pending_used)?;
+        JSON::parse(&jwk).map_err(|_| invalid("invalid_argument", "pending", "the public key could not be converted"))
+    }
 }
 
 #[wasm_bindgen]
@@ -193,9 +237,45 @@ impl Validator {
         self.inner.update_jwks(&body, seconds(now, "now")?).js()
     }
 
+    /// Tells the core the JWKS fetch failed: keys held so far stay in use, and `jwksRequest`
+    /// waits the minimum refetch interval before asking again.
+    #[wasm_bindgen(js_name = jwksFetchFailed)]
+    pub fn jwks_fetch_failed(&mut self, now: f64) -> JsResult<()> {
+        self.inner.jwks_fetch_failed(seconds(now, "now")?);
+        Ok(())
+    }
+
+    /// Whether a JWKS has been loaded.
+    #[wasm_bindgen(getter, js_name = hasJwks)]
+    pub fn has_jwks(&self) -> bool {
+        self.inner.has_jwks()
+    }
+
+    /// Step one of validation with a host verifier: reads the requirements, parses the token,
+    /// applies the alg allow-list and finds the key by `kid`, without checking the signature.
+    /// The errors and their order are those of `validate`.
+    #[wasm_bindgen(js_name = prepareValidation)]
+    pub fn prepare_validation(&self, token: &str, now: f64, requirements_js: JsValue) -> JsResult<PendingValidation> {
+        let requirements = requirements(&requirements_js)?;
+        let now = seconds(now, "now")?;
+        let inner = self.inner.prepare_validation(token, now).js()?;
+        Ok(PendingValidation { inner: Some(inner), requirements, now })
+    }
+
+    /// Step two: the host's verdict on the signature, then the claim checks. Returns the claims,
+    /// typed, as `validate` does.
+    #[wasm_bindgen(js_name = finishValidation)]
+    pub fn finish_validation(&self, pending: &mut PendingValidation, signature_valid: bool) -> JsResult<JsValue> {
+        let inner = pending.inner.take().ok_or_else(pending_used)?;
+        self.inner
+            .finish_validation(inner, signature_valid, pending.now, &pending.requirements)
+            .js()
+            .and_then(|t| validated(&t))
+    }
+
     /// Validates a token (with or without the `Bearer ` prefix) and returns its claims, typed.
     pub fn validate(&self, token: &str, now: f64, requirements_js: JsValue) -> JsResult<JsValue> {
         let req = requirements(&requirements_js)?;
-        self.inner.validate(token, seconds(now, "now")?, &req).js().map(|t| validated(&t))
+        self.inner.validate(token, seconds(now, "now")?, &req).js().and_then(|t| validated(&t))
     }
 }

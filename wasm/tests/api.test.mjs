@@ -137,6 +137,34 @@ test('a user-supplied CryptoKey signs through WebCrypto', async () => {
   assert.equal(await client.grant(grantOptions(x5cCase.grant, x5cCase.now, x5cCase.jti)), x5cCase.expected.jwt);
 });
 
+test('a user-supplied CryptoKey of another key is caught (its signatures are verified)', async () => {
+  const der = createPrivateKey(readVector('keys/other.key.pem', 'utf8')).export({ format: 'der', type: 'pkcs8' });
+  const cryptoKey = await webcrypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+  const client = new Client({ clientId: X5C_CLIENT, key: Key.fromExternal(readVector('keys/client.cert.pem', 'utf8')), environment: 'test', cryptoKey });
+  const e = await caught(client.grant({ scopes: ['test:scope.read'] }));
+  assert.equal(e.code, 'invalid_signature');
+});
+
+test('finishUnverified attaches a signature without verifying it, but checks its length', () => {
+  const client = new Client({ clientId: X5C_CLIENT, key: Key.fromExternal(readVector('keys/client.cert.pem', 'utf8')), environment: 'test' });
+  const options = grantOptions(x5cCase.grant, x5cCase.now, x5cCase.jti);
+  const right = client.prepareGrant(options);
+  assert.equal(right.webCryptoHash, 'SHA-256');
+  const pem = createPrivateKey(readVector('keys/client.key.pem', 'utf8'));
+  assert.equal(right.finishUnverified(nodeSign('sha256', Buffer.from(right.signingInput), pem)), x5cCase.expected.jwt);
+  // Another key's signature passes unverified (the caller vouches for the key) ...
+  const other = createPrivateKey(readVector('keys/other.key.pem', 'utf8'));
+  const wrong = client.prepareGrant(options);
+  const jwt = wrong.finishUnverified(nodeSign('sha256', Buffer.from(wrong.signingInput), other));
+  assert.equal(jwt.split('.').length, 3);
+  assert.notEqual(jwt, x5cCase.expected.jwt);
+  // ... but an empty or short one does not.
+  for (const bad of [new Uint8Array(0), new Uint8Array(100)]) {
+    const e = caughtSync(() => client.prepareGrant(options).finishUnverified(bad));
+    assert.equal(e.code, 'invalid_signature');
+  }
+});
+
 test('an external key without a signer cannot grant', async () => {
   const client = new Client({ clientId: X5C_CLIENT, key: Key.fromExternal(readVector('keys/client.cert.pem', 'utf8')), environment: 'test' });
   assert.equal(client.signer, 'wasm');
@@ -173,6 +201,17 @@ test('TokenCache: fetch, then wait, then hit; complete releases waiters', () => 
   assert.equal(third.kind, 'hit');
   assert.equal(third.token.accessToken, 'tok-1');
   cache.invalidate(key);
+  assert.equal(cache.lookup(key, 1002).kind, 'fetch');
+});
+
+test('TokenCache.invalidateToken drops only the rejected token', () => {
+  const cache = new TokenCache();
+  const key = fixedClient().cacheKey({ scopes: ['test:scope.read'] });
+  const first = cache.lookup(key, 1000);
+  cache.complete(first.ticket, parseTokenResponse(200, okBody('tok-new'), 'application/json', 1000), 1000);
+  assert.equal(cache.invalidateToken(key, 'tok-old'), false);
+  assert.equal(cache.lookup(key, 1001).kind, 'hit');
+  assert.equal(cache.invalidateToken(key, 'tok-new'), true);
   assert.equal(cache.lookup(key, 1002).kind, 'fetch');
 });
 
@@ -303,6 +342,10 @@ test('authorizedFetch adds the bearer token and retries once on 401 with a new t
     { auth: 'Bearer token-1', body: 'payload', custom: '1' },
     { auth: 'Bearer token-2', body: 'payload', custom: '1' },
   ]);
+  // A late 401 for a token that was already replaced does not throw the new one away.
+  assert.equal(provider.invalidate({ scopes: ['test:scope.read'] }, 'token-1'), false);
+  assert.equal((await provider.token({ scopes: ['test:scope.read'] })).accessToken, 'token-2');
+  assert.equal(issued, 2);
   // A second 401 is returned, not retried forever.
   const always401 = async () => new Response('', { status: 401 });
   const res2 = await authorizedFetch(provider, { scopes: ['test:scope.read'] }, { fetch: always401 })('https://api.example/y');

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { TokenValidator, expressMiddleware, validateRequest, isMaskinportenError } from 'maskinporten';
+import { webcrypto } from 'node:crypto';
+import { TokenValidator, Validator, Environment, expressMiddleware, validateRequest, isMaskinportenError } from 'maskinporten';
 import { vectorFile, readVector } from './helpers.mjs';
 
 const doc = vectorFile('validation.json');
@@ -19,11 +20,32 @@ const requirementsOf = (r) => ({
   consumerOrgs: r.consumer_orgs,
 });
 
-function loaded() {
+function loaded(at = valid.now, extra = {}) {
   // The vector tokens are valid at the vectors' `now`, not today: pin the clock.
-  const v = new TokenValidator({ environment: doc.issuer, fetch: async () => assert.fail('no fetch expected'), now: () => valid.now });
-  v.updateJwks(jwks, valid.now);
+  const v = new TokenValidator({ environment: doc.issuer, fetch: async () => assert.fail('no fetch expected'), now: () => at, ...extra });
+  v.updateJwks(jwks, at);
   return v;
+}
+
+function checkValid(t, c) {
+  assert.equal(t.consumerOrg, c.expected.consumer_org);
+  assert.equal(t.consumer.orgNumber, c.expected.consumer_org);
+  assert.deepEqual(t.consumer.subUnit, c.expected.consumer_sub_unit);
+  assert.equal(t.supplier?.orgNumber ?? null, c.expected.supplier_org);
+  assert.equal(t.clientId, c.expected.client_id);
+  assert.equal(t.expiresAt, c.expected.expires_at);
+  assert.equal(typeof t.claims, 'object');
+  assert.equal(t.claims.client_id, c.expected.client_id);
+  assert.equal(t.authorizationDetails.length, (t.claims.authorization_details ?? []).length);
+  for (const d of t.authorizationDetails) assert.match(d.type, /^(urn:altinn:systemuser|urn:altinn:consent|other)$/);
+}
+
+function checkError(e, c) {
+  assert.ok(isMaskinportenError(e), String(e));
+  assert.equal(e.code, c.expected_error);
+  // The token is never echoed.
+  if (c.token.length > 40) assert.ok(!e.message.includes(c.token.slice(0, 40)));
+  return true;
 }
 
 test('there are validation vectors', () => {
@@ -31,28 +53,69 @@ test('there are validation vectors', () => {
 });
 
 for (const c of doc.cases) {
-  test(`validation vector ${c.name}`, () => {
+  test(`validation vector ${c.name}: WebAssembly verifier (validateSync)`, () => {
     const run = () => loaded().validateSync(c.token, requirementsOf(c.requirements), c.now);
-    if (c.expected) {
-      const t = run();
-      assert.equal(t.consumerOrg, c.expected.consumer_org);
-      assert.equal(t.consumer.orgNumber, c.expected.consumer_org);
-      assert.deepEqual(t.consumer.subUnit, c.expected.consumer_sub_unit);
-      assert.equal(t.supplier?.orgNumber ?? null, c.expected.supplier_org);
-      assert.equal(t.clientId, c.expected.client_id);
-      assert.equal(t.expiresAt, c.expected.expires_at);
-      assert.equal(typeof t.claims, 'object');
-    } else {
-      assert.throws(run, (e) => {
-        assert.ok(isMaskinportenError(e), String(e));
-        assert.equal(e.code, c.expected_error);
-        // The token is never echoed.
-        if (c.token.length > 40) assert.ok(!e.message.includes(c.token.slice(0, 40)));
-        return true;
-      });
-    }
+    if (c.expected) checkValid(run(), c);
+    else assert.throws(run, (e) => checkError(e, c));
   });
+
+  for (const verifier of ['webcrypto', 'wasm']) {
+    test(`validation vector ${c.name}: validate() with verifier ${verifier}`, async () => {
+      // JWKS loaded at the case's own time, so the adapter has nothing to fetch.
+      const v = loaded(c.now, { verifier });
+      assert.equal(v.verifier, verifier);
+      const run = () => v.validate(c.token, requirementsOf(c.requirements));
+      if (c.expected) {
+        checkValid(await run(), c);
+        checkValid(await run(), c); // again, with the CryptoKey cached
+      } else {
+        await assert.rejects(run(), (e) => checkError(e, c));
+      }
+    });
+  }
 }
+
+test('the two-step Validator API: prepare, verify in WebCrypto, finish', async () => {
+  const validator = new Validator(Environment.fromName(doc.issuer));
+  validator.updateJwks(jwks, valid.now);
+  assert.equal(validator.hasJwks, true);
+  const pending = validator.prepareValidation(valid.token, valid.now, requirementsOf(valid.requirements));
+  const jwk = pending.publicJwk();
+  assert.equal(jwk.kty, 'RSA');
+  assert.equal(pending.algorithm, 'RS256');
+  assert.equal(pending.webCryptoHash, 'SHA-256');
+  assert.equal(pending.kid, JSON.parse(Buffer.from(valid.token.split('.')[0], 'base64url')).kid);
+  const key = await webcrypto.subtle.importKey('jwk', jwk, { name: 'RSASSA-PKCS1-v1_5', hash: pending.webCryptoHash }, false, ['verify']);
+  const ok = await webcrypto.subtle.verify('RSASSA-PKCS1-v1_5', key, pending.signature(), pending.signingInputBytes());
+  assert.equal(ok, true);
+  // The host's verdict decides: a false one is the core's signature_invalid.
+  const other = validator.prepareValidation(valid.token, valid.now, requirementsOf(valid.requirements));
+  assert.throws(() => validator.finishValidation(other, false), (e) => e.code === 'signature_invalid');
+  assert.equal(validator.finishValidation(pending, true).consumerOrg, valid.expected.consumer_org);
+  // A pending validation is used once.
+  assert.throws(() => validator.finishValidation(pending, true), (e) => isMaskinportenError(e));
+  pending.free();
+  other.free();
+  validator.free();
+});
+
+test('a tampered signature fails in WebCrypto as in WebAssembly', async () => {
+  const [h, p, sig] = valid.token.split('.');
+  const bytes = Buffer.from(sig, 'base64url');
+  bytes[10] ^= 1;
+  const token = `${h}.${p}.${bytes.toString('base64url')}`;
+  for (const verifier of ['webcrypto', 'wasm']) {
+    const e = await loaded(valid.now, { verifier }).validate(token, requirementsOf(valid.requirements)).catch((x) => x);
+    assert.equal(e.code, 'signature_invalid', verifier);
+  }
+});
+
+test('verifier option: "wasm" and unknown values', () => {
+  assert.equal(loaded(valid.now).verifier, 'webcrypto');
+  const e = (() => { try { loaded(valid.now, { verifier: 'openssl' }); } catch (x) { return x; } })();
+  assert.ok(isMaskinportenError(e));
+  assert.equal(e.field, 'verifier');
+});
 
 function fakeJwks(body = jwks) {
   const calls = [];
@@ -95,6 +158,48 @@ test('a JWKS that cannot be fetched is a retryable error before any key is loade
   const e = await v.validate(valid.token, requirementsOf(valid.requirements)).catch((x) => x);
   assert.equal(e.code, 'unavailable');
   assert.equal(e.retryable, true);
+});
+
+test('after a failed JWKS fetch the core holds off refetching; loaded keys stay in use', async () => {
+  let now = valid.now;
+  let calls = 0;
+  let fail = false;
+  const fetchImpl = async () => {
+    calls++;
+    return fail ? new Response('down', { status: 503 }) : new Response(jwks, { status: 200 });
+  };
+  // The token is valid for 110 s after valid.now: the whole story fits in that window.
+  const v = new TokenValidator({ environment: doc.issuer, fetch: fetchImpl, now: () => now, maxJwksAge: 60, minRefetchInterval: 30 });
+  await v.validate(valid.token, requirementsOf(valid.requirements));
+  assert.equal(calls, 1);
+  fail = true;
+  now += 61; // stale: the core asks for a refetch, which fails
+  const t = await v.validate(valid.token, requirementsOf(valid.requirements));
+  assert.equal(calls, 2);
+  assert.equal(t.consumerOrg, valid.expected.consumer_org, 'the loaded keys stay in use');
+  now += 20;
+  await v.validate(valid.token, requirementsOf(valid.requirements));
+  assert.equal(calls, 2, 'no refetch within minRefetchInterval of the failure');
+  fail = false;
+  now += 11;
+  await v.validate(valid.token, requirementsOf(valid.requirements));
+  assert.equal(calls, 3, 'refetched after minRefetchInterval');
+});
+
+test('with no JWKS and a failed fetch, callers get a retryable error without a fetch each', async () => {
+  let now = valid.now;
+  let calls = 0;
+  const v = new TokenValidator({ environment: doc.issuer, fetch: async () => { calls++; throw new TypeError('fetch failed'); },
+    now: () => now, minRefetchInterval: 60 });
+  for (let i = 0; i < 3; i++) {
+    const e = await v.validate(valid.token, requirementsOf(valid.requirements)).catch((x) => x);
+    assert.equal(e.code, 'unavailable');
+    assert.equal(e.retryable, true);
+  }
+  assert.equal(calls, 1);
+  now += 61;
+  await v.validate(valid.token, requirementsOf(valid.requirements)).catch(() => {});
+  assert.equal(calls, 2);
 });
 
 test('unknown requirement names are argument errors', () => {

@@ -7,7 +7,7 @@ use crate::config::SimulatorConfig;
 use crate::server::{Simulator, SimulatorError};
 
 /// Loads the config (or an empty one), starts on `127.0.0.1:port` (0 = ephemeral), prints the
-/// ready line of CONTRACT.md on stdout, and serves until SIGINT/SIGTERM. Blocking.
+/// ready line (see the README) on stdout, and serves until SIGINT/SIGTERM. Blocking.
 pub fn run(config: Option<&Path>, port: u16) -> Result<(), SimulatorError> {
     let config = match config {
         Some(p) => SimulatorConfig::from_file(p)?,

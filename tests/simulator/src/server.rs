@@ -194,9 +194,9 @@ impl Simulator {
     pub fn jwks(&self) -> Value {
         json!({"keys": [self.shared.signer.jwk.clone()]})
     }
-    /// The ready line of CONTRACT.md: `{"issuer","token_endpoint","jwks_uri","port"}`.
+    /// The ready line (see the simulator README): `{"issuer","token_endpoint","jwks_uri","port"}`.
     pub fn ready_line(&self) -> String {
-        // Written by hand to keep CONTRACT.md's key order (serde_json sorts keys).
+        // Written by hand to keep the documented key order (serde_json sorts keys).
         let s = |v: &str| Value::String(v.to_string()).to_string();
         format!(
             r#"{{"issuer":{},"token_endpoint":{},"jwks_uri":{},"port":{}}}"#,

@@ -18,6 +18,10 @@ export async function usage(p12: Uint8Array, password: string): Promise<string> 
   const prepared = client.prepareGrant(options);
   const bytes: Uint8Array = prepared.signingInputBytes();
   void bytes;
+  const hash: 'SHA-256' | 'SHA-384' | 'SHA-512' = prepared.webCryptoHash;
+  void hash;
+  const trusted: string = prepared.finishUnverified(new Uint8Array(256));
+  void trusted;
   const cache = new TokenCache(30, 30);
   const found = cache.lookup(client.cacheKey(options), 0);
   if (found.kind === 'fetch') cache.fail(found.ticket);
@@ -25,6 +29,8 @@ export async function usage(p12: Uint8Array, password: string): Promise<string> 
   const token: AccessToken = await provider.token(options);
   const expiresAt: number = token.expiresAt;
   void expiresAt;
+  const dropped: boolean = provider.invalidate(options, token) || provider.invalidate(options, token.accessToken);
+  void dropped;
   const api: typeof fetch = authorizedFetch(provider, options);
   void api;
   void Environment.fromName('http://127.0.0.1:8080/').tokenEndpoint;
@@ -41,7 +47,11 @@ export async function usage(p12: Uint8Array, password: string): Promise<string> 
   await client.grant({ scopes: ['a'], now: new Date() });
   // @ts-expect-error unknown signer
   new Client({ clientId: 'id', key, environment: 'test', signer: 'openssl' });
-  const validator = new TokenValidator({ environment: 'prod', leeway: 5 });
+  const validator = new TokenValidator({ environment: 'prod', leeway: 5, verifier: 'webcrypto' });
+  const where: 'webcrypto' | 'wasm' = validator.verifier;
+  void where;
+  // @ts-expect-error unknown verifier
+  new TokenValidator({ environment: 'prod', verifier: 'openssl' });
   const checked: ValidatedToken = await validator.validate('Bearer x', { scopes: ['my:scope'], scopeMatch: 'all' });
   const org: string = checked.consumer.orgNumber;
   void org;
