@@ -161,9 +161,9 @@ pub fn describe(jwt: &str, now: i64) -> CliResult<String> {
 
 /// `0192:311000004` -> `311000004 (0192:311000004)`; other forms as they are.
 fn org_from_id(id: &str) -> String {
-    match id.split(':').nth(1) {
-        Some(org) if id.starts_with("0192:") => format!("{org} ({id})"),
-        _ => id.to_string(),
+    match maskinporten::Organisation::parse_id(id) {
+        Some(org) => format!("{} ({id})", org.org_number),
+        None => id.to_string(),
     }
 }
 

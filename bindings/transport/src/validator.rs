@@ -60,18 +60,15 @@ impl TokenValidator {
         let fetched = send_request(&self.http, &request, Duration::from_secs(10)).await;
         let mut validator = self.validator.write().map_err(|_| poisoned())?;
         let outcome = match fetched {
-            Ok(raw) if raw.status == 200 => validator.update_jwks(&raw.body, now),
-            Ok(raw) => Err(Error::Unavailable {
-                status: Some(raw.status),
-                message: format!("the JWKS at {} could not be fetched", request.url),
-                snippet: String::new(),
-            }),
-            Err(error) => Err(error),
+            Ok(raw) => validator.update_jwks_response(raw.status, &raw.body, now),
+            Err(error) => {
+                validator.jwks_fetch_failed(now);
+                Err(error)
+            }
         };
         match outcome {
             Ok(()) => Ok(true),
             Err(error) => {
-                validator.jwks_fetch_failed(now);
                 if validator.has_jwks() {
                     Ok(false) // keep serving with the keys held
                 } else {

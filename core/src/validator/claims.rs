@@ -17,7 +17,12 @@ impl Organisation {
     /// Parses `{"ID": ...}` (key names case-insensitive). The ID has 2 to 4 colon-separated parts:
     /// an ICD (`0192` for Norway's register) and the org number, then optional qualifiers.
     pub(crate) fn from_claim(value: &Value) -> Option<Organisation> {
-        let id = get_ci(value.as_object()?, "id")?.as_str()?;
+        Organisation::parse_id(get_ci(value.as_object()?, "id")?.as_str()?)
+    }
+
+    /// Parses an ID such as `0192:991825827` or `0192:991825827:ER//987464291:1` (2 to 4
+    /// colon-separated parts, the org number second); `None` when it is not of that form.
+    pub fn parse_id(id: &str) -> Option<Organisation> {
         let parts: Vec<&str> = id.split(':').collect();
         if !(2..=4).contains(&parts.len()) || parts[0].is_empty() {
             return None;

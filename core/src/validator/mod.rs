@@ -249,6 +249,21 @@ impl Validator {
         }
     }
 
+    /// Takes the JWKS endpoint's whole answer, so hosts need not read the status themselves: a
+    /// 200 loads the keys; any other status keeps the keys held, starts the back-off, and is a
+    /// retryable [`Error::Unavailable`].
+    pub fn update_jwks_response(&mut self, status: u16, body: &[u8], now: i64) -> Result<()> {
+        if status == 200 {
+            return self.update_jwks(body, now);
+        }
+        self.failed_at = now;
+        Err(Error::Unavailable {
+            status: Some(status),
+            message: format!("the JWKS at {} could not be fetched", self.environment.jwks_uri()),
+            snippet: String::new(),
+        })
+    }
+
     /// Tells the validator that fetching the JWKS failed (network error, 5xx): keys held so far
     /// stay in use, and the next fetch waits the minimum refetch interval.
     pub fn jwks_fetch_failed(&mut self, now: i64) {
@@ -486,6 +501,16 @@ mod tests {
     use super::*;
 
     const JWKS: &[u8] = br#"{"keys":[{"kty":"RSA","kid":"k1","use":"sig","n":"sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw","e":"AQAB"}]}"#;
+
+    #[test]
+    fn jwks_response_status_is_read_by_the_core() {
+        let mut validator = Validator::new(Environment::test());
+        let err = validator.update_jwks_response(503, b"<html>", 1000).unwrap_err();
+        assert_eq!((err.kind(), err.status(), err.is_retryable()), ("unavailable", Some(503), true));
+        assert!(validator.jwks_request(1010).is_none(), "a failed answer starts the back-off");
+        validator.update_jwks_response(200, JWKS, 1060).unwrap();
+        assert!(validator.has_jwks());
+    }
 
     #[test]
     fn jwks_fetch_schedule() {
