@@ -92,6 +92,70 @@ pub(crate) fn strip_zeros(bytes: &[u8]) -> &[u8] {
 
 /// SHA-256 digest, used for key fingerprints and cache keys.
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(data).into()
+    let mut out = [0u8; 32];
+    out.copy_from_slice(backend::digest::digest(&backend::digest::SHA256, data).as_ref());
+    out
+}
+
+/// The hash functions PKCS#12 files use for their MAC and key derivation. Going through the
+/// backend (a value, not a type parameter) keeps one copy of each hash and of HMAC and PBKDF2
+/// in the binary instead of one per algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hash {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Hash {
+    fn digest_algorithm(self) -> &'static backend::digest::Algorithm {
+        match self {
+            Hash::Sha1 => &backend::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            Hash::Sha256 => &backend::digest::SHA256,
+            Hash::Sha384 => &backend::digest::SHA384,
+            Hash::Sha512 => &backend::digest::SHA512,
+        }
+    }
+
+    /// Output length in bytes.
+    pub(crate) fn output_len(self) -> usize {
+        self.digest_algorithm().output_len()
+    }
+
+    /// Input block length in bytes (the PKCS#12 KDF's `v / 8`).
+    pub(crate) fn block_len(self) -> usize {
+        self.digest_algorithm().block_len()
+    }
+
+    /// The digest of the concatenation of `parts`.
+    pub(crate) fn digest(self, parts: &[&[u8]]) -> Vec<u8> {
+        let mut context = backend::digest::Context::new(self.digest_algorithm());
+        for part in parts {
+            context.update(part);
+        }
+        context.finish().as_ref().to_vec()
+    }
+
+    /// Constant-time check of an HMAC tag.
+    pub(crate) fn hmac_verify(self, key: &[u8], data: &[u8], tag: &[u8]) -> bool {
+        let algorithm = match self {
+            Hash::Sha1 => backend::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+            Hash::Sha256 => backend::hmac::HMAC_SHA256,
+            Hash::Sha384 => backend::hmac::HMAC_SHA384,
+            Hash::Sha512 => backend::hmac::HMAC_SHA512,
+        };
+        backend::hmac::verify(&backend::hmac::Key::new(algorithm, key), data, tag).is_ok()
+    }
+
+    /// PBKDF2 with HMAC over this hash, filling `out`.
+    pub(crate) fn pbkdf2(self, iterations: std::num::NonZeroU32, salt: &[u8], secret: &[u8], out: &mut [u8]) {
+        let algorithm = match self {
+            Hash::Sha1 => backend::pbkdf2::PBKDF2_HMAC_SHA1,
+            Hash::Sha256 => backend::pbkdf2::PBKDF2_HMAC_SHA256,
+            Hash::Sha384 => backend::pbkdf2::PBKDF2_HMAC_SHA384,
+            Hash::Sha512 => backend::pbkdf2::PBKDF2_HMAC_SHA512,
+        };
+        backend::pbkdf2::derive(algorithm, iterations, salt, secret, out);
+    }
 }

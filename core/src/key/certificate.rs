@@ -1,15 +1,15 @@
 //! Facts about the enterprise certificate (virksomhetssertifikat) that travel in `x5c`.
 
+use super::der_walk;
 use super::RsaPublic;
-use crate::crypto::strip_zeros;
 use crate::error::{Error, Result};
-use x509_parser::prelude::{FromDer, X509Certificate};
-use x509_parser::public_key::PublicKey;
+use der::asn1::{GeneralizedTime, ObjectIdentifier, UtcTime};
+use der::{AnyRef, Tag, Tagged};
 
 /// What the certificate says about its holder, read once when the key is loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateInfo {
-    /// Subject distinguished name, RFC 4514 style (`CN=..., O=..., serialNumber=...`).
+    /// Subject distinguished name, attributes in certificate order (`C=NO, O=..., CN=..., serialNumber=...`).
     pub subject: String,
     /// Issuer distinguished name.
     pub issuer: String,
@@ -50,41 +50,149 @@ impl CertificateInfo {
     }
 }
 
-/// The certificate's facts and its RSA public key (modulus, exponent; big-endian, no leading zeros).
-pub(crate) fn parse(der: &[u8]) -> Result<(CertificateInfo, Option<RsaPublic>)> {
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| {
-        Error::key(
-            "invalid_key",
-            format!("a certificate could not be parsed as X.509 DER ({e}): check the certificate file"),
-        )
-    })?;
-    let subject = cert.subject().to_string();
-    let info = CertificateInfo {
-        org_number: org_number(&cert),
-        issuer: cert.issuer().to_string(),
-        serial: hex_lower(cert.tbs_certificate.raw_serial()),
-        not_before: cert.validity().not_before.timestamp(),
-        not_after: cert.validity().not_after.timestamp(),
-        subject,
-    };
-    let public = match cert.public_key().parsed() {
-        Ok(PublicKey::RSA(rsa)) => {
-            Some(RsaPublic { n: strip_zeros(rsa.modulus).to_vec(), e: strip_zeros(rsa.exponent).to_vec() })
-        }
-        _ => None,
-    };
-    Ok((info, public))
+const OID_SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
+const OID_ORGANIZATION_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.97");
+
+/// Short names for the attributes Norwegian enterprise certificates use; others print as OIDs.
+const ATTRIBUTE_NAMES: [(ObjectIdentifier, &str); 10] = [
+    (ObjectIdentifier::new_unwrap("2.5.4.3"), "CN"),
+    (ObjectIdentifier::new_unwrap("2.5.4.6"), "C"),
+    (ObjectIdentifier::new_unwrap("2.5.4.7"), "L"),
+    (ObjectIdentifier::new_unwrap("2.5.4.8"), "ST"),
+    (ObjectIdentifier::new_unwrap("2.5.4.10"), "O"),
+    (ObjectIdentifier::new_unwrap("2.5.4.11"), "OU"),
+    (OID_SERIAL_NUMBER, "serialNumber"),
+    (OID_ORGANIZATION_IDENTIFIER, "organizationIdentifier"),
+    (ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1"), "emailAddress"),
+    (ObjectIdentifier::new_unwrap("2.5.4.9"), "street"),
+];
+
+/// The parts of an X.509 certificate this library reads, borrowed from its DER.
+pub(crate) struct ParsedCertificate<'a> {
+    pub(crate) issuer: AnyRef<'a>,
+    pub(crate) subject: AnyRef<'a>,
+    serial: &'a [u8],
+    validity: AnyRef<'a>,
+    public_key_info: AnyRef<'a>,
 }
 
-const OID_SERIAL_NUMBER: &str = "2.5.4.5";
-const OID_ORGANIZATION_IDENTIFIER: &str = "2.5.4.97";
+impl<'a> ParsedCertificate<'a> {
+    /// `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }` with
+    /// `tbsCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber, signature, issuer,
+    /// validity, subject, subjectPublicKeyInfo, ... }`.
+    pub(crate) fn from_der(der: &'a [u8]) -> Option<ParsedCertificate<'a>> {
+        let certificate = der_walk::children(&der_walk::element(der)?)?;
+        let tbs = der_walk::children(certificate.first()?)?;
+        let skip_version = usize::from(der_walk::explicit(tbs.first()?, 0).is_some());
+        let field = |i: usize| tbs.get(skip_version + i).copied();
+        let serial = field(0).filter(|s| s.tag() == Tag::Integer)?;
+        let is_sequence = |any: &AnyRef<'_>| any.tag() == Tag::Sequence;
+        Some(ParsedCertificate {
+            serial: serial.value(),
+            issuer: field(2).filter(is_sequence)?,
+            validity: field(3).filter(is_sequence)?,
+            subject: field(4).filter(is_sequence)?,
+            public_key_info: field(5).filter(is_sequence)?,
+        })
+    }
 
-fn org_number(cert: &X509Certificate<'_>) -> Option<String> {
-    cert.subject().iter_attributes().find_map(|attr| {
-        let oid = attr.attr_type().to_id_string();
-        let value = attr.as_str().ok()?;
-        let digits = match oid.as_str() {
-            OID_SERIAL_NUMBER => value,
+    fn validity(&self) -> Option<(i64, i64)> {
+        let times = der_walk::children(&self.validity)?;
+        Some((unix_seconds(times.first()?)?, unix_seconds(times.get(1)?)?))
+    }
+
+    fn rsa_public(&self) -> Option<RsaPublic> {
+        let parts = der_walk::children(&self.public_key_info)?;
+        let (algorithm, _) = der_walk::algorithm(parts.first()?)?;
+        let bits = parts.get(1).filter(|b| b.tag() == Tag::BitString)?.value();
+        if !der_walk::is_oid(&algorithm, &super::rsa_der::RSA_ENCRYPTION) || bits.first() != Some(&0) {
+            return None;
+        }
+        super::rsa_der::public_from_pkcs1_public(&bits[1..])
+    }
+}
+
+/// The certificate's facts and its RSA public key (modulus, exponent; big-endian, no leading zeros).
+pub(crate) fn parse(der: &[u8]) -> Result<(CertificateInfo, Option<RsaPublic>)> {
+    let invalid = || {
+        Error::key(
+            "invalid_key",
+            "a certificate could not be parsed as X.509 DER: check the certificate file (PEM certificates must be passed as PEM)",
+        )
+    };
+    let cert = ParsedCertificate::from_der(der).ok_or_else(invalid)?;
+    let (not_before, not_after) = cert.validity().ok_or_else(invalid)?;
+    let subject = attributes(&cert.subject).ok_or_else(invalid)?;
+    let info = CertificateInfo {
+        subject: name_to_string(&subject),
+        issuer: name_to_string(&attributes(&cert.issuer).ok_or_else(invalid)?),
+        serial: hex_lower(cert.serial),
+        org_number: org_number(&subject),
+        not_before,
+        not_after,
+    };
+    Ok((info, cert.rsa_public()))
+}
+
+fn unix_seconds(time: &AnyRef<'_>) -> Option<i64> {
+    let duration = match time.tag() {
+        Tag::UtcTime => time.decode_as::<UtcTime>().ok()?.to_unix_duration(),
+        Tag::GeneralizedTime => time.decode_as::<GeneralizedTime>().ok()?.to_unix_duration(),
+        _ => return None,
+    };
+    i64::try_from(duration.as_secs()).ok()
+}
+
+/// A Name's attributes in certificate order: `SEQUENCE OF SET OF SEQUENCE { type, value }`.
+fn attributes<'a>(name: &AnyRef<'a>) -> Option<Vec<(ObjectIdentifier, AnyRef<'a>)>> {
+    let mut out = Vec::new();
+    for rdn in der_walk::children(name)? {
+        for pair in der_walk::children(&rdn)? {
+            let parts = der_walk::children(&pair)?;
+            out.push((der_walk::oid(parts.first()?)?, *parts.get(1)?));
+        }
+    }
+    Some(out)
+}
+
+/// `C=NO, O=Example AS, CN=...`: attributes in certificate order, as the CA's documents show them.
+fn name_to_string(attributes: &[(ObjectIdentifier, AnyRef<'_>)]) -> String {
+    attributes
+        .iter()
+        .map(|(oid, value)| {
+            let label = ATTRIBUTE_NAMES
+                .iter()
+                .find(|(known, _)| known == oid)
+                .map_or_else(|| oid.to_string(), |(_, label)| (*label).to_string());
+            match text(value) {
+                Some(value) => format!("{label}={value}"),
+                None => format!("{label}=#{}", hex_lower(value.value())),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The subject of a DER certificate as text, for aliases.
+pub(crate) fn subject_of(cert: &ParsedCertificate<'_>) -> Option<String> {
+    attributes(&cert.subject).map(|a| name_to_string(&a))
+}
+
+/// A directory string's text (PrintableString, UTF8String, IA5String, or BMPString).
+fn text(value: &AnyRef<'_>) -> Option<String> {
+    match value.tag() {
+        Tag::PrintableString | Tag::Utf8String | Tag::Ia5String | Tag::TeletexString => {
+            std::str::from_utf8(value.value()).ok().map(str::to_string)
+        }
+        _ => der_walk::bmp_string(value),
+    }
+}
+
+fn org_number(attributes: &[(ObjectIdentifier, AnyRef<'_>)]) -> Option<String> {
+    attributes.iter().find_map(|(oid, value)| {
+        let value = text(value)?;
+        let digits = match *oid {
+            OID_SERIAL_NUMBER => value.as_str(),
             OID_ORGANIZATION_IDENTIFIER => value.strip_prefix("NTRNO-")?,
             _ => return None,
         };
@@ -92,6 +200,6 @@ fn org_number(cert: &X509Certificate<'_>) -> Option<String> {
     })
 }
 
-fn hex_lower(bytes: &[u8]) -> String {
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -24,7 +24,7 @@ struct PrivateJwk {
 
 /// The key as PKCS#8 and its `kid`.
 pub(crate) fn load(json: &str) -> Result<(Zeroizing<Vec<u8>>, String)> {
-    let jwk: PrivateJwk = serde_json::from_str(json).map_err(|e| {
+    let jwk: PrivateJwk = serde_json::from_slice(json.as_bytes()).map_err(|e| {
         Error::key(
             "invalid_key",
             format!("the JWK is not a JSON object with string members (line {}, column {})", e.line(), e.column()),

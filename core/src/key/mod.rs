@@ -5,6 +5,7 @@
 //! kept there; building a grant never re-parses it.
 
 mod certificate;
+mod der_walk;
 mod jks;
 mod jwk;
 mod pem;

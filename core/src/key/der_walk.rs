@@ -1,0 +1,127 @@
+//! Walking DER structures element by element with `der`'s borrowed `AnyRef`.
+//!
+//! Why not `der`'s derived types (`x509-cert`, `cms`, `pkcs12`, `pkcs5`)? Each derived type
+//! monomorphises its own decoder; for the handful of fields a signing key needs they made up a
+//! third of the WebAssembly module. One borrowed element type keeps that to a few functions.
+//! The crypto (KDFs, ciphers, MACs) still comes from the RustCrypto crates, and every tag and
+//! length is read and written by `der`.
+
+use der::asn1::ObjectIdentifier;
+use der::{AnyRef, Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use zeroize::Zeroizing;
+
+/// Exactly one element filling `bytes`.
+pub(crate) fn element(bytes: &[u8]) -> Option<AnyRef<'_>> {
+    AnyRef::from_der(bytes).ok()
+}
+
+/// The elements of a SEQUENCE (or SET) in order; `None` when `any` is neither or is malformed.
+pub(crate) fn children<'a>(any: &AnyRef<'a>) -> Option<Vec<AnyRef<'a>>> {
+    if !matches!(any.tag(), Tag::Sequence | Tag::Set) {
+        return None;
+    }
+    let mut reader = SliceReader::new(any.value()).ok()?;
+    let mut out = Vec::new();
+    while !reader.is_finished() {
+        out.push(reader.decode::<AnyRef<'a>>().ok()?);
+    }
+    Some(out)
+}
+
+/// The content of an explicitly tagged `[number]` element.
+pub(crate) fn explicit<'a>(any: &AnyRef<'a>, number: u32) -> Option<AnyRef<'a>> {
+    match any.tag() {
+        Tag::ContextSpecific { constructed: true, number: n } if n == TagNumber(number) => element(any.value()),
+        _ => None,
+    }
+}
+
+/// Whether `any` is an OBJECT IDENTIFIER equal to `oid`.
+pub(crate) fn is_oid(any: &AnyRef<'_>, oid: &ObjectIdentifier) -> bool {
+    any.tag() == Tag::ObjectIdentifier && any.value() == oid.as_bytes()
+}
+
+/// An OBJECT IDENTIFIER, for messages and lookups.
+pub(crate) fn oid(any: &AnyRef<'_>) -> Option<ObjectIdentifier> {
+    (any.tag() == Tag::ObjectIdentifier).then(|| ObjectIdentifier::from_bytes(any.value()).ok()).flatten()
+}
+
+/// The octets of a (primitive) OCTET STRING.
+pub(crate) fn octets<'a>(any: &AnyRef<'a>) -> Option<&'a [u8]> {
+    (any.tag() == Tag::OctetString).then(|| any.value())
+}
+
+/// A non-negative INTEGER that fits in a `u64`.
+pub(crate) fn small_uint(any: &AnyRef<'_>) -> Option<u64> {
+    if any.tag() != Tag::Integer {
+        return None;
+    }
+    let bytes = any.value();
+    if bytes.is_empty() || bytes[0] & 0x80 != 0 {
+        return None;
+    }
+    let significant = &bytes[bytes.iter().take_while(|b| **b == 0).count()..];
+    if significant.len() > 8 {
+        return None;
+    }
+    Some(significant.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+}
+
+/// A BMPString (UTF-16BE) as text.
+pub(crate) fn bmp_string(any: &AnyRef<'_>) -> Option<String> {
+    if any.tag() != Tag::BmpString || any.value().len() % 2 != 0 {
+        return None;
+    }
+    let units: Vec<u16> = any.value().chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+    String::from_utf16(&units).ok()
+}
+
+/// An AlgorithmIdentifier: its OID element and its parameters, if any.
+pub(crate) fn algorithm<'a>(any: &AnyRef<'a>) -> Option<(AnyRef<'a>, Option<AnyRef<'a>>)> {
+    let parts = children(any)?;
+    let (oid, parameters) = (parts.first()?, parts.get(1));
+    (oid.tag() == Tag::ObjectIdentifier).then_some((*oid, parameters.copied()))
+}
+
+/// The first element of `bytes` and what follows it.
+pub(crate) fn split_first(bytes: &[u8]) -> Option<(AnyRef<'_>, &[u8])> {
+    let mut reader = SliceReader::new(bytes).ok()?;
+    let first = reader.decode::<AnyRef<'_>>().ok()?;
+    let consumed = usize::try_from(reader.position()).ok()?;
+    Some((first, bytes.get(consumed..)?))
+}
+
+/// The element re-encoded as DER (tag, length, value).
+pub(crate) fn encode(any: &AnyRef<'_>) -> Option<Zeroizing<Vec<u8>>> {
+    any.to_der().ok().map(Zeroizing::new)
+}
+
+/// The big-endian magnitude of a non-negative INTEGER (leading zero octets removed).
+pub(crate) fn unsigned_integer<'a>(any: &AnyRef<'a>) -> Option<&'a [u8]> {
+    let bytes = any.value();
+    if any.tag() != Tag::Integer || bytes.is_empty() || bytes[0] & 0x80 != 0 {
+        return None;
+    }
+    Some(&bytes[bytes.iter().take_while(|b| **b == 0).count()..])
+}
+
+/// One DER element (tag, length, value). Zeroized on drop: these carry private keys.
+pub(crate) fn write(tag: Tag, value: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    AnyRef::new(tag, value).ok()?.to_der().ok().map(Zeroizing::new)
+}
+
+/// A SEQUENCE of already encoded elements.
+pub(crate) fn write_sequence(elements: &[&[u8]]) -> Option<Zeroizing<Vec<u8>>> {
+    write(Tag::Sequence, &Zeroizing::new(elements.concat()))
+}
+
+/// A non-negative INTEGER from its big-endian magnitude.
+pub(crate) fn write_unsigned_integer(magnitude: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let magnitude = &magnitude[magnitude.iter().take_while(|b| **b == 0).count()..];
+    let mut content = Zeroizing::new(Vec::with_capacity(magnitude.len() + 1));
+    if magnitude.first().is_none_or(|b| b & 0x80 != 0) {
+        content.push(0);
+    }
+    content.extend_from_slice(magnitude);
+    write(Tag::Integer, &content)
+}
