@@ -40,14 +40,16 @@ apt_ensure() {
 # Sets CARGO and the environment for a wasm32 cargo invocation; fills BUILD_STD.
 setup_toolchain() {
     BUILD_STD=()
-    # Size over speed for the shipped .wasm (signing defaults to WebCrypto anyway). These apply to
-    # the wasm32 target dir only, so the native release builds of the workspace are unaffected.
-    export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-s}"
+    # Size over speed for the shipped .wasm (RSA runs in WebCrypto by default). These apply to
+    # the wasm32 target dirs only, so the native release builds of the workspace are unaffected.
+    export CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-z}"
     export CARGO_PROFILE_RELEASE_LTO="${CARGO_PROFILE_RELEASE_LTO:-fat}"
     export CARGO_PROFILE_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-1}"
     # No `strip`: wasm-bindgen needs the target_features section; wasm-opt strips afterwards.
     # No `panic`: wasm32-unknown-unknown aborts anyway, and tests must share these deps.
     export CARGO_PROFILE_RELEASE_DEBUG=false
+    # The table-free AES (only PKCS#12 decryption uses it, once per key load).
+    RELEASE_RUSTFLAGS="--cfg aes_compact"
     if have_rustup_target; then
         CARGO=cargo
         export CARGO_TARGET_DIR="${WASM_TARGET_DIR:-$root/target/wasm32-rustup}"
@@ -58,6 +60,10 @@ setup_toolchain() {
         export CC_wasm32_unknown_unknown=clang-22 AR_wasm32_unknown_unknown=llvm-ar-22
         export CARGO_TARGET_DIR="${WASM_TARGET_DIR:-$root/target/wasm32}"
         BUILD_STD=(-Zbuild-std=std,panic_abort)
+        # A panic already ends in a trap (this binding installs no panic hook, so nobody sees the
+        # message); immediate-abort drops the message formatting behind it, about 10 KB gzipped.
+        # Needs the nightly flag, so only on this route; tests keep normal panics for their messages.
+        RELEASE_RUSTFLAGS+=" -Zunstable-options -Cpanic=immediate-abort"
     fi
 }
 
@@ -77,7 +83,8 @@ setup_toolchain
 case "${1:-}" in
     --deps) ensure_bindgen; exit 0 ;;
     --env)
-        echo "export CARGO_TARGET_DIR='$CARGO_TARGET_DIR'"
+        # Tests build without RELEASE_RUSTFLAGS, so in their own target dir (no rebuild ping-pong).
+        echo "export CARGO_TARGET_DIR='$CARGO_TARGET_DIR-test'"
         echo "export CARGO_PROFILE_RELEASE_OPT_LEVEL=$CARGO_PROFILE_RELEASE_OPT_LEVEL CARGO_PROFILE_RELEASE_LTO=$CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS=$CARGO_PROFILE_RELEASE_CODEGEN_UNITS CARGO_PROFILE_RELEASE_DEBUG=false"
         if ((${#BUILD_STD[@]})); then
             echo "export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 CC_wasm32_unknown_unknown=clang-22 AR_wasm32_unknown_unknown=llvm-ar-22"
@@ -90,7 +97,8 @@ esac
 ensure_bindgen
 
 cd "$root"
-"$CARGO" build --release --target "$target" "${BUILD_STD[@]}" -p maskinporten-wasm
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELEASE_RUSTFLAGS" \
+    "$CARGO" build --release --target "$target" "${BUILD_STD[@]}" -p maskinporten-wasm
 out="$here/pkg"
 rm -rf "$out/wasm"
 wasm-bindgen --target web --out-dir "$out/wasm" --out-name maskinporten_wasm \
