@@ -124,8 +124,9 @@ export class TokenValidator {
     return converted;
   }
 
-  // The core prepares (requirements, parse, alg allow-list, kid), WebCrypto verifies, the core
-  // finishes (signature verdict, claims): the same checks in the same order as core.validate.
+  // The core prepares (requirements, parse, alg allow-list, kid), WebCrypto verifies while the
+  // core checks the claims, the core finishes (signature verdict first, then the claims'
+  // outcome): the same checks and the same answer as core.validate.
   async #check(token, now, requirements) {
     const converted = this.#converted(requirements);
     if (!this.#subtle) return this.#core.validateWith(token, now, converted);
@@ -135,8 +136,11 @@ export class TokenValidator {
       try {
         const id = pending.keySlot;
         const key = this.#keys.get(id)?.key ?? await this.#publicKey(pending, id);
-        // subtle.verify on views of the core's bytes (WebCrypto copies them before returning).
-        valid = await pending.verifyWith(this.#subtle, key);
+        // subtle.verify on views of the core's bytes (WebCrypto copies them before returning);
+        // while it runs, the core checks the claims and holds the outcome until the verdict.
+        const verifying = pending.verifyWith(this.#subtle, key);
+        this.#core.checkClaimsUnverified(pending);
+        valid = await verifying;
       } catch {
         // WebCrypto refused this issuer key or the call: the core verifies instead.
         return this.#core.validateWith(token, now, converted);

@@ -1,7 +1,7 @@
 //! `Validator`: the core's access-token validator for API providers (issue 7), sans-IO.
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array, JSON};
-use maskinporten::{Algorithm, Requirements, ScopeMatch};
+use maskinporten::{Algorithm, Requirements, ScopeMatch, UnverifiedOutcome};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::str::FromStr;
@@ -126,6 +126,8 @@ pub struct PendingValidation {
     requirements: Rc<Requirements>,
     now: i64,
     key_slot: u32,
+    /// The claims' outcome, already converted, from `checkClaimsUnverified`.
+    unverified: Option<UnverifiedOutcome<JsResult<JsValue>>>,
 }
 
 #[wasm_bindgen]
@@ -325,10 +327,24 @@ impl Validator {
     #[wasm_bindgen(js_name = finishValidation)]
     pub fn finish_validation(&self, pending: &mut PendingValidation, signature_valid: bool) -> JsResult<JsValue> {
         let inner = pending.inner.take().ok_or_else(pending_used)?;
+        if let Some(unverified) = pending.unverified.take() {
+            return unverified.conclude(signature_valid).js()?;
+        }
         self.inner
             .finish_validation(inner, signature_valid, pending.now, &pending.requirements)
             .js()
             .and_then(|t| validated(&t))
+    }
+
+    /// Checks the claims of `pending` (and converts the result) while the platform verifier runs,
+    /// keeping the outcome inside `pending`: `finishValidation` then answers from it at once,
+    /// exactly as it would have (`signature_invalid` first, whatever the claims said).
+    #[wasm_bindgen(js_name = checkClaimsUnverified)]
+    pub fn check_claims_unverified(&self, pending: &mut PendingValidation) -> JsResult<()> {
+        let inner = pending.inner.as_ref().ok_or_else(pending_used)?;
+        let outcome = self.inner.check_claims_unverified(inner, pending.now, &pending.requirements);
+        pending.unverified = Some(outcome.map(|t| validated(&t)));
+        Ok(())
     }
 
     /// Validates a token (with or without the `Bearer ` prefix) and returns its claims, typed.
@@ -361,6 +377,6 @@ impl Validator {
                 slots.len() - 1
             }
         };
-        Ok(PendingValidation { inner: Some(inner), requirements, now, key_slot: key_slot as u32 })
+        Ok(PendingValidation { inner: Some(inner), requirements, now, key_slot: key_slot as u32, unverified: None })
     }
 }

@@ -6,6 +6,11 @@
 //!    body to `validator.update_jwks(body, now)`.
 //! 2. `validator.validate(token, now, &requirements)`: a [`ValidatedToken`] or an
 //!    [`Error::InvalidToken`] naming the failed check. On `unknown_kid`, go back to step 1 once.
+//!
+//! With a platform verifier (WebCrypto), step 2 comes in parts: `prepare_validation` (every check
+//! before the signature), the platform's RSASSA-PKCS1-v1_5 verification, then
+//! `finish_validation` with its verdict. An asynchronous verifier can overlap the claim checks:
+//! start it, call `check_claims_unverified`, and `conclude` that outcome with the verdict.
 
 mod b64;
 mod checks;
@@ -73,6 +78,37 @@ impl PendingValidation {
             "e": URL_SAFE_NO_PAD.encode(&self.key.e),
         })
         .to_string()
+    }
+}
+
+fn verdict(signature_valid: bool) -> Result<()> {
+    if signature_valid {
+        Ok(())
+    } else {
+        Err(Error::token("signature_invalid", "the signature does not verify with the issuer's key"))
+    }
+}
+
+/// The outcome of a pending token's claim checks ([`Validator::check_claims_unverified`]), held
+/// until the signature verdict: nothing in it can be read before [`UnverifiedOutcome::conclude`].
+/// A host may [`map`](UnverifiedOutcome::map) the token into its own form meanwhile.
+#[must_use = "conclude it with the signature verdict"]
+#[derive(Debug)]
+pub struct UnverifiedOutcome<T = ValidatedToken> {
+    outcome: Result<T>,
+}
+
+impl<T> UnverifiedOutcome<T> {
+    /// Converts the token (not an error) ahead of the verdict, e.g. into a host-language object.
+    pub fn map<U>(self, convert: impl FnOnce(T) -> U) -> UnverifiedOutcome<U> {
+        UnverifiedOutcome { outcome: self.outcome.map(convert) }
+    }
+
+    /// The validation's answer given the platform verifier's verdict: `signature_invalid` when
+    /// the signature failed (whatever the claims said), else the claims' outcome.
+    pub fn conclude(self, signature_valid: bool) -> Result<T> {
+        verdict(signature_valid)?;
+        self.outcome
     }
 }
 
@@ -340,9 +376,25 @@ impl Validator {
         now: i64,
         requirements: &Requirements,
     ) -> Result<ValidatedToken> {
-        if !signature_valid {
-            return Err(Error::token("signature_invalid", "the signature does not verify with the issuer's key"));
-        }
+        verdict(signature_valid)?;
+        self.claims_of(&pending, now, requirements)
+    }
+
+    /// The claim checks of a pending token, run while the platform verifier works (it is
+    /// asynchronous in WebCrypto), so they cost no time on the way to the answer. The outcome is
+    /// held until [`UnverifiedOutcome::conclude`] gets the verifier's verdict, and then is what
+    /// [`Validator::finish_validation`] would have answered: `signature_invalid` whatever the
+    /// claims say when the signature fails, else the claims' outcome.
+    pub fn check_claims_unverified(
+        &self,
+        pending: &PendingValidation,
+        now: i64,
+        requirements: &Requirements,
+    ) -> UnverifiedOutcome {
+        UnverifiedOutcome { outcome: self.claims_of(pending, now, requirements) }
+    }
+
+    fn claims_of(&self, pending: &PendingValidation, now: i64, requirements: &Requirements) -> Result<ValidatedToken> {
         let bytes = b64::decode(&pending.signing_input[pending.claims_start..])
             .ok_or_else(|| Error::token("token_malformed", "the claims are not base64url"))?;
         let mut token = {
