@@ -99,6 +99,27 @@ test('the two-step Validator API: prepare, verify in WebCrypto, finish', async (
   validator.free();
 });
 
+test('claims checked while WebCrypto verifies: the signature verdict still comes first', () => {
+  const expired = doc.cases.find((c) => c.name === 'expired');
+  const validator = new Validator(Environment.fromName(doc.issuer));
+  validator.updateJwks(jwks, expired.now);
+  const answer = (token, now, verdict) => {
+    const pending = validator.prepareValidation(token, now, requirementsOf(expired.requirements));
+    try {
+      validator.checkClaimsUnverified(pending);
+      return validator.finishValidation(pending, verdict);
+    } catch (e) {
+      return e.code;
+    } finally {
+      pending.free();
+    }
+  };
+  assert.equal(answer(expired.token, expired.now, false), 'signature_invalid');
+  assert.equal(answer(expired.token, expired.now, true), 'token_expired');
+  assert.equal(answer(valid.token, valid.now, false), 'signature_invalid');
+  assert.equal(answer(valid.token, valid.now, true).consumerOrg, valid.expected.consumer_org);
+});
+
 test('a requirements object is converted once, and again when it changes', async () => {
   const v = loaded(valid.now);
   const requirements = { scopes: ['test:scope.read'] };
