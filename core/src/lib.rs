@@ -93,6 +93,6 @@ pub use request::{HttpRequest, TokenRequest, JWT_BEARER_GRANT_TYPE};
 pub use response::{parse_token_response, AccessToken, MAX_EXPIRES_IN};
 pub use time::{format_utc, unix_now};
 pub use validator::{
-    Authorization, Organisation, PendingValidation, Requirements, ScopeMatch, ValidatedToken, Validator,
-    MAX_TOKEN_BYTES,
+    Authorization, Organisation, PendingValidation, Requirements, ScopeMatch, UnverifiedOutcome, ValidatedToken,
+    Validator, MAX_TOKEN_BYTES,
 };

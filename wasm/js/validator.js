@@ -7,6 +7,8 @@ import * as core from '../pkg/wasm/maskinporten_wasm.js';
 import { platformSubtleCrypto, unixNow } from './client.js';
 import { isMaskinportenError, MaskinportenError } from './errors.js';
 
+const encoder = new TextEncoder();
+
 function environmentOf(environment) {
   return typeof environment === 'string' ? core.Environment.fromName(environment) : environment;
 }
@@ -28,8 +30,10 @@ export class TokenValidator {
   #timeoutMs;
   #inflight;
   #subtle;
-  /** kid + alg -> { promise, key }: the imported CryptoKey, emptied whenever a new JWKS is loaded. */
+  /** key slot (kid + alg) -> { promise, key }: the imported CryptoKey, emptied whenever a new JWKS is loaded. */
   #keys = new Map();
+  /** requirements object -> { text, converted }: the core's conversion, redone when the object's JSON changes. */
+  #requirements = new WeakMap();
 
   /**
    * @param {object} options
@@ -99,28 +103,61 @@ export class TokenValidator {
 
   /** Validates without any I/O, verifying in WebAssembly (the JWKS must be loaded). */
   validateSync(token, requirements, now) {
-    return this.#core.validate(String(token ?? ''), now ?? this.#now(), requirements);
+    const converted = this.#converted(requirements);
+    return this.#core.validateWith(String(token ?? ''), now ?? this.#now(), converted);
   }
 
-  // The core prepares (requirements, parse, alg allow-list, kid), WebCrypto verifies, the core
-  // finishes (signature verdict, claims): the same checks in the same order as core.validate.
+  // The requirements as the core's ValidationRequirements: converted (and checked) by the core on
+  // first use of an object, then reused while the object's JSON form stays the same.
+  #converted(requirements) {
+    let text;
+    try {
+      text = typeof requirements === 'object' && requirements !== null ? JSON.stringify(requirements) : undefined;
+    } catch {
+      text = undefined; // not JSON-serializable (cycle, BigInt): converted on every call
+    }
+    if (text === undefined) return new core.ValidationRequirements(requirements);
+    const entry = this.#requirements.get(requirements);
+    if (entry?.text === text) return entry.converted;
+    const converted = new core.ValidationRequirements(requirements);
+    this.#requirements.set(requirements, { text, converted });
+    return converted;
+  }
+
+  // The core prepares (requirements, parse, alg allow-list, kid), WebCrypto verifies while the
+  // core checks the claims, the core finishes (signature verdict first, then the claims'
+  // outcome): the same checks and the same answer as core.validate.
   async #check(token, now, requirements) {
-    if (!this.#subtle) return this.#core.validate(token, now, requirements);
-    const pending = this.#core.prepareValidation(token, now, requirements);
+    const converted = this.#converted(requirements);
+    if (!this.#subtle) return this.#core.validateWith(token, now, converted);
+    const pending = this.#prepare(token, now, converted);
     try {
       let valid;
       try {
-        const id = `${pending.kid}\u0000${pending.algorithm}`;
+        const id = pending.keySlot;
         const key = this.#keys.get(id)?.key ?? await this.#publicKey(pending, id);
-        valid = await this.#subtle.verify('RSASSA-PKCS1-v1_5', key, pending.signature(), pending.signingInputBytes());
+        // subtle.verify on views of the core's bytes (WebCrypto copies them before returning);
+        // while it runs, the core checks the claims and holds the outcome until the verdict.
+        const verifying = pending.verifyWith(this.#subtle, key);
+        this.#core.checkClaimsUnverified(pending);
+        valid = await verifying;
       } catch {
         // WebCrypto refused this issuer key or the call: the core verifies instead.
-        return this.#core.validate(token, now, requirements);
+        return this.#core.validateWith(token, now, converted);
       }
       return this.#core.finishValidation(pending, valid === true);
     } finally {
       pending.free();
     }
+  }
+
+  // The token goes into the module's memory with TextEncoder.encodeInto: wasm-bindgen's string
+  // passing copies ASCII character by character in JS, which costs more than parsing the token.
+  #prepare(token, now, converted) {
+    const buffer = this.#core.tokenBuffer(token.length);
+    if (!buffer) return this.#core.prepareValidationWith(token, now, converted);
+    const { written } = encoder.encodeInto(token, buffer);
+    return this.#core.prepareValidationBuffered(written, now, converted);
   }
 
   // The issuer key as a CryptoKey, imported once per kid and algorithm ({ promise, key? }).

@@ -11,6 +11,7 @@ mod http;
 mod key;
 mod options;
 mod token;
+mod validated;
 mod validator;
 
 pub use client::{CoreClient, PreparedGrant};
@@ -18,7 +19,7 @@ pub use environment::Environment;
 pub use error::{set_error_class, unavailable_error};
 pub use key::{AuthorizationDetail, Key};
 pub use token::{parse_token_response, AccessToken, FetchTicket, TokenCache};
-pub use validator::{PendingValidation, Validator};
+pub use validator::{PendingValidation, ValidationRequirements, Validator};
 
 use wasm_bindgen::prelude::*;
 

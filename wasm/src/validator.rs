@@ -1,8 +1,9 @@
 //! `Validator`: the core's access-token validator for API providers (issue 7), sans-IO.
 
-use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
-use maskinporten::{Algorithm, Authorization, Organisation, Requirements, ScopeMatch, ValidatedToken};
-use serde_json::{json, Value};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array, JSON};
+use maskinporten::{Algorithm, Requirements, ScopeMatch, UnverifiedOutcome};
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::str::FromStr;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -12,12 +13,18 @@ use crate::environment::Environment;
 use crate::error::{invalid, IntoJs, JsResult};
 use crate::http::{body_bytes, request_to_js};
 use crate::options::seconds;
+use crate::validated::validated;
 
 /// Validates Maskinporten access tokens of one issuer. The host fetches the JWKS when
 /// `jwksRequest(now)` returns a request and hands the body to `updateJwks`.
 #[wasm_bindgen]
 pub struct Validator {
     inner: maskinporten::Validator,
+    /// Where the JS layer writes a token with `TextEncoder.encodeInto` (`tokenBuffer`).
+    token_buffer: RefCell<Vec<u8>>,
+    /// `kid` + algorithm of the keys tokens were prepared for since the JWKS was last loaded;
+    /// a pending validation's `keySlot` is an index here.
+    key_slots: RefCell<Vec<(String, Algorithm)>>,
 }
 
 fn get(obj: &JsValue, name: &str) -> JsValue {
@@ -92,55 +99,22 @@ fn requirements(v: &JsValue) -> JsResult<Requirements> {
     Ok(out)
 }
 
-fn organisation(org: Option<&Organisation>) -> Value {
-    let Some(org) = org else { return Value::Null };
-    json!({ "id": org.id, "orgNumber": org.org_number, "subUnit": org.sub_unit })
+/// Requirements converted once from a JS object (`{ scopes, scopeMatch?, audience?, requirePid?,
+/// consumerOrgs? }`, the same conversion and errors as the methods that take the object), so a
+/// host that validates many tokens against the same requirements converts them once.
+/// `TokenValidator` keeps one per requirements object.
+#[wasm_bindgen]
+pub struct ValidationRequirements {
+    inner: Rc<Requirements>,
 }
 
-fn authorization(a: &Authorization) -> Value {
-    match a {
-        Authorization::SystemUser { org, system_user_ids, system_id, external_ref } => json!({
-            "type": "urn:altinn:systemuser",
-            "org": organisation(org.as_ref()),
-            "systemUserIds": system_user_ids,
-            "systemId": system_id,
-            "externalRef": external_ref,
-        }),
-        Authorization::Consent { id, from } => json!({ "type": "urn:altinn:consent", "id": id, "from": from }),
-        Authorization::Other(raw) => {
-            json!({ "type": "other", "value": serde_json::from_str::<Value>(raw).unwrap_or(Value::Null) })
-        }
-        #[allow(unreachable_patterns)]
-        _ => json!({ "type": "unknown" }),
+#[wasm_bindgen]
+impl ValidationRequirements {
+    /// Converts and checks `requirements`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(requirements_js: JsValue) -> JsResult<ValidationRequirements> {
+        Ok(ValidationRequirements { inner: Rc::new(requirements(&requirements_js)?) })
     }
-}
-
-/// The validated token as one JSON text, parsed once on the JS side (one crossing instead of one
-/// per field). `claims` is the core's raw claims JSON, spliced in unparsed.
-fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
-    let fields = json!({
-        "consumer": organisation(Some(&t.consumer)),
-        "consumerOrg": t.consumer.org_number,
-        "supplier": organisation(t.supplier.as_ref()),
-        "delegationSource": t.delegation_source,
-        "clientId": t.client_id,
-        "clientAmr": t.client_amr,
-        "scopes": t.scopes,
-        "audience": t.audience,
-        "pid": t.pid,
-        "issuedAt": t.issued_at,
-        "expiresAt": t.expires_at,
-        "jti": t.jti,
-        "authorizationDetails": t.authorization_details.iter().map(authorization).collect::<Vec<_>>(),
-    })
-    .to_string();
-    // `fields` is a JSON object, so it ends with '}'; the claims are a JSON object from the core.
-    let claims = if t.claims_json.starts_with('{') { t.claims_json.as_str() } else { "null" };
-    let text = match fields.strip_suffix('}') {
-        Some(head) => format!("{head},\"claims\":{claims}}}"),
-        None => fields,
-    };
-    JSON::parse(&text).map_err(|_| invalid("invalid_argument", "token", "the validated token could not be converted"))
 }
 
 /// A token parsed and matched to its issuer key, waiting for the host's signature check
@@ -149,8 +123,30 @@ fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
 #[wasm_bindgen]
 pub struct PendingValidation {
     inner: Option<maskinporten::PendingValidation>,
-    requirements: Requirements,
+    requirements: Rc<Requirements>,
     now: i64,
+    key_slot: u32,
+    /// The claims' outcome, already converted, from `checkClaimsUnverified`.
+    unverified: Option<UnverifiedOutcome<JsResult<JsValue>>>,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// WebCrypto's `SubtleCrypto`, as far as verification goes.
+    type SubtleVerify;
+
+    #[wasm_bindgen(method, catch, js_name = verify)]
+    fn verify(
+        this: &SubtleVerify,
+        algorithm: &JsValue,
+        key: &JsValue,
+        signature: &[u8],
+        data: &[u8],
+    ) -> Result<Promise, JsValue>;
+}
+
+thread_local! {
+    static RSASSA_PKCS1: JsValue = JsValue::from_str("RSASSA-PKCS1-v1_5");
 }
 
 fn pending_used() -> JsValue {
@@ -188,6 +184,24 @@ impl PendingValidation {
         self.inner.as_ref().map(|p| p.kid().to_owned()).ok_or_else(pending_used)
     }
 
+    /// A small number naming `kid` + `algorithm` until the validator loads another JWKS, to
+    /// cache the imported platform key under (cheaper to hand over than the strings).
+    #[wasm_bindgen(getter, js_name = keySlot)]
+    pub fn key_slot(&self) -> u32 {
+        self.key_slot
+    }
+
+    /// Starts `subtle.verify("RSASSA-PKCS1-v1_5", key, signature, signingInput)` with `key`, the
+    /// issuer key imported for `algorithm`, and returns its promise. The bytes are handed over
+    /// as views into the module's memory, without a copy: WebCrypto copies its arguments before
+    /// `verify` returns, and this pending validation keeps them alive until it is freed.
+    #[wasm_bindgen(js_name = verifyWith)]
+    pub fn verify_with(&self, subtle: &JsValue, key: &JsValue) -> JsResult<Promise> {
+        let p = self.inner.as_ref().ok_or_else(pending_used)?;
+        let subtle = subtle.unchecked_ref::<SubtleVerify>();
+        RSASSA_PKCS1.with(|algorithm| subtle.verify(algorithm, key, p.signature(), p.signing_input().as_bytes()))
+    }
+
     /// The issuer's public key as a JWK object (`kty`, `n`, `e`) for `crypto.subtle.importKey("jwk", ...)`.
     #[wasm_bindgen(js_name = publicJwk)]
     pub fn public_jwk(&self) -> JsResult<JsValue> {
@@ -204,7 +218,7 @@ impl Validator {
     pub fn new(environment: &Environment, options: JsValue) -> JsResult<Validator> {
         let mut inner = maskinporten::Validator::new(environment.inner.clone());
         if absent(&options) {
-            return Ok(Validator { inner });
+            return Ok(Validator::wrap(inner));
         }
         let algs = get(&options, "algorithms");
         if !absent(&algs) {
@@ -221,7 +235,7 @@ impl Validator {
         if let Some(s) = opt_seconds(&options, "minRefetchInterval")? {
             inner = inner.with_min_refetch_interval(s);
         }
-        Ok(Validator { inner })
+        Ok(Validator::wrap(inner))
     }
 
     /// The JWKS request to send now (`{ method, url, headers, body }`), or `undefined`.
@@ -234,7 +248,9 @@ impl Validator {
     #[wasm_bindgen(js_name = updateJwks)]
     pub fn update_jwks(&mut self, body: JsValue, now: f64) -> JsResult<()> {
         let body = body_bytes(&body)?;
-        self.inner.update_jwks(&body, seconds(now, "now")?).js()
+        self.inner.update_jwks(&body, seconds(now, "now")?).js()?;
+        self.key_slots.get_mut().clear();
+        Ok(())
     }
 
     /// Tells the core the JWKS fetch failed: keys held so far stay in use, and `jwksRequest`
@@ -256,10 +272,54 @@ impl Validator {
     /// The errors and their order are those of `validate`.
     #[wasm_bindgen(js_name = prepareValidation)]
     pub fn prepare_validation(&self, token: &str, now: f64, requirements_js: JsValue) -> JsResult<PendingValidation> {
-        let requirements = requirements(&requirements_js)?;
-        let now = seconds(now, "now")?;
-        let inner = self.inner.prepare_validation(token, now).js()?;
-        Ok(PendingValidation { inner: Some(inner), requirements, now })
+        let requirements = Rc::new(requirements(&requirements_js)?);
+        self.prepare(token, now, requirements)
+    }
+
+    /// A view of `utf16_length * 3` bytes of this validator's memory (room for any string of that
+    /// many UTF-16 units), for `TextEncoder.encodeInto(token, view)` followed at once by
+    /// `prepareValidationBuffered(written, ...)`; `undefined` when the token is too long to be
+    /// valid (then pass the string, and the core names the error). wasm-bindgen's own string
+    /// passing copies ASCII character by character in JS, which costs more than parsing the token.
+    #[wasm_bindgen(js_name = tokenBuffer)]
+    pub fn token_buffer(&self, utf16_length: usize) -> Option<Uint8Array> {
+        // UTF-8 never takes fewer bytes than UTF-16 units, so a longer string is too long.
+        if utf16_length > maskinporten::MAX_TOKEN_BYTES {
+            return None;
+        }
+        let mut buffer = self.token_buffer.borrow_mut();
+        buffer.clear();
+        buffer.resize(utf16_length * 3, 0);
+        // SAFETY: the view is used by `encodeInto` before anything else runs in this module (no
+        // allocation can move or grow the memory in between); `prepareValidationBuffered` then
+        // reads the bytes on the Rust side.
+        Some(unsafe { Uint8Array::view(&buffer) })
+    }
+
+    /// `prepareValidationWith` for a token that `encodeInto` wrote into `tokenBuffer()` (`written`
+    /// bytes).
+    #[wasm_bindgen(js_name = prepareValidationBuffered)]
+    pub fn prepare_validation_buffered(
+        &self,
+        written: usize,
+        now: f64,
+        requirements: &ValidationRequirements,
+    ) -> JsResult<PendingValidation> {
+        let buffer = self.token_buffer.borrow();
+        let bytes = buffer.get(..written).unwrap_or_default();
+        let token = std::str::from_utf8(bytes).map_err(|_| invalid("invalid_argument", "token", "not UTF-8"))?;
+        self.prepare(token, now, Rc::clone(&requirements.inner))
+    }
+
+    /// `prepareValidation` with requirements converted beforehand.
+    #[wasm_bindgen(js_name = prepareValidationWith)]
+    pub fn prepare_validation_with(
+        &self,
+        token: &str,
+        now: f64,
+        requirements: &ValidationRequirements,
+    ) -> JsResult<PendingValidation> {
+        self.prepare(token, now, Rc::clone(&requirements.inner))
     }
 
     /// Step two: the host's verdict on the signature, then the claim checks. Returns the claims,
@@ -267,15 +327,56 @@ impl Validator {
     #[wasm_bindgen(js_name = finishValidation)]
     pub fn finish_validation(&self, pending: &mut PendingValidation, signature_valid: bool) -> JsResult<JsValue> {
         let inner = pending.inner.take().ok_or_else(pending_used)?;
+        if let Some(unverified) = pending.unverified.take() {
+            return unverified.conclude(signature_valid).js()?;
+        }
         self.inner
             .finish_validation(inner, signature_valid, pending.now, &pending.requirements)
             .js()
             .and_then(|t| validated(&t))
     }
 
+    /// Checks the claims of `pending` (and converts the result) while the platform verifier runs,
+    /// keeping the outcome inside `pending`: `finishValidation` then answers from it at once,
+    /// exactly as it would have (`signature_invalid` first, whatever the claims said).
+    #[wasm_bindgen(js_name = checkClaimsUnverified)]
+    pub fn check_claims_unverified(&self, pending: &mut PendingValidation) -> JsResult<()> {
+        let inner = pending.inner.as_ref().ok_or_else(pending_used)?;
+        let outcome = self.inner.check_claims_unverified(inner, pending.now, &pending.requirements);
+        pending.unverified = Some(outcome.map(|t| validated(&t)));
+        Ok(())
+    }
+
     /// Validates a token (with or without the `Bearer ` prefix) and returns its claims, typed.
     pub fn validate(&self, token: &str, now: f64, requirements_js: JsValue) -> JsResult<JsValue> {
         let req = requirements(&requirements_js)?;
         self.inner.validate(token, seconds(now, "now")?, &req).js().and_then(|t| validated(&t))
+    }
+
+    /// `validate` with requirements converted beforehand.
+    #[wasm_bindgen(js_name = validateWith)]
+    pub fn validate_with(&self, token: &str, now: f64, requirements: &ValidationRequirements) -> JsResult<JsValue> {
+        self.inner.validate(token, seconds(now, "now")?, &requirements.inner).js().and_then(|t| validated(&t))
+    }
+}
+
+impl Validator {
+    fn wrap(inner: maskinporten::Validator) -> Validator {
+        Validator { inner, token_buffer: RefCell::default(), key_slots: RefCell::default() }
+    }
+
+    fn prepare(&self, token: &str, now: f64, requirements: Rc<Requirements>) -> JsResult<PendingValidation> {
+        let now = seconds(now, "now")?;
+        let inner = self.inner.prepare_validation(token, now).js()?;
+        let mut slots = self.key_slots.borrow_mut();
+        let (kid, algorithm) = (inner.kid(), inner.algorithm());
+        let key_slot = match slots.iter().position(|(k, a)| k == kid && *a == algorithm) {
+            Some(slot) => slot,
+            None => {
+                slots.push((kid.to_owned(), algorithm));
+                slots.len() - 1
+            }
+        };
+        Ok(PendingValidation { inner: Some(inner), requirements, now, key_slot: key_slot as u32, unverified: None })
     }
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { webcrypto } from 'node:crypto';
+import { webcrypto, createPublicKey } from 'node:crypto';
 import { TokenValidator, Validator, Environment, expressMiddleware, validateRequest, isMaskinportenError } from 'maskinporten';
 import { vectorFile, readVector } from './helpers.mjs';
 
@@ -97,6 +97,71 @@ test('the two-step Validator API: prepare, verify in WebCrypto, finish', async (
   pending.free();
   other.free();
   validator.free();
+});
+
+test('claims checked while WebCrypto verifies: the signature verdict still comes first', () => {
+  const expired = doc.cases.find((c) => c.name === 'expired');
+  const validator = new Validator(Environment.fromName(doc.issuer));
+  validator.updateJwks(jwks, expired.now);
+  const answer = (token, now, verdict) => {
+    const pending = validator.prepareValidation(token, now, requirementsOf(expired.requirements));
+    try {
+      validator.checkClaimsUnverified(pending);
+      return validator.finishValidation(pending, verdict);
+    } catch (e) {
+      return e.code;
+    } finally {
+      pending.free();
+    }
+  };
+  assert.equal(answer(expired.token, expired.now, false), 'signature_invalid');
+  assert.equal(answer(expired.token, expired.now, true), 'token_expired');
+  assert.equal(answer(valid.token, valid.now, false), 'signature_invalid');
+  assert.equal(answer(valid.token, valid.now, true).consumerOrg, valid.expected.consumer_org);
+});
+
+test('a requirements object is converted once, and again when it changes', async () => {
+  const v = loaded(valid.now);
+  const requirements = { scopes: ['test:scope.read'] };
+  assert.equal((await v.validate(valid.token, requirements)).consumerOrg, valid.expected.consumer_org);
+  requirements.scopes = ['test:scope.admin'];
+  await assert.rejects(v.validate(valid.token, requirements), (e) => e.code === 'insufficient_scope');
+  assert.throws(() => v.validateSync(valid.token, requirements), (e) => e.code === 'insufficient_scope');
+  requirements.scopes.push('test:scope.read');
+  assert.equal((await v.validate(valid.token, requirements)).clientId, valid.expected.client_id);
+  requirements.consumerOrgz = ['311000004'];
+  await assert.rejects(v.validate(valid.token, requirements), (e) => isMaskinportenError(e) && e.field === 'requirements');
+  // Not an object, or not JSON: converted on every call, with the same errors.
+  await assert.rejects(v.validate(valid.token, undefined), (e) => isMaskinportenError(e) && e.field === 'requirements');
+  const cyclic = { scopes: ['test:scope.read'] };
+  cyclic.self = cyclic;
+  await assert.rejects(v.validate(valid.token, cyclic), (e) => isMaskinportenError(e) && e.field === 'requirements');
+});
+
+test('tokens reach the core whatever their characters: Bearer prefix, non-ASCII, too long', async () => {
+  const v = loaded(valid.now);
+  const req = requirementsOf(valid.requirements);
+  assert.equal((await v.validate(`Bearer ${valid.token}`, req)).consumerOrg, valid.expected.consumer_org);
+  for (const token of [`${valid.token}ø`, `ø${valid.token}`, `${valid.token.slice(0, 30)}\ud800${valid.token.slice(31)}`]) {
+    await assert.rejects(v.validate(token, req), (e) => e.code === 'token_malformed');
+  }
+  await assert.rejects(v.validate('ø'.repeat(9000), req), (e) => e.code === 'token_too_large');
+  await assert.rejects(v.validate('a'.repeat(17000), req), (e) => e.code === 'token_too_large');
+});
+
+test('a new JWKS drops the cached CryptoKeys, also for a kid that stays the same', async () => {
+  const rotated = doc.cases.find((c) => c.name === 'signed_by_another_key');
+  const [publicJwk] = JSON.parse(jwks).keys;
+  const otherJwk = createPublicKey(readVector('keys/other.key.pem', 'utf8')).export({ format: 'jwk' });
+  const otherJwks = JSON.stringify({ keys: [{ ...otherJwk, kid: publicJwk.kid, alg: 'RS256', use: 'sig' }] });
+  const v = loaded(valid.now);
+  const req = requirementsOf(valid.requirements);
+  assert.equal((await v.validate(valid.token, req)).consumerOrg, valid.expected.consumer_org);
+  v.updateJwks(otherJwks, valid.now);
+  assert.equal((await v.validate(rotated.token, req)).consumerOrg, valid.expected.consumer_org);
+  await assert.rejects(v.validate(valid.token, req), (e) => e.code === 'signature_invalid');
+  v.updateJwks(jwks, valid.now);
+  assert.equal((await v.validate(valid.token, req)).consumerOrg, valid.expected.consumer_org);
 });
 
 test('a tampered signature fails in WebCrypto as in WebAssembly', async () => {

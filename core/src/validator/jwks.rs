@@ -7,6 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// One verification key.
 #[derive(Debug, Clone)]
@@ -24,7 +25,7 @@ struct JwkSet {
 
 /// Keys by `kid`. Keys that are not RSA signing keys are skipped, not errors: issuers publish
 /// encryption keys and other types beside their signing keys.
-pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, VerificationKey>> {
+pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, Arc<VerificationKey>>> {
     let set: JwkSet = serde_json::from_slice(body).map_err(|e| Error::MalformedResponse {
         status: 200,
         message: format!("the JWKS is not a JSON object with \"keys\" ({e})"),
@@ -49,7 +50,8 @@ pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, VerificationKey>> {
             },
             None => None,
         };
-        keys.insert(kid.to_string(), VerificationKey { n: strip_zeros(&n).to_vec(), e: strip_zeros(&e).to_vec(), alg });
+        let key = VerificationKey { n: strip_zeros(&n).to_vec(), e: strip_zeros(&e).to_vec(), alg };
+        keys.insert(kid.to_string(), Arc::new(key));
     }
     if keys.is_empty() {
         return Err(Error::MalformedResponse {

@@ -6,9 +6,17 @@
 //!    body to `validator.update_jwks(body, now)`.
 //! 2. `validator.validate(token, now, &requirements)`: a [`ValidatedToken`] or an
 //!    [`Error::InvalidToken`] naming the failed check. On `unknown_kid`, go back to step 1 once.
+//!
+//! With a platform verifier (WebCrypto), step 2 comes in parts: `prepare_validation` (every check
+//! before the signature), the platform's RSASSA-PKCS1-v1_5 verification, then
+//! `finish_validation` with its verdict. An asynchronous verifier can overlap the claim checks:
+//! start it, call `check_claims_unverified`, and `conclude` that outcome with the verdict.
 
+mod b64;
+mod checks;
 mod claims;
 mod jwks;
+mod raw;
 
 pub use claims::{Authorization, Organisation, ValidatedToken};
 
@@ -19,11 +27,11 @@ use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use claims::get_ci;
 use jwks::VerificationKey;
-use serde_json::{Map, Value};
+use raw::{RawClaims, RawHeader};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 /// Longest token accepted (bytes); longer input is refused before any decoding.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
@@ -38,7 +46,7 @@ pub struct PendingValidation {
     signature: Vec<u8>,
     algorithm: Algorithm,
     kid: String,
-    key: VerificationKey,
+    key: Arc<VerificationKey>,
 }
 
 impl PendingValidation {
@@ -70,6 +78,37 @@ impl PendingValidation {
             "e": URL_SAFE_NO_PAD.encode(&self.key.e),
         })
         .to_string()
+    }
+}
+
+fn verdict(signature_valid: bool) -> Result<()> {
+    if signature_valid {
+        Ok(())
+    } else {
+        Err(Error::token("signature_invalid", "the signature does not verify with the issuer's key"))
+    }
+}
+
+/// The outcome of a pending token's claim checks ([`Validator::check_claims_unverified`]), held
+/// until the signature verdict: nothing in it can be read before [`UnverifiedOutcome::conclude`].
+/// A host may [`map`](UnverifiedOutcome::map) the token into its own form meanwhile.
+#[must_use = "conclude it with the signature verdict"]
+#[derive(Debug)]
+pub struct UnverifiedOutcome<T = ValidatedToken> {
+    outcome: Result<T>,
+}
+
+impl<T> UnverifiedOutcome<T> {
+    /// Converts the token (not an error) ahead of the verdict, e.g. into a host-language object.
+    pub fn map<U>(self, convert: impl FnOnce(T) -> U) -> UnverifiedOutcome<U> {
+        UnverifiedOutcome { outcome: self.outcome.map(convert) }
+    }
+
+    /// The validation's answer given the platform verifier's verdict: `signature_invalid` when
+    /// the signature failed (whatever the claims said), else the claims' outcome.
+    pub fn conclude(self, signature_valid: bool) -> Result<T> {
+        verdict(signature_valid)?;
+        self.outcome
     }
 }
 
@@ -164,7 +203,7 @@ pub struct Validator {
     leeway: i64,
     max_jwks_age: i64,
     min_refetch_interval: i64,
-    keys: HashMap<String, VerificationKey>,
+    keys: HashMap<String, Arc<VerificationKey>>,
     fetched_at: i64,
     failed_at: i64,
     unknown_kid_seen_at: AtomicI64,
@@ -304,26 +343,27 @@ impl Validator {
         else {
             return Err(Error::token("token_malformed", "the token is not a compact JWS (three base64url parts)"));
         };
-        let header = decode_object(header_b64, "header")?;
-        let algorithm = self.algorithm(&header)?;
-        let kid = header.get("kid").and_then(Value::as_str).unwrap_or_default().to_string();
-        let key = self.key(&header, now)?;
+        let header_json =
+            b64::decode(header_b64).ok_or_else(|| Error::token("token_malformed", "the header is not base64url"))?;
+        let header: RawHeader = serde_json::from_slice(&header_json)
+            .map_err(|_| Error::token("token_malformed", "the header is not a JSON object"))?;
+        let algorithm = self.algorithm(header.alg.as_str().unwrap_or(""))?;
+        let key = self.key(header.kid.as_str(), now)?;
         if key.alg.is_some_and(|pinned| pinned != algorithm) {
             return Err(Error::token(
                 "algorithm_not_allowed",
                 "the token's alg differs from the alg its key is published for",
             ));
         }
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature_b64)
-            .map_err(|_| Error::token("token_malformed", "the signature part is not base64url"))?;
+        let signature = b64::decode(signature_b64)
+            .ok_or_else(|| Error::token("token_malformed", "the signature part is not base64url"))?;
         Ok(PendingValidation {
             signing_input: token[..header_b64.len() + 1 + claims_b64.len()].to_string(),
             claims_start: header_b64.len() + 1,
             signature,
             algorithm,
-            kid,
-            key: key.clone(),
+            kid: header.kid.as_str().unwrap_or_default().to_string(),
+            key: Arc::clone(key),
         })
     }
 
@@ -336,15 +376,39 @@ impl Validator {
         now: i64,
         requirements: &Requirements,
     ) -> Result<ValidatedToken> {
-        if !signature_valid {
-            return Err(Error::token("signature_invalid", "the signature does not verify with the issuer's key"));
-        }
-        let (claims, claims_json) = decode_claims(&pending.signing_input[pending.claims_start..])?;
-        self.check_claims(claims, claims_json, now, requirements)
+        verdict(signature_valid)?;
+        self.claims_of(&pending, now, requirements)
     }
 
-    fn algorithm(&self, header: &Map<String, Value>) -> Result<Algorithm> {
-        let name = header.get("alg").and_then(Value::as_str).unwrap_or("");
+    /// The claim checks of a pending token, run while the platform verifier works (it is
+    /// asynchronous in WebCrypto), so they cost no time on the way to the answer. The outcome is
+    /// held until [`UnverifiedOutcome::conclude`] gets the verifier's verdict, and then is what
+    /// [`Validator::finish_validation`] would have answered: `signature_invalid` whatever the
+    /// claims say when the signature fails, else the claims' outcome.
+    pub fn check_claims_unverified(
+        &self,
+        pending: &PendingValidation,
+        now: i64,
+        requirements: &Requirements,
+    ) -> UnverifiedOutcome {
+        UnverifiedOutcome { outcome: self.claims_of(pending, now, requirements) }
+    }
+
+    fn claims_of(&self, pending: &PendingValidation, now: i64, requirements: &Requirements) -> Result<ValidatedToken> {
+        let bytes = b64::decode(&pending.signing_input[pending.claims_start..])
+            .ok_or_else(|| Error::token("token_malformed", "the claims are not base64url"))?;
+        let mut token = {
+            let claims: RawClaims = serde_json::from_slice(&bytes)
+                .map_err(|_| Error::token("token_malformed", "the claims are not a JSON object"))?;
+            self.check_claims(&claims, now, requirements)?
+        };
+        // The claims' JSON text as signed, kept as is: re-serializing costs time on the hottest path.
+        token.claims_json =
+            String::from_utf8(bytes).map_err(|_| Error::token("token_malformed", "the claims are not UTF-8"))?;
+        Ok(token)
+    }
+
+    fn algorithm(&self, name: &str) -> Result<Algorithm> {
         match name.parse::<Algorithm>() {
             Ok(alg) if name.starts_with("RS") && self.algorithms.contains(&alg) => Ok(alg),
             _ => Err(Error::token(
@@ -358,17 +422,14 @@ impl Validator {
         self.algorithms.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
     }
 
-    fn key(&self, header: &Map<String, Value>, now: i64) -> Result<&VerificationKey> {
+    fn key(&self, kid: Option<&str>, now: i64) -> Result<&Arc<VerificationKey>> {
         if self.fetched_at == NEVER {
             return Err(Error::token(
                 "jwks_missing",
                 "no JWKS loaded yet: send jwks_request() and call update_jwks() first",
             ));
         }
-        let kid = header
-            .get("kid")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::token("unknown_kid", "the token header has no kid"))?;
+        let kid = kid.ok_or_else(|| Error::token("unknown_kid", "the token header has no kid"))?;
         self.keys.get(kid).ok_or_else(|| {
             self.unknown_kid_seen_at.store(now, Ordering::Relaxed);
             Error::token(
@@ -377,123 +438,6 @@ impl Validator {
             )
         })
     }
-
-    fn check_claims(
-        &self,
-        claims: Map<String, Value>,
-        claims_json: String,
-        now: i64,
-        requirements: &Requirements,
-    ) -> Result<ValidatedToken> {
-        let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_string);
-        let number = |name: &str| claims.get(name).and_then(Value::as_i64);
-        if text("iss").as_deref() != Some(self.environment.issuer()) {
-            return Err(Error::token("issuer_mismatch", format!("iss is not {}", self.environment.issuer())));
-        }
-        let expires_at =
-            number("exp").ok_or_else(|| Error::token("token_malformed", "the token has no numeric exp"))?;
-        if now > expires_at.saturating_add(self.leeway) {
-            return Err(Error::token(
-                "token_expired",
-                format!("the token expired at {}", crate::format_utc(expires_at)),
-            ));
-        }
-        let issued_at = number("iat").ok_or_else(|| Error::token("token_malformed", "the token has no numeric iat"))?;
-        let not_before = number("nbf").unwrap_or(issued_at).max(issued_at);
-        if not_before > now.saturating_add(self.leeway) {
-            return Err(Error::token("token_not_yet_valid", "the token is issued in the future: check the host clock"));
-        }
-        if !text("token_type").is_some_and(|t| t.eq_ignore_ascii_case("bearer")) {
-            return Err(Error::token("wrong_token_type", "token_type is not Bearer"));
-        }
-        let scopes: Vec<String> = text("scope").unwrap_or_default().split_whitespace().map(str::to_string).collect();
-        check_scopes(&scopes, requirements)?;
-        let audience: Vec<String> = match claims.get("aud") {
-            Some(Value::String(one)) => vec![one.clone()],
-            Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).map(str::to_string).collect(),
-            _ => Vec::new(),
-        };
-        if let Some(required) = &requirements.audience {
-            if !audience.contains(required) {
-                return Err(Error::token(
-                    "audience_mismatch",
-                    format!("aud does not include {required}: the client must ask with resource={required}"),
-                ));
-            }
-        }
-        let pid = text("pid");
-        if requirements.require_pid && pid.is_none() {
-            return Err(Error::token("pid_missing", "this API needs a person-bound token (pid)"));
-        }
-        let consumer = claims.get("consumer").and_then(Organisation::from_claim).ok_or_else(|| {
-            Error::token("token_malformed", "consumer is missing or its ID is not \"<icd>:<orgno>[:...]\"")
-        })?;
-        if !requirements.consumer_orgs.is_empty() && !requirements.consumer_orgs.contains(&consumer.org_number) {
-            return Err(Error::token(
-                "consumer_not_allowed",
-                format!("consumer {} is not allowed here", consumer.org_number),
-            ));
-        }
-        let authorization_details = match get_ci(&claims, "authorization_details") {
-            Some(Value::Array(items)) => items.iter().map(Authorization::from_claim).collect(),
-            Some(one @ Value::Object(_)) => vec![Authorization::from_claim(one)],
-            _ => Vec::new(),
-        };
-        Ok(ValidatedToken {
-            supplier: claims.get("supplier").and_then(Organisation::from_claim),
-            delegation_source: text("delegation_source"),
-            client_id: text("client_id").unwrap_or_default(),
-            client_amr: match claims.get("client_amr") {
-                Some(Value::Array(values)) => values.first().and_then(Value::as_str).map(str::to_string),
-                _ => text("client_amr"),
-            },
-            jti: text("jti"),
-            claims_json,
-            consumer,
-            scopes,
-            audience,
-            pid,
-            issued_at,
-            expires_at,
-            authorization_details,
-        })
-    }
-}
-
-fn check_scopes(granted: &[String], requirements: &Requirements) -> Result<()> {
-    if requirements.scopes.is_empty() {
-        return Ok(());
-    }
-    let has = |scope: &String| granted.contains(scope);
-    let ok = match requirements.scope_match {
-        ScopeMatch::Any => requirements.scopes.iter().any(has),
-        ScopeMatch::All => requirements.scopes.iter().all(has),
-    };
-    if ok {
-        Ok(())
-    } else {
-        let which = if requirements.scope_match == ScopeMatch::All { "all of" } else { "one of" };
-        Err(Error::token("insufficient_scope", format!("the token lacks {which}: {}", requirements.scopes.join(" "))))
-    }
-}
-
-/// The claims object and its JSON text as signed (kept as is: re-serializing costs time on the
-/// hottest path).
-fn decode_claims(segment: &str) -> Result<(Map<String, Value>, String)> {
-    let bytes =
-        URL_SAFE_NO_PAD.decode(segment).map_err(|_| Error::token("token_malformed", "the claims are not base64url"))?;
-    let claims = serde_json::from_slice(&bytes)
-        .map_err(|_| Error::token("token_malformed", "the claims are not a JSON object"))?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::token("token_malformed", "the claims are not UTF-8"))?;
-    Ok((claims, text))
-}
-
-fn decode_object(segment: &str, what: &str) -> Result<Map<String, Value>> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|_| Error::token("token_malformed", format!("the {what} is not base64url")))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|_| Error::token("token_malformed", format!("the {what} is not a JSON object")))
 }
 
 #[cfg(test)]

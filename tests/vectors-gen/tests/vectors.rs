@@ -90,3 +90,30 @@ fn access_tokens_validate_as_expected() {
         }
     }
 }
+
+#[test]
+fn claims_checked_during_verification_answer_as_finish_validation() {
+    let jwks = std::fs::read(vectors_dir().join("keys/issuer.jwks.json")).expect("JWKS");
+    let mut compared = 0;
+    for case in load("validation.json") {
+        let now = case["now"].as_i64().expect("now");
+        let requirements = harness::requirements(&case["requirements"]);
+        let mut validator = maskinporten::Validator::new(maskinporten::Environment::test());
+        validator.update_jwks(&jwks, now).expect("JWKS");
+        let Ok(pending) = validator.prepare_validation(case["token"].as_str().expect("token"), now) else {
+            continue;
+        };
+        for signature_valid in [true, false] {
+            let early = validator.check_claims_unverified(&pending, now, &requirements).conclude(signature_valid);
+            let late = validator.finish_validation(pending.clone(), signature_valid, now, &requirements);
+            let name = case["name"].as_str().unwrap_or("?");
+            match (early, late) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{name}"),
+                (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "{name}, signature valid: {signature_valid}"),
+                (a, b) => panic!("{name}, signature valid: {signature_valid}: {a:?} vs {b:?}"),
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared >= 40, "{compared}");
+}

@@ -1,6 +1,7 @@
 // Browser smoke test: Debian's headless Chromium loads the package's web build from a loopback
 // server and signs vector grants with WebCrypto and with the pure-WASM signer; the JWTs must be
-// byte-identical to the vectors. Run by scripts/test-wasm from the temp folder where the tarball
+// byte-identical to the vectors. It also validates a vector token with the WebCrypto verifier
+// (which hands WebCrypto views of the module's memory) and one signed by another key. Run by scripts/test-wasm from the temp folder where the tarball
 // is installed (node_modules/maskinporten) and playwright-core is available.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 
 const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</title>
 <script type="module">
   try {
-    const { Client, Key, isMaskinportenError } = await import('/pkg/js/web.js');
+    const { Client, Key, TokenValidator, isMaskinportenError } = await import('/pkg/js/web.js');
     const cases = (await (await fetch('/vectors/grants.json')).json()).cases;
     const bytes = async (p) => new Uint8Array(await (await fetch('/vectors/' + p)).arrayBuffer());
     const text = async (p) => (await fetch('/vectors/' + p)).text();
@@ -36,7 +37,18 @@ const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</ti
     }
     let error;
     try { Key.fromPkcs12(await bytes('keys/client.p12'), 'wrong'); } catch (e) { error = { guard: isMaskinportenError(e), code: e.code }; }
-    window.__result = { ok: true, results, error, subtle: !!globalThis.crypto?.subtle };
+    const vdoc = await (await fetch('/vectors/validation.json')).json();
+    const good = vdoc.cases.find((c) => c.name === 'valid');
+    const forged = vdoc.cases.find((c) => c.name === 'signed_by_another_key');
+    const validator = new TokenValidator({ environment: vdoc.issuer, verifier: 'webcrypto', now: () => good.now,
+      fetch: async () => { throw new Error('no fetch expected'); } });
+    validator.updateJwks(await text(vdoc.jwks_file), good.now);
+    const requirements = { scopes: good.requirements.scopes };
+    const validated = await validator.validate(good.token, requirements);
+    const again = await validator.validate(good.token, requirements); // with the CryptoKey cached
+    const forgedCode = await validator.validate(forged.token, requirements).then(() => 'accepted', (e) => e.code);
+    const validation = { consumerOrg: validated.consumerOrg, again: again.consumerOrg, expected: good.expected.consumer_org, forgedCode };
+    window.__result = { ok: true, results, error, validation, subtle: !!globalThis.crypto?.subtle };
   } catch (e) {
     window.__result = { ok: false, message: String(e && e.stack || e) };
   }
@@ -87,6 +99,11 @@ try {
   for (const r of result.results) console.log(`  ${r.name}: webcrypto=${r.webcrypto} wasm=${r.wasm} signer=${r.signer}`);
   if (result.results.length === 0 || bad.length) throw new Error(`mismatching grants: ${JSON.stringify(bad)}`);
   if (!result.error?.guard || result.error.code !== 'wrong_password') throw new Error(`error mapping: ${JSON.stringify(result.error)}`);
+  const v = result.validation;
+  console.log(`browser: validate() with WebCrypto: consumer ${v.consumerOrg} (twice: ${v.again}), forged token: ${v.forgedCode}`);
+  if (v.consumerOrg !== v.expected || v.again !== v.expected || v.forgedCode !== 'signature_invalid') {
+    throw new Error(`validation in the browser: ${JSON.stringify(v)}`);
+  }
   console.log('browser smoke test passed');
 } catch (e) {
   failed = true;

@@ -1,0 +1,194 @@
+//! A validated token as the JS object `validate()` returns: written as one JSON text and parsed
+//! once on the JS side (one crossing instead of one per field), with `claims` the core's claims
+//! JSON as signed, spliced in unparsed.
+//!
+//! The text is written by hand rather than with serde: member names are constant fragments and
+//! strings are copied whole unless they need escapes. In the size-optimised build, serde_json's
+//! serializer cost as much as the claim checks themselves.
+
+use js_sys::JSON;
+use maskinporten::{Authorization, Organisation, ValidatedToken};
+use wasm_bindgen::JsValue;
+
+use crate::error::{invalid, JsResult};
+
+/// JSON text under construction.
+struct Out(String);
+
+impl Out {
+    fn raw(&mut self, fragment: &str) {
+        self.0.push_str(fragment);
+    }
+
+    /// `s` as a JSON string.
+    fn str(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        self.0.push('"');
+        let (mut start, mut i) = (0, 0);
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                self.0.push_str(&s[start..i]);
+                match b {
+                    b'"' => self.0.push_str("\\\""),
+                    b'\\' => self.0.push_str("\\\\"),
+                    b'\n' => self.0.push_str("\\n"),
+                    b'\r' => self.0.push_str("\\r"),
+                    b'\t' => self.0.push_str("\\t"),
+                    _ => {
+                        const HEX: &[u8; 16] = b"0123456789abcdef";
+                        self.0.push_str("\\u00");
+                        self.0.push(char::from(HEX[usize::from(b >> 4)]));
+                        self.0.push(char::from(HEX[usize::from(b & 0xf)]));
+                    }
+                }
+                start = i + 1;
+            }
+            i += 1;
+        }
+        self.0.push_str(&s[start..]);
+        self.0.push('"');
+    }
+
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.str(s),
+            None => self.raw("null"),
+        }
+    }
+
+    fn strs(&mut self, items: &[String]) {
+        self.0.push('[');
+        for (n, item) in items.iter().enumerate() {
+            if n > 0 {
+                self.0.push(',');
+            }
+            self.str(item);
+        }
+        self.0.push(']');
+    }
+
+    fn int(&mut self, n: i64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = n.unsigned_abs();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            self.0.push('-');
+        }
+        // Only ASCII digits were written.
+        self.0.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
+    }
+
+    /// `{ id, orgNumber, subUnit }` or `null`.
+    fn organisation(&mut self, org: Option<&Organisation>) {
+        let Some(org) = org else { return self.raw("null") };
+        self.raw("{\"id\":");
+        self.str(&org.id);
+        self.raw(",\"orgNumber\":");
+        self.str(&org.org_number);
+        self.raw(",\"subUnit\":");
+        self.strs(&org.sub_unit);
+        self.raw("}");
+    }
+
+    fn authorization(&mut self, a: &Authorization) {
+        match a {
+            Authorization::SystemUser { org, system_user_ids, system_id, external_ref } => {
+                self.raw("{\"type\":\"urn:altinn:systemuser\",\"org\":");
+                self.organisation(org.as_ref());
+                self.raw(",\"systemUserIds\":");
+                self.strs(system_user_ids);
+                self.raw(",\"systemId\":");
+                self.opt_str(system_id.as_deref());
+                self.raw(",\"externalRef\":");
+                self.opt_str(external_ref.as_deref());
+                self.raw("}");
+            }
+            Authorization::Consent { id, from } => {
+                self.raw("{\"type\":\"urn:altinn:consent\",\"id\":");
+                self.opt_str(id.as_deref());
+                self.raw(",\"from\":");
+                self.opt_str(from.as_deref());
+                self.raw("}");
+            }
+            Authorization::Other(raw) => {
+                // The core's JSON text of the entry; checked, as it goes into the text unparsed.
+                let valid = serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok();
+                self.raw("{\"type\":\"other\",\"value\":");
+                self.raw(if valid { raw } else { "null" });
+                self.raw("}");
+            }
+            #[allow(unreachable_patterns)]
+            _ => self.raw("{\"type\":\"unknown\"}"),
+        }
+    }
+}
+
+/// `{ consumer, consumerOrg, supplier, delegationSource, clientId, clientAmr, scopes, audience,
+/// pid, issuedAt, expiresAt, jti, authorizationDetails, claims }`.
+pub(crate) fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
+    let mut out = Out(String::with_capacity(400 + t.claims_json.len()));
+    out.raw("{\"consumer\":");
+    out.organisation(Some(&t.consumer));
+    out.raw(",\"consumerOrg\":");
+    out.str(&t.consumer.org_number);
+    out.raw(",\"supplier\":");
+    out.organisation(t.supplier.as_ref());
+    out.raw(",\"delegationSource\":");
+    out.opt_str(t.delegation_source.as_deref());
+    out.raw(",\"clientId\":");
+    out.str(&t.client_id);
+    out.raw(",\"clientAmr\":");
+    out.opt_str(t.client_amr.as_deref());
+    out.raw(",\"scopes\":");
+    out.strs(&t.scopes);
+    out.raw(",\"audience\":");
+    out.strs(&t.audience);
+    out.raw(",\"pid\":");
+    out.opt_str(t.pid.as_deref());
+    out.raw(",\"issuedAt\":");
+    out.int(t.issued_at);
+    out.raw(",\"expiresAt\":");
+    out.int(t.expires_at);
+    out.raw(",\"jti\":");
+    out.opt_str(t.jti.as_deref());
+    out.raw(",\"authorizationDetails\":[");
+    for (n, a) in t.authorization_details.iter().enumerate() {
+        if n > 0 {
+            out.raw(",");
+        }
+        out.authorization(a);
+    }
+    // The claims are the signed JSON object, as the core checked it.
+    out.raw("],\"claims\":");
+    out.raw(if t.claims_json.starts_with('{') { &t.claims_json } else { "null" });
+    out.raw("}");
+    JSON::parse(&out.0).map_err(|_| invalid("invalid_argument", "token", "the validated token could not be converted"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_and_numbers_are_json() {
+        let mut out = Out(String::new());
+        out.str("a\"b\\c\nd\u{1}e\u{7f}ø");
+        out.raw(",");
+        out.int(i64::MIN);
+        out.raw(",");
+        out.int(0);
+        out.raw(",");
+        out.int(1_767_225_710);
+        let parsed: serde_json::Value = serde_json::from_str(&format!("[{}]", out.0)).unwrap();
+        assert_eq!(parsed, serde_json::json!(["a\"b\\c\nd\u{1}e\u{7f}ø", i64::MIN, 0, 1_767_225_710]));
+    }
+}
