@@ -121,7 +121,7 @@ impl Out {
             }
             Authorization::Other(raw) => {
                 // The core's JSON text of the entry; checked, as it goes into the text unparsed.
-                let valid = serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok();
+                let valid = serde_json::from_slice::<serde::de::IgnoredAny>(raw.as_bytes()).is_ok();
                 self.raw("{\"type\":\"other\",\"value\":");
                 self.raw(if valid { raw } else { "null" });
                 self.raw("}");
