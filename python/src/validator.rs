@@ -95,6 +95,14 @@ impl PyValidator {
         self.write().update_jwks(&body.into_bytes(), now_or_clock(now)).py()
     }
 
+    /// Takes the JWKS endpoint's whole answer: a 200 loads the keys (as ``update_jwks``); any
+    /// other status keeps the keys held, starts the back-off and raises the core's retryable
+    /// ``unavailable`` error with the status.
+    #[pyo3(signature = (status, body, now=None))]
+    fn update_jwks_response(&self, status: u16, body: Binary, now: Option<i64>) -> PyResult<()> {
+        self.write().update_jwks_response(status, &body.into_bytes(), now_or_clock(now)).py()
+    }
+
     /// Tells the validator that fetching the JWKS failed (network error, 5xx): the keys held so
     /// far stay in use, and the next fetch waits ``min_refetch_interval``.
     #[pyo3(signature = (now=None))]

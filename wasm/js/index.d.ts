@@ -369,6 +369,8 @@ export class Validator {
   constructor(environment: Environment, options?: ValidatorOptions);
   jwksRequest(now: number): HttpRequest | undefined;
   updateJwks(body: string | Uint8Array | ArrayBuffer, now: number): void;
+  /** The JWKS endpoint's whole answer: a 200 loads the keys; any other status throws a retryable `unavailable` error and backs off. */
+  updateJwksResponse(status: number, body: string | Uint8Array | ArrayBuffer, now: number): void;
   /** After a failed JWKS fetch: keys held stay in use; `jwksRequest` waits the minimum refetch interval. */
   jwksFetchFailed(now: number): void;
   /** Whether a JWKS has been loaded. */

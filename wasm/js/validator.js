@@ -207,11 +207,8 @@ export class TokenValidator {
       this.#core.jwksFetchFailed(now);
       throw core.unavailableError(`JWKS request to ${request.url} failed: ${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 300));
     }
-    if (response.status !== 200) {
-      this.#core.jwksFetchFailed(now);
-      throw core.unavailableError(`JWKS request to ${request.url} answered HTTP ${response.status}`);
-    }
-    this.#core.updateJwks(body, now); // on a malformed body the core records the failure itself
+    // The core reads the status: a non-200 or a malformed body keeps the keys held and backs off.
+    this.#core.updateJwksResponse(response.status, body, now)
     this.#keys.clear();
   }
 }

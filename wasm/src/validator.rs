@@ -253,6 +253,17 @@ impl Validator {
         Ok(())
     }
 
+    /// Takes the JWKS endpoint's whole answer: a 200 loads the keys (as `updateJwks`); any other
+    /// status keeps the keys held, starts the back-off and throws the core's retryable
+    /// `unavailable` error with the status.
+    #[wasm_bindgen(js_name = updateJwksResponse)]
+    pub fn update_jwks_response(&mut self, status: u16, body: JsValue, now: f64) -> JsResult<()> {
+        let body = body_bytes(&body)?;
+        self.inner.update_jwks_response(status, &body, seconds(now, "now")?).js()?;
+        self.key_slots.get_mut().clear();
+        Ok(())
+    }
+
     /// Tells the core the JWKS fetch failed: keys held so far stay in use, and `jwksRequest`
     /// waits the minimum refetch interval before asking again.
     #[wasm_bindgen(js_name = jwksFetchFailed)]

@@ -190,7 +190,13 @@ impl Validator {
         Ok(write(&self.0).update_jwks(&body, now)?)
     }
 
-    /// Tells the validator the JWKS fetch failed (network error, non-200): keys held stay in
+    /// Takes the JWKS endpoint's whole answer: a 200 loads the keys; any other status keeps the
+    /// keys held, starts the back-off and is the core's retryable `Unavailable` with the status.
+    pub fn update_jwks_response(&self, status: u16, body: Vec<u8>, now: i64) -> Result<()> {
+        Ok(write(&self.0).update_jwks_response(status, &body, now)?)
+    }
+
+    /// Tells the validator the JWKS fetch failed (network error): keys held stay in
     /// use and the next fetch waits the minimum refetch interval.
     pub fn jwks_fetch_failed(&self, now: i64) {
         write(&self.0).jwks_fetch_failed(now);

@@ -14,7 +14,6 @@ from ._native import (
     MaskinportenError,
     ValidatedToken,
     Validator,
-    transport_error,
 )
 from ._provider import Response, Send
 
@@ -67,16 +66,15 @@ class TokenVerifier:
                 return False
             try:
                 status, body, _ = self._send(request)
-                if status != 200:
-                    raise transport_error(f"the JWKS at {request.url} answered HTTP {status}")
             except MaskinportenError as error:
                 self.validator.jwks_fetch_failed()
                 _log.warning("maskinporten: JWKS fetch failed (%s): %s", error.kind, error)
                 return False
             try:
-                self.validator.update_jwks(body)  # a bad body is recorded as a failed fetch by the core
+                # The core reads the status; a non-200 or a bad body is recorded as a failed fetch.
+                self.validator.update_jwks_response(status, body)
             except MaskinportenError as error:
-                _log.warning("maskinporten: the JWKS was not usable (%s): %s", error.kind, error)
+                _log.warning("maskinporten: JWKS not loaded (%s): %s", error.kind, error)
                 return False
             return True
 

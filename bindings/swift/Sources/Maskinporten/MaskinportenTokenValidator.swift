@@ -51,14 +51,14 @@ public actor MaskinportenTokenValidator {
         }
         do {
             let (data, response) = try await transport.send(urlRequest)
-            guard response.statusCode == 200 else {
-                return transportError(message: "JWKS \(request.url) answered HTTP \(response.statusCode)")
-            }
-            try validator.updateJwks(body: data, now: clock())
+            // The core reads the status: a non-200 or a bad body keeps the keys and backs off.
+            try validator.updateJwksResponse(status: UInt16(clamping: response.statusCode), body: data, now: clock())
             return nil
         } catch let error as MaskinportenError {
             return error
         } catch {
+            // A transport failure: the core backs off, so a down issuer is not asked on every request.
+            validator.jwksFetchFailed(now: clock())
             return transportError(message: "\(type(of: error)): \(error.localizedDescription) (GET \(request.url))")
         }
     }

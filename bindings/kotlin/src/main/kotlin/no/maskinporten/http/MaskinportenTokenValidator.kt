@@ -62,22 +62,19 @@ class MaskinportenTokenValidator @JvmOverloads constructor(
             for (header in request.headers) builder.header(header.name, header.value)
             val failure = try {
                 val response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray())
-                if (response.statusCode() != 200) {
-                    transportError("JWKS ${request.url} answered HTTP ${response.statusCode()}")
-                } else {
-                    validator.updateJwks(response.body(), clock())
-                    null
-                }
+                // The core reads the status: a non-200 or a bad body keeps the keys and backs off.
+                validator.updateJwksResponse(response.statusCode().toUShort(), response.body(), clock())
+                return@withLock null
             } catch (e: MaskinportenException) {
-                e
+                return@withLock e
             } catch (e: IOException) {
                 transportError("${e.javaClass.simpleName}: ${e.message ?: "no answer"} (GET ${request.url})")
             } catch (e: InterruptedException) {
                 Thread.currentThread().interrupt()
                 transportError("interrupted while fetching ${request.url}")
             }
-            // The core backs off after a failure, so a down issuer is not asked on every request.
-            if (failure != null) validator.jwksFetchFailed(clock())
+            // A transport failure: the core backs off, so a down issuer is not asked on every request.
+            validator.jwksFetchFailed(clock())
             failure
         }
     }
