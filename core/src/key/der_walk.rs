@@ -20,10 +20,15 @@ pub(crate) fn children<'a>(any: &AnyRef<'a>) -> Option<Vec<AnyRef<'a>>> {
     if !matches!(any.tag(), Tag::Sequence | Tag::Set) {
         return None;
     }
-    let mut reader = SliceReader::new(any.value()).ok()?;
+    elements(any.value())
+}
+
+/// The elements that fill `bytes` back to back; `None` when any is malformed.
+pub(crate) fn elements(bytes: &[u8]) -> Option<Vec<AnyRef<'_>>> {
+    let mut reader = SliceReader::new(bytes).ok()?;
     let mut out = Vec::new();
     while !reader.is_finished() {
-        out.push(reader.decode::<AnyRef<'a>>().ok()?);
+        out.push(reader.decode::<AnyRef<'_>>().ok()?);
     }
     Some(out)
 }
@@ -81,14 +86,6 @@ pub(crate) fn algorithm<'a>(any: &AnyRef<'a>) -> Option<(AnyRef<'a>, Option<AnyR
     let parts = children(any)?;
     let (oid, parameters) = (parts.first()?, parts.get(1));
     (oid.tag() == Tag::ObjectIdentifier).then_some((*oid, parameters.copied()))
-}
-
-/// The first element of `bytes` and what follows it.
-pub(crate) fn split_first(bytes: &[u8]) -> Option<(AnyRef<'_>, &[u8])> {
-    let mut reader = SliceReader::new(bytes).ok()?;
-    let first = reader.decode::<AnyRef<'_>>().ok()?;
-    let consumed = usize::try_from(reader.position()).ok()?;
-    Some((first, bytes.get(consumed..)?))
 }
 
 /// The element re-encoded as DER (tag, length, value).

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use decrypt::{malformed, Password};
 use der::asn1::ObjectIdentifier;
 use der::{AnyRef, Tag, TagNumber, Tagged};
+use std::borrow::Cow;
 use zeroize::Zeroizing;
 
 const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
@@ -95,19 +96,16 @@ fn encrypted_content(info: &AnyRef<'_>, password: &Password<'_>) -> Result<Zeroi
     let fields = children(&content).ok_or_else(|| malformed("encrypted data"))?;
     let inner = fields.get(1).and_then(children).ok_or_else(|| malformed("encrypted content info"))?;
     let algorithm = inner.get(1).ok_or_else(|| malformed("encryption algorithm"))?;
-    let ciphertext: Vec<u8> = match inner.get(2) {
+    let ciphertext: Cow<'_, [u8]> = match inner.get(2) {
         None => return Ok(Zeroizing::new(Vec::new())),
-        Some(c) if c.tag() == (Tag::ContextSpecific { constructed: false, number: TagNumber(0) }) => c.value().to_vec(),
+        Some(c) if c.tag() == (Tag::ContextSpecific { constructed: false, number: TagNumber(0) }) => {
+            Cow::Borrowed(c.value())
+        }
         // BER writers may split the ciphertext into constructed OCTET STRING chunks.
         Some(c) if c.tag() == (Tag::ContextSpecific { constructed: true, number: TagNumber(0) }) => {
-            let mut reader_input = Vec::new();
-            let mut rest = c.value();
-            while !rest.is_empty() {
-                let (chunk, tail) = der_walk::split_first(rest).ok_or_else(|| malformed("encrypted content"))?;
-                reader_input.extend_from_slice(octets(&chunk).ok_or_else(|| malformed("encrypted content"))?);
-                rest = tail;
-            }
-            reader_input
+            let chunks = der_walk::elements(c.value()).ok_or_else(|| malformed("encrypted content"))?;
+            let parts = chunks.iter().map(octets).collect::<Option<Vec<_>>>();
+            Cow::Owned(parts.ok_or_else(|| malformed("encrypted content"))?.concat())
         }
         Some(_) => return Err(malformed("encrypted content")),
     };
