@@ -63,9 +63,45 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Unix seconds of a UTC civil time; `None` for a field out of range (month 13, day 32, hour 24,
+/// second 60). Days past a short month's end (Feb 30) are refused too.
+pub(crate) fn unix_from_civil(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Option<i64> {
+    if !(1..=12).contains(&month) || day == 0 || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    // Round-tripping refuses a day past the month's end without a table of month lengths.
+    (civil_from_days(days) == (year, month, day)).then(|| days * 86_400 + i64::from(hour * 3600 + minute * 60 + second))
+}
+
+// Howard Hinnant's days-from-civil algorithm, the inverse of `civil_from_days`.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = year - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = i64::from(month);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn civil_round_trips_and_refuses_impossible_dates() {
+        for days in (-800_000..3_000_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(unix_from_civil(y, m, d, 23, 59, 59), Some(days * 86_400 + 86_399));
+        }
+        assert_eq!(unix_from_civil(2024, 2, 29, 0, 0, 0), Some(1_709_164_800));
+        assert_eq!(unix_from_civil(2023, 2, 29, 0, 0, 0), None);
+        assert_eq!(unix_from_civil(2023, 4, 31, 0, 0, 0), None);
+        assert_eq!(unix_from_civil(2023, 13, 1, 0, 0, 0), None);
+        assert_eq!(unix_from_civil(2023, 1, 1, 24, 0, 0), None);
+        assert_eq!(unix_from_civil(2023, 1, 1, 0, 0, 60), None);
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -3,7 +3,7 @@
 use super::der_walk;
 use super::RsaPublic;
 use crate::error::{Error, Result};
-use der::asn1::{GeneralizedTime, ObjectIdentifier, UtcTime};
+use der::asn1::ObjectIdentifier;
 use der::{AnyRef, Tag, Tagged};
 
 /// What the certificate says about its holder, read once when the key is loaded.
@@ -134,13 +134,34 @@ pub(crate) fn parse(der: &[u8]) -> Result<(CertificateInfo, Option<RsaPublic>)> 
     Ok((info, cert.rsa_public()))
 }
 
+/// A validity time as Unix seconds. RFC 5280 §4.1.2.5 fixes both forms to whole seconds in UTC:
+/// `YYMMDDHHMMSSZ` (UTCTime, years 1950 to 2049) and `YYYYMMDDHHMMSSZ` (GeneralizedTime).
+/// Read by hand rather than through `der`'s `DateTime`, which is much larger in the WebAssembly
+/// build; the tests check both against `der`.
 fn unix_seconds(time: &AnyRef<'_>) -> Option<i64> {
-    let duration = match time.tag() {
-        Tag::UtcTime => time.decode_as::<UtcTime>().ok()?.to_unix_duration(),
-        Tag::GeneralizedTime => time.decode_as::<GeneralizedTime>().ok()?.to_unix_duration(),
+    let text = time.value();
+    let (year, rest) = match (time.tag(), text.len()) {
+        (Tag::UtcTime, 13) => {
+            let yy = i64::from(two_digits(&text[..2])?);
+            (if yy < 50 { 2000 + yy } else { 1900 + yy }, &text[2..])
+        }
+        (Tag::GeneralizedTime, 15) => {
+            (i64::from(two_digits(&text[..2])?) * 100 + i64::from(two_digits(&text[2..4])?), &text[4..])
+        }
         _ => return None,
     };
-    i64::try_from(duration.as_secs()).ok()
+    if rest[10] != b'Z' {
+        return None;
+    }
+    let field = |i: usize| two_digits(&rest[2 * i..2 * i + 2]);
+    crate::time::unix_from_civil(year, field(0)?, field(1)?, field(2)?, field(3)?, field(4)?)
+}
+
+fn two_digits(pair: &[u8]) -> Option<u32> {
+    match pair {
+        [tens @ b'0'..=b'9', ones @ b'0'..=b'9'] => Some(u32::from(tens - b'0') * 10 + u32::from(ones - b'0')),
+        _ => None,
+    }
 }
 
 /// A Name's attributes in certificate order: `SEQUENCE OF SET OF SEQUENCE { type, value }`.
@@ -202,4 +223,72 @@ fn org_number(attributes: &[(ObjectIdentifier, AnyRef<'_>)]) -> Option<String> {
 
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use der::asn1::{GeneralizedTime, UtcTime};
+    use der::{Decode, Encode};
+
+    fn tlv(tag: Tag, text: &str) -> Vec<u8> {
+        let octet = match tag {
+            Tag::UtcTime => 0x17,
+            Tag::GeneralizedTime => 0x18,
+            _ => 0x04,
+        };
+        [&[octet, text.len() as u8][..], text.as_bytes()].concat()
+    }
+
+    fn ours(tag: Tag, text: &str) -> Option<i64> {
+        unix_seconds(&AnyRef::from_der(&tlv(tag, text)).unwrap())
+    }
+
+    fn ders(tag: Tag, text: &str) -> Option<i64> {
+        let encoded = tlv(tag, text);
+        let duration = match tag {
+            Tag::UtcTime => UtcTime::from_der(&encoded).ok()?.to_unix_duration(),
+            _ => GeneralizedTime::from_der(&encoded).ok()?.to_unix_duration(),
+        };
+        i64::try_from(duration.as_secs()).ok()
+    }
+
+    #[test]
+    fn validity_times_read_as_der_reads_them() {
+        let mut texts = Vec::new();
+        for year in [1950, 1969, 1970, 1999, 2000, 2024, 2025, 2049, 2050, 2100, 2400, 9999] {
+            for (month, day) in [(1, 1), (2, 28), (2, 29), (2, 30), (4, 30), (4, 31), (12, 31), (0, 1), (13, 1), (1, 0)]
+            {
+                for time in ["000000", "235959", "240000", "236000", "235960"] {
+                    texts.push((year, format!("{month:02}{day:02}{time}Z")));
+                }
+            }
+        }
+        // `der` stops at 1970 (its times are durations since the epoch); before that we give
+        // negative seconds rather than refusing the certificate.
+        assert_eq!(ours(Tag::UtcTime, "500101000000Z"), Some(-631_152_000));
+        for (year, rest) in texts.into_iter().filter(|(year, _)| *year >= 1970) {
+            let generalized = format!("{year:04}{rest}");
+            assert_eq!(
+                ours(Tag::GeneralizedTime, &generalized),
+                ders(Tag::GeneralizedTime, &generalized),
+                "{generalized}"
+            );
+            if (1950..2050).contains(&year) {
+                let utc = format!("{:02}{rest}", year % 100);
+                assert_eq!(ours(Tag::UtcTime, &utc), ders(Tag::UtcTime, &utc), "{utc}");
+            }
+        }
+        for bad in ["2501011200Z", "250101120000", "250101120000+0100", "25010112000aZ", "250101120000.5Z"] {
+            assert_eq!(ours(Tag::UtcTime, bad), None, "{bad}");
+        }
+        assert_eq!(ours(Tag::GeneralizedTime, "20250101120000.5Z"), None);
+        assert_eq!(ours(Tag::OctetString, "250101120000Z"), None);
+        // A round trip through `der`'s encoder, as certificates carry it.
+        let encoded = GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(1_767_225_600))
+            .unwrap()
+            .to_der()
+            .unwrap();
+        assert_eq!(unix_seconds(&AnyRef::from_der(&encoded).unwrap()), Some(1_767_225_600));
+    }
 }

@@ -4,10 +4,12 @@
 //! monomorphises its own decoder; for the handful of fields a signing key needs they made up a
 //! third of the WebAssembly module. One borrowed element type keeps that to a few functions.
 //! The crypto (KDFs, ciphers, MACs) still comes from the RustCrypto crates, and every tag and
-//! length is read and written by `der`.
+//! length is read by `der`. The few elements written (the PKCS#8 wrapping ring needs) use a
+//! small TLV writer instead of `der`'s encoder, which is large in the WebAssembly build; the
+//! tests check its output against `der`'s.
 
 use der::asn1::ObjectIdentifier;
-use der::{AnyRef, Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
+use der::{AnyRef, Decode, Reader, SliceReader, Tag, TagNumber, Tagged};
 use zeroize::Zeroizing;
 
 /// Exactly one element filling `bytes`.
@@ -88,11 +90,6 @@ pub(crate) fn algorithm<'a>(any: &AnyRef<'a>) -> Option<(AnyRef<'a>, Option<AnyR
     (oid.tag() == Tag::ObjectIdentifier).then_some((*oid, parameters.copied()))
 }
 
-/// The element re-encoded as DER (tag, length, value).
-pub(crate) fn encode(any: &AnyRef<'_>) -> Option<Zeroizing<Vec<u8>>> {
-    any.to_der().ok().map(Zeroizing::new)
-}
-
 /// The big-endian magnitude of a non-negative INTEGER (leading zero octets removed).
 pub(crate) fn unsigned_integer<'a>(any: &AnyRef<'a>) -> Option<&'a [u8]> {
     let bytes = any.value();
@@ -102,9 +99,31 @@ pub(crate) fn unsigned_integer<'a>(any: &AnyRef<'a>) -> Option<&'a [u8]> {
     Some(&bytes[bytes.iter().take_while(|b| **b == 0).count()..])
 }
 
-/// One DER element (tag, length, value). Zeroized on drop: these carry private keys.
+/// One DER element (tag, definite length, value), for the universal tags PKCS#8 needs; `None`
+/// for any other tag. Zeroized on drop: these carry private keys.
 pub(crate) fn write(tag: Tag, value: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    AnyRef::new(tag, value).ok()?.to_der().ok().map(Zeroizing::new)
+    let identifier = match tag {
+        Tag::Integer => 0x02,
+        Tag::OctetString => 0x04,
+        Tag::Null => 0x05,
+        Tag::ObjectIdentifier => 0x06,
+        Tag::Sequence => 0x30,
+        _ => return None,
+    };
+    let length = value.len().to_be_bytes();
+    let length = &length[length.iter().take_while(|b| **b == 0).count()..];
+    let mut out = Zeroizing::new(Vec::with_capacity(2 + length.len() + value.len()));
+    out.push(identifier);
+    match length {
+        [] => out.push(0),
+        [short @ 0..=0x7f] => out.push(*short),
+        long => {
+            out.push(0x80 | long.len() as u8);
+            out.extend_from_slice(long);
+        }
+    }
+    out.extend_from_slice(value);
+    Some(out)
 }
 
 /// A SEQUENCE of already encoded elements.
@@ -121,4 +140,22 @@ pub(crate) fn write_unsigned_integer(magnitude: &[u8]) -> Option<Zeroizing<Vec<u
     }
     content.extend_from_slice(magnitude);
     write(Tag::Integer, &content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use der::Encode;
+
+    #[test]
+    fn written_elements_are_what_der_encodes() {
+        for tag in [Tag::Integer, Tag::OctetString, Tag::Null, Tag::ObjectIdentifier, Tag::Sequence] {
+            for len in [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x1_0000, 0x12_3456] {
+                let value = vec![0x5a; if tag == Tag::Null { 0 } else { len }];
+                let theirs = AnyRef::new(tag, &value).unwrap().to_der().unwrap();
+                assert_eq!(write(tag, &value).unwrap().as_slice(), theirs.as_slice(), "{tag} {len}");
+            }
+        }
+        assert!(write(Tag::Utf8String, b"x").is_none());
+    }
 }

@@ -3,10 +3,11 @@
 //! 3DES or RC2 with the SHA-1 PKCS#12 KDF, still common in files exported by Windows and old CAs).
 
 use super::super::der_walk::{self, algorithm, children, is_oid, octets, small_uint};
+use super::cbc::{self, CbcError};
 use super::kdf::{self, Purpose};
 use crate::crypto::Hash;
 use crate::error::{Error, Result};
-use cbc::cipher::{block_padding::Pkcs7, BlockCipherDecrypt, BlockModeDecrypt, KeyInit, KeyIvInit};
+use aes::cipher::{BlockCipherDecrypt, KeyInit};
 use der::asn1::ObjectIdentifier;
 use der::{AnyRef, Tagged};
 use std::num::NonZeroU32;
@@ -177,8 +178,10 @@ fn cbc_decrypt<C>(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Zeroizing<Vec<u8
 where
     C: BlockCipherDecrypt + KeyInit,
 {
-    let cipher = cbc::Decryptor::<C>::new_from_slices(key, iv).map_err(|_| malformed("cipher key or IV"))?;
-    cipher.decrypt_padded_vec::<Pkcs7>(data).map(Zeroizing::new).map_err(|_| wrong_password())
+    cbc::decrypt::<C>(key, iv, data).map_err(|e| match e {
+        CbcError::KeyOrIv => malformed("cipher key or IV"),
+        CbcError::Padding => wrong_password(),
+    })
 }
 
 fn checked_iterations(iterations: Option<u64>) -> Result<NonZeroU32> {

@@ -5,6 +5,7 @@
 //! structure is walked with `der` (see `der_walk` for why not the derived `pkcs12`/`cms` types);
 //! the KDFs, ciphers and MACs are RustCrypto's.
 
+mod cbc;
 mod decrypt;
 mod kdf;
 
@@ -155,15 +156,17 @@ impl Store {
             der_walk::element(contents).as_ref().and_then(children).ok_or_else(|| self.undecodable("safe contents"))?;
         for bag in &bags {
             let fields = children(bag).ok_or_else(|| malformed("bag"))?;
-            let (Some(bag_id), Some(value)) = (fields.first(), fields.get(1).and_then(|v| explicit(v, 0))) else {
+            let (Some(bag_id), Some(wrapper)) = (fields.first(), fields.get(1)) else {
                 return Err(malformed("bag"));
             };
+            let value = explicit(wrapper, 0).ok_or_else(|| malformed("bag"))?;
             let attributes = fields.get(2);
             if is_oid(bag_id, &KEY_BAG) {
                 self.keys.push(KeyEntry {
                     name: friendly_name(attributes),
                     local_key_id: local_key_id(attributes),
-                    pkcs8: der_walk::encode(&value).ok_or_else(|| malformed("key bag"))?,
+                    // The [0] wrapper holds exactly the key's DER, checked by `explicit`.
+                    pkcs8: Zeroizing::new(wrapper.value().to_vec()),
                 });
             } else if is_oid(bag_id, &SHROUDED_KEY_BAG) {
                 // EncryptedPrivateKeyInfo ::= SEQUENCE { encryptionAlgorithm, encryptedData OCTET STRING }
