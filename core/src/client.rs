@@ -252,18 +252,21 @@ impl Client {
         let mut scopes: Vec<&str> = options.scopes.iter().map(String::as_str).collect();
         scopes.sort_unstable();
         scopes.dedup();
-        let material = serde_json::json!([
+        // A JSON array of the parts: unambiguous, and serialised with the grant's own serializer.
+        let material = serde_json::to_vec(&(
             self.environment.issuer(),
-            self.client_id,
+            &self.client_id,
             self.key.fingerprint(),
             self.key.kid(),
             scopes,
-            options.resource,
-            options.consumer_org,
-            options.iss_onbehalfof,
-            options.pid,
-            options.authorization_details,
-        ]);
-        CacheKey::from_material(material.to_string().as_bytes())
+            &options.resource,
+            &options.consumer_org,
+            &options.iss_onbehalfof,
+            &options.pid,
+            &options.authorization_details,
+        ))
+        // Cannot fail: strings, string lists and JSON values with string keys only.
+        .unwrap_or_default();
+        CacheKey::from_material(&material)
     }
 }

@@ -2,7 +2,6 @@
 
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
-use serde::Deserialize;
 
 /// Where grants go: the issuer (which is also the grant's `aud`), the token endpoint and the JWKS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,30 +66,23 @@ impl Environment {
 
     /// Reads an RFC 8414 metadata document (`{issuer}.well-known/oauth-authorization-server`).
     pub fn from_metadata(json: &[u8]) -> Result<Environment> {
-        #[derive(Deserialize)]
-        struct Metadata {
-            issuer: Option<String>,
-            token_endpoint: Option<String>,
-            jwks_uri: Option<String>,
-        }
-        let metadata: Metadata = serde_json::from_slice(json).map_err(|e| {
+        let metadata: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(json).map_err(|e| {
             Error::invalid(
                 "invalid_environment",
                 "metadata",
-                format!("the metadata document is not valid JSON ({e}): fetch {{issuer}}{METADATA_PATH}"),
+                format!("the metadata document is not a JSON object ({e}): fetch {{issuer}}{METADATA_PATH}"),
             )
         })?;
-        let field = |name: &'static str, value: Option<String>| {
-            value.ok_or_else(|| {
-                Error::invalid("invalid_environment", "metadata", format!("the metadata document has no \"{name}\""))
+        let field = |name: &'static str| {
+            metadata.get(name).and_then(serde_json::Value::as_str).ok_or_else(|| {
+                Error::invalid(
+                    "invalid_environment",
+                    "metadata",
+                    format!("the metadata document has no \"{name}\" string"),
+                )
             })
         };
-        let issuer = field("issuer", metadata.issuer)?;
-        Environment::custom(
-            &issuer,
-            &field("token_endpoint", metadata.token_endpoint)?,
-            &field("jwks_uri", metadata.jwks_uri)?,
-        )
+        Environment::custom(field("issuer")?, field("token_endpoint")?, field("jwks_uri")?)
     }
 
     /// The request that fetches the metadata document of `issuer` (RFC 8414 path, not

@@ -3,7 +3,6 @@
 use crate::environment::Environment;
 use crate::error::{is_retryable_status, Error, OAuthError, Result};
 use crate::hints;
-use serde::Deserialize;
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
@@ -117,7 +116,7 @@ pub(crate) fn parse(
     let json: Option<serde_json::Map<String, Value>> = serde_json::from_slice(body).ok();
     if (200..300).contains(&status) {
         return match json {
-            Some(object) => success(status, &object, now),
+            Some(object) => success(status, object, now),
             None => Err(malformed(status, not_json_reason(body, content_type), snippet(body))),
         };
     }
@@ -141,34 +140,25 @@ pub(crate) fn parse(
     Err(malformed(status, message, body_snippet))
 }
 
-#[derive(Deserialize)]
-struct Success {
-    access_token: Option<Value>,
-    token_type: Option<Value>,
-    expires_in: Option<Value>,
-    scope: Option<Value>,
-}
-
-fn success(status: u16, object: &serde_json::Map<String, Value>, now: i64) -> Result<AccessToken> {
-    let fields = field_list(object);
+fn success(status: u16, mut object: serde_json::Map<String, Value>, now: i64) -> Result<AccessToken> {
+    let fields = field_list(&object);
     let fail = |message: String| malformed(status, message, fields.clone());
-    let parsed: Success = serde_json::from_value(Value::Object(object.clone())).map_err(|e| fail(e.to_string()))?;
-    let access_token = match parsed.access_token {
+    let access_token = match object.remove("access_token") {
         Some(Value::String(token)) if !token.is_empty() => token,
         Some(_) => return Err(fail("access_token is not a non-empty string".into())),
         None => return Err(fail("no access_token in a success response".into())),
     };
-    match parsed.token_type.as_ref().and_then(Value::as_str) {
+    match object.get("token_type").and_then(Value::as_str) {
         Some(kind) if kind.eq_ignore_ascii_case("bearer") => {}
         Some(other) => return Err(fail(format!("token_type is {other:?}, expected \"Bearer\""))),
         None => return Err(fail("no token_type (expected \"Bearer\")".into())),
     }
-    let expires_in = match parsed.expires_in.as_ref().and_then(Value::as_i64) {
+    let expires_in = match object.get("expires_in").and_then(Value::as_i64) {
         Some(seconds) if (1..=MAX_EXPIRES_IN).contains(&seconds) => seconds,
         Some(seconds) => return Err(fail(format!("expires_in is {seconds}, outside 1..={MAX_EXPIRES_IN} seconds"))),
         None => return Err(fail("expires_in is missing or not a whole number of seconds".into())),
     };
-    let scope = match parsed.scope {
+    let scope = match object.remove("scope") {
         Some(Value::String(scope)) => Some(scope),
         None | Some(Value::Null) => None,
         Some(_) => return Err(fail("scope is not a string".into())),

@@ -5,55 +5,50 @@ use super::validate_kid;
 use crate::error::{Error, Result};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::Deserialize;
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
 
-#[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
-struct PrivateJwk {
-    kty: Option<String>,
-    kid: Option<String>,
-    n: Option<String>,
-    e: Option<String>,
-    d: Option<String>,
-    p: Option<String>,
-    q: Option<String>,
-    dp: Option<String>,
-    dq: Option<String>,
-    qi: Option<String>,
-}
+/// The members of a private RSA JWK that carry key material.
+const RSA_MEMBERS: [&str; 8] = ["n", "e", "d", "p", "q", "dp", "dq", "qi"];
 
 /// The key as PKCS#8 and its `kid`.
 pub(crate) fn load(json: &str) -> Result<(Zeroizing<Vec<u8>>, String)> {
-    let jwk: PrivateJwk = serde_json::from_slice(json.as_bytes()).map_err(|e| {
-        Error::key(
-            "invalid_key",
-            format!("the JWK is not a JSON object with string members (line {}, column {})", e.line(), e.column()),
-        )
+    // Read as a plain JSON object: the generic object reader is already in every build (responses
+    // use it), where a derived struct would add its own parser to the WebAssembly size.
+    let mut jwk: Map<String, Value> = serde_json::from_slice(json.as_bytes()).map_err(|e| {
+        Error::key("invalid_key", format!("the JWK is not a JSON object (line {}, column {})", e.line(), e.column()))
     })?;
-    if jwk.kty.as_deref() != Some("RSA") {
+    // Every private member is moved out first, so its text is wiped on drop on every path below.
+    let mut take = |name: &str| match jwk.remove(name) {
+        Some(Value::String(text)) => Some(Zeroizing::new(text)),
+        _ => None,
+    };
+    let [n, e, d, p, q, dp, dq, qi] = RSA_MEMBERS.map(&mut take);
+    let (kty, kid) = (take("kty"), take("kid"));
+    if kty.as_deref().map(String::as_str) != Some("RSA") {
         return Err(Error::key(
             "unsupported_key",
             "the JWK's kty is not \"RSA\": Maskinporten grants are signed with RSA keys",
         ));
     }
-    let kid = validate_kid(jwk.kid.as_deref().ok_or_else(|| {
+    let kid = validate_kid(kid.as_deref().ok_or_else(|| {
         Error::key(
             "invalid_key",
-            "the JWK has no \"kid\": Maskinporten finds a registered key by its kid, so add the kid you registered",
+            "the JWK has no \"kid\" string: Maskinporten finds a registered key by its kid, so add the kid you registered",
         )
     })?)?;
-    let field = |name: &'static str, value: &Option<String>| -> Result<Zeroizing<Vec<u8>>> {
+    let field = |name: &'static str, value: &Option<Zeroizing<String>>| -> Result<Zeroizing<Vec<u8>>> {
         let text = value.as_deref().ok_or_else(|| {
-            Error::key("invalid_key", format!("the JWK has no \"{name}\": a private RSA JWK needs n, e, d, p, q, dp, dq and qi (export the private key, not the public one)"))
+            Error::key("invalid_key", format!("the JWK has no \"{name}\" string: a private RSA JWK needs n, e, d, p, q, dp, dq and qi (export the private key, not the public one)"))
         })?;
         URL_SAFE_NO_PAD
             .decode(text.trim_end_matches('='))
             .map(Zeroizing::new)
             .map_err(|_| Error::key("invalid_key", format!("the JWK member \"{name}\" is not base64url")))
     };
-    let (n, e, d) = (field("n", &jwk.n)?, field("e", &jwk.e)?, field("d", &jwk.d)?);
-    let (p, q) = (field("p", &jwk.p)?, field("q", &jwk.q)?);
-    let (dp, dq, qi) = (field("dp", &jwk.dp)?, field("dq", &jwk.dq)?, field("qi", &jwk.qi)?);
+    let (n, e, d) = (field("n", &n)?, field("e", &e)?, field("d", &d)?);
+    let (p, q) = (field("p", &p)?, field("q", &q)?);
+    let (dp, dq, qi) = (field("dp", &dp)?, field("dq", &dq)?, field("qi", &qi)?);
     let pkcs8 =
         rsa_der::components_to_pkcs8(&RsaComponents { n: &n, e: &e, d: &d, p: &p, q: &q, dp: &dp, dq: &dq, qi: &qi })?;
     Ok((pkcs8, kid))

@@ -5,7 +5,6 @@ use crate::crypto::strip_zeros;
 use crate::error::{Error, Result};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -18,21 +17,16 @@ pub(crate) struct VerificationKey {
     pub alg: Option<Algorithm>,
 }
 
-#[derive(Deserialize)]
-struct JwkSet {
-    keys: Vec<serde_json::Value>,
-}
-
 /// Keys by `kid`. Keys that are not RSA signing keys are skipped, not errors: issuers publish
 /// encryption keys and other types beside their signing keys.
 pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, Arc<VerificationKey>>> {
-    let set: JwkSet = serde_json::from_slice(body).map_err(|e| Error::MalformedResponse {
-        status: 200,
-        message: format!("the JWKS is not a JSON object with \"keys\" ({e})"),
-        snippet: String::new(),
-    })?;
+    let set: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).map_err(|e| malformed(format!("the JWKS is not a JSON object ({e})")))?;
+    let Some(serde_json::Value::Array(set)) = set.get("keys") else {
+        return Err(malformed("the JWKS has no \"keys\" array".into()));
+    };
     let mut keys = HashMap::new();
-    for jwk in set.keys {
+    for jwk in set {
         let text = |name: &str| jwk.get(name).and_then(|v| v.as_str());
         if text("kty") != Some("RSA") || text("use").is_some_and(|u| u != "sig") {
             continue;
@@ -54,11 +48,11 @@ pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, Arc<VerificationKey>>
         keys.insert(kid.to_string(), Arc::new(key));
     }
     if keys.is_empty() {
-        return Err(Error::MalformedResponse {
-            status: 200,
-            message: "the JWKS holds no RSA signing key with a kid".into(),
-            snippet: String::new(),
-        });
+        return Err(malformed("the JWKS holds no RSA signing key with a kid".into()));
     }
     Ok(keys)
+}
+
+fn malformed(message: String) -> Error {
+    Error::MalformedResponse { status: 200, message, snippet: String::new() }
 }

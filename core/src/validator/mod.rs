@@ -72,12 +72,11 @@ impl PendingValidation {
 
     /// The issuer's public key as a JWK (`kty`, `n`, `e`), for `crypto.subtle.importKey("jwk", ...)`.
     pub fn public_jwk(&self) -> String {
-        serde_json::json!({
-            "kty": "RSA",
-            "n": URL_SAFE_NO_PAD.encode(&self.key.n),
-            "e": URL_SAFE_NO_PAD.encode(&self.key.e),
-        })
-        .to_string()
+        let mut jwk = serde_json::Map::new();
+        jwk.insert("kty".into(), "RSA".into());
+        jwk.insert("n".into(), URL_SAFE_NO_PAD.encode(&self.key.n).into());
+        jwk.insert("e".into(), URL_SAFE_NO_PAD.encode(&self.key.e).into());
+        serde_json::Value::Object(jwk).to_string()
     }
 }
 
