@@ -116,7 +116,7 @@ pub(crate) fn parse(
     let json: Option<serde_json::Map<String, Value>> = serde_json::from_slice(body).ok();
     if (200..300).contains(&status) {
         return match json {
-            Some(object) => success(status, object, now),
+            Some(object) => success(status, &object, now),
             None => Err(malformed(status, not_json_reason(body, content_type), snippet(body))),
         };
     }
@@ -140,11 +140,11 @@ pub(crate) fn parse(
     Err(malformed(status, message, body_snippet))
 }
 
-fn success(status: u16, mut object: serde_json::Map<String, Value>, now: i64) -> Result<AccessToken> {
-    let fields = field_list(&object);
+fn success(status: u16, object: &serde_json::Map<String, Value>, now: i64) -> Result<AccessToken> {
+    let fields = field_list(object);
     let fail = |message: String| malformed(status, message, fields.clone());
-    let access_token = match object.remove("access_token") {
-        Some(Value::String(token)) if !token.is_empty() => token,
+    let access_token = match object.get("access_token") {
+        Some(Value::String(token)) if !token.is_empty() => token.clone(),
         Some(_) => return Err(fail("access_token is not a non-empty string".into())),
         None => return Err(fail("no access_token in a success response".into())),
     };
@@ -158,8 +158,8 @@ fn success(status: u16, mut object: serde_json::Map<String, Value>, now: i64) ->
         Some(seconds) => return Err(fail(format!("expires_in is {seconds}, outside 1..={MAX_EXPIRES_IN} seconds"))),
         None => return Err(fail("expires_in is missing or not a whole number of seconds".into())),
     };
-    let scope = match object.remove("scope") {
-        Some(Value::String(scope)) => Some(scope),
+    let scope = match object.get("scope") {
+        Some(Value::String(scope)) => Some(scope.clone()),
         None | Some(Value::Null) => None,
         Some(_) => return Err(fail("scope is not a string".into())),
     };

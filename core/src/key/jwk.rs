@@ -15,13 +15,21 @@ const RSA_MEMBERS: [&str; 8] = ["n", "e", "d", "p", "q", "dp", "dq", "qi"];
 pub(crate) fn load(json: &str) -> Result<(Zeroizing<Vec<u8>>, String)> {
     // Read as a plain JSON object: the generic object reader is already in every build (responses
     // use it), where a derived struct would add its own parser to the WebAssembly size.
-    let mut jwk: Map<String, Value> = serde_json::from_slice(json.as_bytes()).map_err(|e| {
+    let jwk: Map<String, Value> = serde_json::from_slice(json.as_bytes()).map_err(|e| {
         Error::key("invalid_key", format!("the JWK is not a JSON object (line {}, column {})", e.line(), e.column()))
     })?;
-    // Every private member is moved out first, so its text is wiped on drop on every path below.
-    let mut take = |name: &str| match jwk.remove(name) {
-        Some(Value::String(text)) => Some(Zeroizing::new(text)),
-        _ => None,
+    // Every string member is moved into a wiping holder, so key text is wiped on drop on every
+    // path below; other members are dropped here.
+    let mut members: Vec<(String, Zeroizing<String>)> = jwk
+        .into_iter()
+        .filter_map(|(name, value)| match value {
+            Value::String(text) => Some((name, Zeroizing::new(text))),
+            _ => None,
+        })
+        .collect();
+    let mut take = |wanted: &str| {
+        let at = members.iter().position(|(name, _)| name == wanted)?;
+        Some(members.swap_remove(at).1)
     };
     let [n, e, d, p, q, dp, dq, qi] = RSA_MEMBERS.map(&mut take);
     let (kty, kid) = (take("kty"), take("kid"));
