@@ -45,6 +45,9 @@ pub struct GrantArgs {
     /// PKCS#12 file (.p12/.pfx) with the enterprise certificate and its key.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["key", "jwk"])]
     pub p12: Option<PathBuf>,
+    /// Which key of the PKCS#12 file to use, by alias (friendlyName), when it holds several.
+    #[arg(long, value_name = "NAME", requires = "p12")]
+    pub alias: Option<String>,
     /// Name of the environment variable holding the PKCS#12 password.
     #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
     pub password_env: Option<String>,

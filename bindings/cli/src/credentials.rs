@@ -109,7 +109,7 @@ fn key(args: &GrantArgs, properties: Option<&(Properties, PathBuf)>) -> CliResul
                 "--p12 needs --password-env VAR or --password-file FILE (passwords are never given in argv)".into(),
             )
         })?;
-        return Ok(Key::from_pkcs12(&read_file(path, "--p12 file")?, &password, None)?);
+        return Ok(Key::from_pkcs12(&read_file(path, "--p12 file")?, &password, args.alias.as_deref())?);
     }
     if let Some((props, props_path)) = properties {
         if let Some(file) = props.get("keystore.file") {

@@ -178,6 +178,23 @@ fn local_mistakes_are_one_line_errors_naming_the_field() {
     assert!(err.contains("not valid"), "expired certificate: {err}");
 }
 
+#[test]
+fn alias_picks_one_key_of_a_keystore_with_several() {
+    let store = repo("core/tests/fixtures/pkcs12/keytool-two-keys.p12");
+    let grant = |extra: &[&str]| {
+        let mut args = vec!["grant", "--client-id", X5C_CLIENT, "--p12", &store, "--password-env", "FIXTURE_PW"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--scope", READ]);
+        Command::new(BIN).args(&args).env("FIXTURE_PW", "fixture-pw").output().expect("run maskinporten")
+    };
+    let err = fails(grant(&[]));
+    assert!(err.contains("first") && err.contains("second"), "the error lists the aliases: {err}");
+    let leaf = |alias: &str| decode(&ok(grant(&["--alias", alias])), 0)["x5c"][0].clone();
+    assert_ne!(leaf("first"), leaf("second"), "each alias signs with its own key");
+    let err = fails(grant(&["--alias", "third"]));
+    assert!(err.contains("third"), "{err}");
+}
+
 // ---- passwords ----
 
 #[test]
