@@ -27,7 +27,9 @@ pub enum Error {
     },
 
     /// An argument or configuration value is not acceptable; `field` names it (for example
-    /// `consumer_org` or `lifetime`). Nothing was signed or sent.
+    /// `consumer_org` or `lifetime`). Nothing was signed or sent. Bindings in dynamic languages
+    /// use the kind `invalid_argument` for a value they cannot convert at all (a wrong type, an
+    /// unknown option name such as `consumerOrgno`), before the core sees it.
     #[error("{field}: {message}")]
     InvalidArgument {
         /// Stable kind string, such as `invalid_consumer_org` or `conflicting_delegation`.
