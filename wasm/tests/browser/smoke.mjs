@@ -3,14 +3,11 @@
 // byte-identical to the vectors. It also validates a vector token with the WebCrypto verifier
 // (which hands WebCrypto views of the module's memory) and one signed by another key. Run by scripts/test-wasm from the temp folder where the tarball
 // is installed (node_modules/maskinporten) and playwright-core is available.
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { join, normalize, extname } from 'node:path';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { launchChromium, serve } from './harness.mjs';
 
 const pkgDir = join(process.cwd(), 'node_modules', 'maskinporten');
 const vectors = process.env.MASKINPORTEN_VECTORS;
-const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
 
 const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</title>
 <script type="module">
@@ -54,43 +51,15 @@ const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</ti
   }
 </script>`;
 
-const server = createServer(async (req, res) => {
-  try {
-    const url = new URL(req.url, 'http://x');
-    let file;
-    if (url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      return res.end(page);
-    } else if (url.pathname.startsWith('/pkg/')) {
-      file = join(pkgDir, normalize(url.pathname.slice(5)));
-    } else if (url.pathname.startsWith('/vectors/')) {
-      file = join(vectors, normalize(url.pathname.slice(9)));
-    }
-    if (!file) throw new Error('not found');
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-    res.end(body);
-  } catch {
-    res.writeHead(404);
-    res.end();
-  }
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${server.address().port}`;
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const server = await serve([['/pkg/', pkgDir], ['/vectors/', vectors]], { '/': page });
+const browser = await launchChromium();
 let failed = false;
 try {
   const tab = await browser.newPage();
   const logs = [];
   tab.on('console', (m) => logs.push(m.text()));
   tab.on('pageerror', (e) => logs.push(String(e)));
-  await tab.goto(`${origin}/`);
+  await tab.goto(`${server.origin}/`);
   const handle = await tab.waitForFunction(() => window.__result, null, { timeout: 60_000 });
   const result = await handle.jsonValue();
   if (!result.ok) throw new Error(`page failed: ${result.message}\n${logs.join('\n')}`);
@@ -110,6 +79,6 @@ try {
   console.error(e);
 } finally {
   await browser.close();
-  server.close();
+  await server.close();
 }
 process.exit(failed ? 1 : 0);

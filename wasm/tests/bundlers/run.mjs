@@ -7,14 +7,13 @@
 // package's .wasm as a separate asset (same bytes), not inlined into the JS. Run by scripts/test-wasm
 // from the temp folder where the tarball, vite, webpack, webpack-cli and playwright-core are installed.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize, relative, sep } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium, sendFile, serve } from '../browser/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const modules = join(process.cwd(), 'node_modules');
@@ -23,7 +22,6 @@ if (!vectors) throw new Error('MASKINPORTEN_VECTORS must point to tests/vectors 
 const CASE = 'x5c_modern_p12'; // the case app.js signs
 const expected = JSON.parse(await readFile(join(vectors, 'grants.json'), 'utf8')).cases.find((c) => c.name === CASE).expected.jwt;
 const packageWasm = await readFile(join(modules, 'maskinporten', 'pkg', 'wasm', 'maskinporten_wasm_bg.wasm'));
-const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
 class Failure extends Error {} // a check that failed, as opposed to a bug in this script
 const version = async (name) => JSON.parse(await readFile(join(modules, name, 'package.json'), 'utf8')).version;
 
@@ -49,29 +47,6 @@ const targets = [
   },
 ];
 
-/** Answers /vectors/... from MASKINPORTEN_VECTORS, /... from `dist`; 404 for anything else. */
-async function send(res, url, dist) {
-  try {
-    const path = decodeURIComponent(new URL(url, 'http://x').pathname);
-    const [base, rest] = path.startsWith('/vectors/') ? [vectors, path.slice(9)] : [dist, path === '/' ? 'index.html' : path.slice(1)];
-    if (!base) throw new Error('not served');
-    const file = join(base, normalize(rest));
-    if (!file.startsWith(base + sep)) throw new Error('outside the served folder');
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-    res.end(body);
-  } catch {
-    res.writeHead(404);
-    res.end();
-  }
-}
-
-async function serveDist(dist) {
-  const server = createServer((req, res) => send(res, req.url, dist));
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
-}
-
 async function viteDevServer() {
   const { createServer: createViteServer } = await import('vite');
   const server = await createViteServer({
@@ -83,7 +58,7 @@ async function viteDevServer() {
       name: 'vectors',
       configureServer(s) {
         s.middlewares.use((req, res, next) =>
-          (req.url.startsWith('/vectors/') ? send(res, req.url) : next()));
+          (req.url.startsWith('/vectors/') ? sendFile(res, req.url, [['/vectors/', vectors]]) : next()));
       },
     }],
   });
@@ -136,7 +111,7 @@ function difference(got, want) {
 
 async function check(browser, target, out) {
   if (target.build) await build(target, out);
-  const server = target.build ? await serveDist(out) : await target.serve();
+  const server = target.build ? await serve([['/vectors/', vectors], ['/', out]]) : await target.serve();
   const tab = await browser.newPage();
   try {
     const logs = [];
@@ -180,12 +155,7 @@ async function check(browser, target, out) {
 }
 
 const tmp = await mkdtemp(join(tmpdir(), 'maskinporten-bundlers-'));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 let failed = false;
 try {
   for (const target of targets) await check(browser, target, join(tmp, target.name));
