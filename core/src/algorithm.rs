@@ -1,6 +1,6 @@
 //! JWS algorithms Maskinporten accepts for grants.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::fmt;
 use std::str::FromStr;
 
@@ -57,7 +57,7 @@ impl FromStr for Algorithm {
             "RS384" => Ok(Algorithm::Rs384),
             "RS512" => Ok(Algorithm::Rs512),
             _ => Err(Error::invalid(
-                "invalid_algorithm",
+                ErrorKind::InvalidAlgorithm,
                 "alg",
                 format!("{s:?} is not accepted by Maskinporten: use RS256 (default), RS384 or RS512"),
             )),

@@ -1,6 +1,6 @@
 //! Rich authorization requests (RFC 9396) in grants: Altinn system users and consents.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::identifiers::is_valid_org_number;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -108,5 +108,5 @@ fn check_system_user(map: &Map<String, Value>) -> Result<()> {
 }
 
 fn invalid(message: String) -> Error {
-    Error::invalid("invalid_authorization_details", "authorization_details", message)
+    Error::invalid(ErrorKind::InvalidAuthorizationDetails, "authorization_details", message)
 }

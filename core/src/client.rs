@@ -3,7 +3,7 @@
 use crate::algorithm::Algorithm;
 use crate::cache::CacheKey;
 use crate::environment::Environment;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::grant::{self, PreparedGrant};
 use crate::key::Key;
 use crate::options::GrantOptions;
@@ -45,7 +45,7 @@ impl std::str::FromStr for X5c {
             "leaf" => Ok(X5c::Leaf),
             "full_chain" => Ok(X5c::FullChain),
             _ => Err(Error::invalid(
-                "invalid_x5c",
+                ErrorKind::InvalidX5c,
                 "x5c",
                 format!("{s:?} is not an x5c mode: use \"leaf\" (default) or \"full_chain\""),
             )),
@@ -102,7 +102,7 @@ impl Client {
             || client_id.chars().any(|c| c.is_whitespace() || c.is_control())
         {
             return Err(Error::invalid(
-                "invalid_client_id",
+                ErrorKind::InvalidClientId,
                 "client_id",
                 "client_id must be the client's id from Samarbeidsportalen (usually a UUID), without spaces",
             ));
@@ -131,7 +131,7 @@ impl Client {
     pub fn with_lifetime(mut self, seconds: i64) -> Result<Client> {
         if !(1..=MAX_GRANT_LIFETIME).contains(&seconds) {
             return Err(Error::invalid(
-                "invalid_lifetime",
+                ErrorKind::InvalidLifetime,
                 "lifetime",
                 format!("{seconds} s is outside 1..={MAX_GRANT_LIFETIME}: Maskinporten refuses grants that live longer than {MAX_GRANT_LIFETIME} s (exp - iat)"),
             ));
@@ -177,7 +177,7 @@ impl Client {
             (Some(_), _) => None,
             (None, []) => {
                 return Err(Error::invalid(
-                    "missing_certificate_or_kid",
+                    ErrorKind::MissingCertificateOrKid,
                     "kid",
                     "the key has neither a certificate (for x5c) nor a kid: load the .p12, pass the certificate chain PEM, or set the kid registered on the client",
                 ))
@@ -188,7 +188,8 @@ impl Client {
             }
         };
         let header = Header { alg: self.algorithm.as_str(), typ: "JWT", kid: self.key.kid(), x5c };
-        let json = serde_json::to_vec(&header).map_err(|e| Error::invalid("invalid_key", "x5c", e.to_string()))?;
+        let json =
+            serde_json::to_vec(&header).map_err(|e| Error::invalid(ErrorKind::InvalidKey, "x5c", e.to_string()))?;
         Ok(URL_SAFE_NO_PAD.encode(json))
     }
 
@@ -198,7 +199,7 @@ impl Client {
         let prepared = self.prepare_grant(options, now, jti)?;
         let signer = self.key.signing_key().ok_or_else(|| {
             Error::invalid(
-                "missing_signing_key",
+                ErrorKind::MissingSigningKey,
                 "key",
                 "this key has no private key here (Key::from_external): sign with prepare_grant() and finish()",
             )

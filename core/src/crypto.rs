@@ -6,7 +6,7 @@
 //! process-wide crypto provider, which a library must not install behind its host's back.
 
 use crate::algorithm::Algorithm;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 #[cfg(feature = "aws-lc-rs")]
 use aws_lc_rs as backend;
@@ -33,7 +33,7 @@ impl SigningKey {
     pub(crate) fn from_pkcs8(der: &[u8]) -> Result<SigningKey> {
         let pair = RsaKeyPair::from_pkcs8(der).map_err(|e| {
             Error::key(
-                "invalid_key",
+                ErrorKind::InvalidKey,
                 format!("the RSA private key was rejected by the crypto backend ({e}): Maskinporten needs an RSA key of 2048 to 8192 bits"),
             )
         })?;
@@ -50,7 +50,7 @@ impl SigningKey {
         let mut signature = vec![0; self.signature_len()];
         self.pair
             .sign(padding(algorithm), &self.rng, message, &mut signature)
-            .map_err(|_| Error::key("invalid_key", "the crypto backend could not sign with this key"))?;
+            .map_err(|_| Error::key(ErrorKind::InvalidKey, "the crypto backend could not sign with this key"))?;
         Ok(signature)
     }
 }

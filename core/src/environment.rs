@@ -1,6 +1,6 @@
 //! Maskinporten environments: test, prod, custom, or discovered from RFC 8414 metadata.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::request::HttpRequest;
 
 /// Where grants go: the issuer (which is also the grant's `aud`), the token endpoint and the JWKS.
@@ -68,7 +68,7 @@ impl Environment {
     pub fn from_metadata(json: &[u8]) -> Result<Environment> {
         let metadata: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(json).map_err(|e| {
             Error::invalid(
-                "invalid_environment",
+                ErrorKind::InvalidEnvironment,
                 "metadata",
                 format!("the metadata document is not a JSON object ({e}): fetch {{issuer}}{METADATA_PATH}"),
             )
@@ -76,7 +76,7 @@ impl Environment {
         let field = |name: &'static str| {
             metadata.get(name).and_then(serde_json::Value::as_str).ok_or_else(|| {
                 Error::invalid(
-                    "invalid_environment",
+                    ErrorKind::InvalidEnvironment,
                     "metadata",
                     format!("the metadata document has no \"{name}\" string"),
                 )
@@ -112,7 +112,7 @@ fn check_issuer(issuer: &str) -> Result<()> {
     check_url("issuer", issuer)?;
     if !issuer.ends_with('/') {
         return Err(Error::invalid(
-            "invalid_environment",
+            ErrorKind::InvalidEnvironment,
             "issuer",
             format!("{issuer:?} must end with '/': the grant's aud is the issuer exactly, with its trailing slash (e.g. {TEST_ISSUER})"),
         ));
@@ -121,7 +121,7 @@ fn check_issuer(issuer: &str) -> Result<()> {
 }
 
 fn check_url(field: &'static str, url: &str) -> Result<()> {
-    let invalid = |why: String| Err(Error::invalid("invalid_environment", field, why));
+    let invalid = |why: String| Err(Error::invalid(ErrorKind::InvalidEnvironment, field, why));
     let Some((scheme, rest)) = url.split_once("://") else {
         return invalid(format!("{url:?} is not an absolute URL: give https://host/..."));
     };

@@ -6,6 +6,7 @@
 //! test vectors use, and a message that says what happened and what to do. No variant ever holds a
 //! private key, a password, a whole token or a whole response body.
 
+pub use crate::error_kind::ErrorKind;
 use std::fmt;
 
 /// Shorthand for `Result<T, maskinporten::Error>`.
@@ -20,8 +21,8 @@ pub enum Error {
     /// `wrong_password`, `key_not_found`, `unsupported_key`.
     #[error("{message}")]
     Key {
-        /// Stable kind string.
-        kind: &'static str,
+        /// Stable kind.
+        kind: ErrorKind,
         /// What is wrong and how to fix it (never contains secret material).
         message: String,
     },
@@ -32,8 +33,8 @@ pub enum Error {
     /// unknown option name such as `consumerOrgno`), before the core sees it.
     #[error("{field}: {message}")]
     InvalidArgument {
-        /// Stable kind string, such as `invalid_consumer_org` or `conflicting_delegation`.
-        kind: &'static str,
+        /// Stable kind, such as `invalid_consumer_org` or `conflicting_delegation`.
+        kind: ErrorKind,
         /// The field or parameter at fault, as named in the grant or the API.
         field: &'static str,
         /// What is wrong and how to fix it.
@@ -78,8 +79,8 @@ pub enum Error {
     /// never quotes the token.
     #[error("access token rejected ({kind}): {message}")]
     InvalidToken {
-        /// Stable kind string naming the failed check.
-        kind: &'static str,
+        /// Stable kind naming the failed check.
+        kind: ErrorKind,
         /// What failed and, where useful, what the caller should do.
         message: String,
     },
@@ -131,13 +132,13 @@ impl Error {
     /// A stable, machine-readable name for this error (for example `invalid_consumer_org`,
     /// `wrong_password`, `oauth_error`). Part of the public contract: the shared test vectors and
     /// every binding use these strings.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Key { kind, .. } | Error::InvalidArgument { kind, .. } | Error::InvalidToken { kind, .. } => kind,
-            Error::CertificateNotValid { .. } => "certificate_not_valid",
-            Error::OAuth(_) => "oauth_error",
-            Error::MalformedResponse { .. } => "malformed_response",
-            Error::Unavailable { .. } => "unavailable",
+            Error::Key { kind, .. } | Error::InvalidArgument { kind, .. } | Error::InvalidToken { kind, .. } => *kind,
+            Error::CertificateNotValid { .. } => ErrorKind::CertificateNotValid,
+            Error::OAuth(_) => ErrorKind::OauthError,
+            Error::MalformedResponse { .. } => ErrorKind::MalformedResponse,
+            Error::Unavailable { .. } => ErrorKind::Unavailable,
         }
     }
 
@@ -195,18 +196,18 @@ impl Error {
     /// For hosts: an external signer (HSM, KMS, platform keystore) failed to sign. Kind
     /// `signer_failed`; not retryable by this crate (the host knows whether its signer is).
     pub fn signer_failed(message: impl Into<String>) -> Error {
-        Error::key("signer_failed", message)
+        Error::key(ErrorKind::SignerFailed, message)
     }
 
-    pub(crate) fn key(kind: &'static str, message: impl Into<String>) -> Error {
+    pub(crate) fn key(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error::Key { kind, message: message.into() }
     }
 
-    pub(crate) fn token(kind: &'static str, message: impl Into<String>) -> Error {
+    pub(crate) fn token(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error::InvalidToken { kind, message: message.into() }
     }
 
-    pub(crate) fn invalid(kind: &'static str, field: &'static str, message: impl Into<String>) -> Error {
+    pub(crate) fn invalid(kind: ErrorKind, field: &'static str, message: impl Into<String>) -> Error {
         Error::InvalidArgument { kind, field, message: message.into() }
     }
 }

@@ -3,7 +3,7 @@
 use crate::algorithm::Algorithm;
 use crate::authorization::AuthorizationDetail;
 use crate::crypto;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::key::RsaPublic;
 use crate::options::{GrantOptions, Resource};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -63,14 +63,14 @@ pub(crate) fn encode_claims(
         authorization_details: &options.authorization_details,
     };
     let json = serde_json::to_vec(&claims)
-        .map_err(|e| Error::invalid("invalid_authorization_details", "authorization_details", e.to_string()))?;
+        .map_err(|e| Error::invalid(ErrorKind::InvalidAuthorizationDetails, "authorization_details", e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(json))
 }
 
 fn check_jti(jti: &str) -> Result<&str> {
     if jti.is_empty() || jti.len() > 255 || jti.chars().any(|c| c.is_control()) {
         return Err(Error::invalid(
-            "invalid_jti",
+            ErrorKind::InvalidJti,
             "jti",
             "jti must be 1 to 255 printable characters, unique per grant (leave it out to get a UUID v4)",
         ));
@@ -133,7 +133,7 @@ impl PreparedGrant {
         };
         if !valid {
             return Err(Error::invalid(
-                "invalid_signature",
+                ErrorKind::InvalidSignature,
                 "signature",
                 format!(
                     "the signature does not verify with the certificate's public key: sign the signing input as-is with RSASSA-PKCS1-v1_5 and SHA-{} using the certificate's private key",
@@ -153,7 +153,7 @@ impl PreparedGrant {
         let expected = self.public.as_ref().map(|p| p.n.len());
         if signature.is_empty() || expected.is_some_and(|len| len != signature.len()) {
             return Err(Error::invalid(
-                "invalid_signature",
+                ErrorKind::InvalidSignature,
                 "signature",
                 format!(
                     "the signature is {} bytes; an RSA signature with this key is {} bytes",

@@ -1,7 +1,7 @@
 //! What a caller asks for in one grant: scopes and the optional claims.
 
 use crate::authorization::AuthorizationDetail;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::identifiers::{is_valid_org_number, is_valid_pid};
 use serde::Serialize;
 
@@ -82,7 +82,7 @@ impl GrantOptions {
     /// is the signing certificate's org number, if known.
     pub(crate) fn validate(&self, own_org: Option<&str>) -> Result<()> {
         if self.scopes.is_empty() {
-            return Err(Error::invalid("invalid_scope", "scope", "no scope given: ask for at least one scope"));
+            return Err(Error::invalid(ErrorKind::InvalidScope, "scope", "no scope given: ask for at least one scope"));
         }
         for scope in &self.scopes {
             check_scope(scope)?;
@@ -93,21 +93,21 @@ impl GrantOptions {
         if let Some(org) = &self.consumer_org {
             if !is_valid_org_number(org) {
                 return Err(Error::invalid(
-                    "invalid_consumer_org",
+                    ErrorKind::InvalidConsumerOrg,
                     "consumer_org",
                     format!("{org:?} is not a valid organisation number (9 digits with a modulus-11 check digit)"),
                 ));
             }
             if own_org == Some(org.as_str()) {
                 return Err(Error::invalid(
-                    "invalid_consumer_org",
+                    ErrorKind::InvalidConsumerOrg,
                     "consumer_org",
                     format!("{org} is your own organisation number: consumer_org names the organisation you act for; leave it out to act for yourself"),
                 ));
             }
             if self.iss_onbehalfof.is_some() {
                 return Err(Error::invalid(
-                    "conflicting_delegation",
+                    ErrorKind::ConflictingDelegation,
                     "iss_onbehalfof",
                     "consumer_org and iss_onbehalfof exclude each other: send one of them",
                 ));
@@ -116,7 +116,7 @@ impl GrantOptions {
         if let Some(value) = &self.iss_onbehalfof {
             if value.is_empty() || value.len() > 255 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 return Err(Error::invalid(
-                    "invalid_iss_onbehalfof",
+                    ErrorKind::InvalidIssOnbehalfof,
                     "iss_onbehalfof",
                     "iss_onbehalfof must be the non-empty onbehalfof value registered on the client, without spaces",
                 ));
@@ -124,7 +124,7 @@ impl GrantOptions {
         }
         if let Some(pid) = &self.pid {
             if !is_valid_pid(pid) {
-                return Err(Error::invalid("invalid_pid", "pid", "pid must be an 11-digit person identifier"));
+                return Err(Error::invalid(ErrorKind::InvalidPid, "pid", "pid must be an 11-digit person identifier"));
             }
         }
         Ok(())
@@ -144,7 +144,7 @@ fn check_scope(scope: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::invalid(
-            "invalid_scope",
+            ErrorKind::InvalidScope,
             "scope",
             format!("{scope:?} is not a scope: give each scope as its own item (no spaces, quotes or backslashes), e.g. \"brreg:reelle/offentlig\""),
         ))
@@ -156,7 +156,7 @@ fn check_resource(resource: &Resource) -> Result<()> {
         Resource::One(one) => std::slice::from_ref(one),
         Resource::Many(many) if many.is_empty() => {
             return Err(Error::invalid(
-                "invalid_resource",
+                ErrorKind::InvalidResource,
                 "resource",
                 "resource is an empty list: leave it out or give at least one URI",
             ))
@@ -166,7 +166,7 @@ fn check_resource(resource: &Resource) -> Result<()> {
     for item in items {
         if !item.contains(':') || item.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(Error::invalid(
-                "invalid_resource",
+                ErrorKind::InvalidResource,
                 "resource",
                 format!("{item:?} is not an absolute URI: resource names the API, e.g. \"https://api.example.no/\""),
             ));

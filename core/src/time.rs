@@ -28,7 +28,7 @@ pub(crate) fn check_now(now: i64) -> crate::Result<()> {
         Ok(())
     } else {
         Err(crate::Error::invalid(
-            "invalid_now",
+            crate::ErrorKind::InvalidNow,
             "now",
             format!("{now} is not a Unix time in seconds (milliseconds given?)"),
         ))

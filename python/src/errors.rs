@@ -98,7 +98,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         _ => (None, None, None),
     };
     let value = exception.value(py);
-    value.setattr("kind", err.kind())?;
+    value.setattr("kind", err.kind().as_str())?;
     value.setattr("status", err.status())?;
     value.setattr("error", error)?;
     value.setattr("error_description", error_description)?;

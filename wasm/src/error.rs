@@ -32,7 +32,7 @@ fn opt_str(value: Option<&str>) -> JsValue {
 /// Maps a core error to a `MaskinportenError`.
 pub fn to_js(err: maskinporten::Error) -> JsValue {
     let fields = Object::new();
-    set(&fields, "code", JsValue::from_str(err.kind()));
+    set(&fields, "code", JsValue::from_str(err.kind().as_str()));
     set(&fields, "mpCode", opt_str(err.mp_code()));
     set(&fields, "status", err.status().map_or(JsValue::NULL, JsValue::from));
     set(&fields, "hint", opt_str(err.hint()));
@@ -73,6 +73,7 @@ impl<T> IntoJs<T> for maskinporten::Result<T> {
 /// An invalid-argument error raised by the binding itself while converting JS values
 /// (a wrong type, an unknown option); `kind` is one of the core's stable kinds.
 pub fn invalid(kind: &'static str, field: &'static str, message: impl Into<String>) -> JsValue {
+    let kind = kind.parse().unwrap_or(maskinporten::ErrorKind::InvalidArgument);
     to_js(maskinporten::Error::InvalidArgument { kind, field, message: message.into() })
 }
 

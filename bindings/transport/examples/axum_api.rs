@@ -29,14 +29,14 @@ struct Refused {
 
 impl From<maskinporten::Error> for Refused {
     fn from(error: maskinporten::Error) -> Refused {
-        let status = match error.kind() {
+        let status = match error.kind().as_str() {
             "insufficient_scope" | "consumer_not_allowed" | "audience_mismatch" | "pid_missing" => {
                 StatusCode::FORBIDDEN
             }
             "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNAUTHORIZED,
         };
-        Refused { status, kind: error.kind(), message: error.to_string() }
+        Refused { status, kind: error.kind().as_str(), message: error.to_string() }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::der_walk;
 use super::RsaPublic;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use der::asn1::ObjectIdentifier;
 use der::{AnyRef, Tag, Tagged};
 
@@ -116,7 +116,7 @@ impl<'a> ParsedCertificate<'a> {
 pub(crate) fn parse(der: &[u8]) -> Result<(CertificateInfo, Option<RsaPublic>)> {
     let invalid = || {
         Error::key(
-            "invalid_key",
+            ErrorKind::InvalidKey,
             "a certificate could not be parsed as X.509 DER: check the certificate file (PEM certificates must be passed as PEM)",
         )
     };

@@ -15,7 +15,7 @@ mod rsa_der;
 pub use certificate::CertificateInfo;
 
 use crate::crypto::{self, SigningKey};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::fmt;
@@ -107,7 +107,7 @@ impl Key {
         };
         if chain.is_empty() && kid.is_none() {
             return Err(Error::invalid(
-                "missing_certificate_or_kid",
+                ErrorKind::MissingCertificateOrKid,
                 "kid",
                 "an external key needs its certificate chain (for x5c) or the kid registered on the client",
             ));
@@ -138,7 +138,7 @@ impl Key {
                 let (info, cert_public) = certificate::parse(leaf)?;
                 if cert_public.as_ref() != Some(&public) {
                     return Err(Error::key(
-                        "invalid_key",
+                        ErrorKind::InvalidKey,
                         format!(
                             "the certificate \"{}\" does not belong to this private key: give the certificate issued for this key, leaf first",
                             info.subject
@@ -228,7 +228,7 @@ impl Key {
         match self.signing_key() {
             Some(signer) => signer.sign(algorithm, message),
             None => Err(Error::invalid(
-                "missing_signing_key",
+                ErrorKind::MissingSigningKey,
                 "key",
                 "this key has no private key here (Key::from_external)",
             )),
@@ -273,7 +273,7 @@ pub(crate) fn validate_kid(kid: &str) -> Result<String> {
         Ok(kid.to_string())
     } else {
         Err(Error::invalid(
-            "invalid_kid",
+            ErrorKind::InvalidKid,
             "kid",
             format!("{kid:?} is not a valid kid: use 1 to 255 characters from A-Z, a-z, 0-9, '.', '_' and '-', as registered on the client"),
         ))

@@ -5,7 +5,7 @@
 
 use super::der_walk::{self, children, unsigned_integer};
 use super::RsaPublic;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use der::asn1::ObjectIdentifier;
 use der::Tag;
 use zeroize::Zeroizing;
@@ -65,7 +65,7 @@ pub(crate) fn public_from_pkcs8(pkcs8_der: &[u8]) -> Result<RsaPublic> {
     if !der_walk::is_oid(&algorithm, &RSA_ENCRYPTION) {
         let name = der_walk::oid(&algorithm).map_or_else(|| "unknown".to_string(), |oid| oid.to_string());
         return Err(Error::key(
-            "unsupported_key",
+            ErrorKind::UnsupportedKey,
             format!(
                 "the private key is not RSA (algorithm {name}): Maskinporten grants are signed with RS256/RS384/RS512, so use the RSA key of the enterprise certificate"
             ),
@@ -92,7 +92,7 @@ pub(crate) fn public_from_pkcs1_public(der: &[u8]) -> Option<RsaPublic> {
 
 fn bad_rsa(what: &str) -> Error {
     Error::key(
-        "invalid_key",
+        ErrorKind::InvalidKey,
         format!("the {what} is not a well-formed RSA private key: check that the file is complete and unencrypted"),
     )
 }

@@ -3,7 +3,7 @@
 
 use super::raw::{Loose, OrgClaim, RawClaims};
 use super::{Authorization, Organisation, Requirements, ScopeMatch, ValidatedToken, Validator};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use serde_json::Value;
 
 fn owned(value: &Loose) -> Option<String> {
@@ -23,24 +23,31 @@ impl Validator {
         requirements: &Requirements,
     ) -> Result<ValidatedToken> {
         if claims.iss.as_str() != Some(self.environment.issuer()) {
-            return Err(Error::token("issuer_mismatch", format!("iss is not {}", self.environment.issuer())));
+            return Err(Error::token(ErrorKind::IssuerMismatch, format!("iss is not {}", self.environment.issuer())));
         }
-        let expires_at =
-            claims.exp.as_i64().ok_or_else(|| Error::token("token_malformed", "the token has no numeric exp"))?;
+        let expires_at = claims
+            .exp
+            .as_i64()
+            .ok_or_else(|| Error::token(ErrorKind::TokenMalformed, "the token has no numeric exp"))?;
         if now > expires_at.saturating_add(self.leeway) {
             return Err(Error::token(
-                "token_expired",
+                ErrorKind::TokenExpired,
                 format!("the token expired at {}", crate::format_utc(expires_at)),
             ));
         }
-        let issued_at =
-            claims.iat.as_i64().ok_or_else(|| Error::token("token_malformed", "the token has no numeric iat"))?;
+        let issued_at = claims
+            .iat
+            .as_i64()
+            .ok_or_else(|| Error::token(ErrorKind::TokenMalformed, "the token has no numeric iat"))?;
         let not_before = claims.nbf.as_i64().unwrap_or(issued_at).max(issued_at);
         if not_before > now.saturating_add(self.leeway) {
-            return Err(Error::token("token_not_yet_valid", "the token is issued in the future: check the host clock"));
+            return Err(Error::token(
+                ErrorKind::TokenNotYetValid,
+                "the token is issued in the future: check the host clock",
+            ));
         }
         if !claims.token_type.as_str().is_some_and(|t| t.eq_ignore_ascii_case("bearer")) {
-            return Err(Error::token("wrong_token_type", "token_type is not Bearer"));
+            return Err(Error::token(ErrorKind::WrongTokenType, "token_type is not Bearer"));
         }
         let scopes: Vec<String> =
             claims.scope.as_str().unwrap_or_default().split_whitespace().map(str::to_string).collect();
@@ -53,21 +60,21 @@ impl Validator {
         if let Some(required) = &requirements.audience {
             if !audience.contains(required) {
                 return Err(Error::token(
-                    "audience_mismatch",
+                    ErrorKind::AudienceMismatch,
                     format!("aud does not include {required}: the client must ask with resource={required}"),
                 ));
             }
         }
         let pid = owned(&claims.pid);
         if requirements.require_pid && pid.is_none() {
-            return Err(Error::token("pid_missing", "this API needs a person-bound token (pid)"));
+            return Err(Error::token(ErrorKind::PidMissing, "this API needs a person-bound token (pid)"));
         }
         let consumer = organisation(&claims.consumer).ok_or_else(|| {
-            Error::token("token_malformed", "consumer is missing or its ID is not \"<icd>:<orgno>[:...]\"")
+            Error::token(ErrorKind::TokenMalformed, "consumer is missing or its ID is not \"<icd>:<orgno>[:...]\"")
         })?;
         if !requirements.consumer_orgs.is_empty() && !requirements.consumer_orgs.contains(&consumer.org_number) {
             return Err(Error::token(
-                "consumer_not_allowed",
+                ErrorKind::ConsumerNotAllowed,
                 format!("consumer {} is not allowed here", consumer.org_number),
             ));
         }
@@ -110,6 +117,9 @@ fn check_scopes(granted: &[String], requirements: &Requirements) -> Result<()> {
         Ok(())
     } else {
         let which = if requirements.scope_match == ScopeMatch::All { "all of" } else { "one of" };
-        Err(Error::token("insufficient_scope", format!("the token lacks {which}: {}", requirements.scopes.join(" "))))
+        Err(Error::token(
+            ErrorKind::InsufficientScope,
+            format!("the token lacks {which}: {}", requirements.scopes.join(" ")),
+        ))
     }
 }

@@ -23,7 +23,7 @@ pub use claims::{Authorization, Organisation, ValidatedToken};
 use crate::algorithm::Algorithm;
 use crate::crypto;
 use crate::environment::Environment;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::request::HttpRequest;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -84,7 +84,7 @@ fn verdict(signature_valid: bool) -> Result<()> {
     if signature_valid {
         Ok(())
     } else {
-        Err(Error::token("signature_invalid", "the signature does not verify with the issuer's key"))
+        Err(Error::token(ErrorKind::SignatureInvalid, "the signature does not verify with the issuer's key"))
     }
 }
 
@@ -130,7 +130,7 @@ impl std::str::FromStr for ScopeMatch {
             "any" => Ok(ScopeMatch::Any),
             "all" => Ok(ScopeMatch::All),
             _ => Err(Error::invalid(
-                "invalid_scope_match",
+                ErrorKind::InvalidScopeMatch,
                 "scope_match",
                 format!("{s:?} is not a scope match: use \"any\" (default) or \"all\""),
             )),
@@ -333,29 +333,32 @@ impl Validator {
     /// RSASSA-PKCS1-v1_5, then call [`Validator::finish_validation`] with the outcome.
     pub fn prepare_validation(&self, token: &str, now: i64) -> Result<PendingValidation> {
         if token.len() > MAX_TOKEN_BYTES {
-            return Err(Error::token("token_too_large", format!("the token is over {MAX_TOKEN_BYTES} bytes")));
+            return Err(Error::token(ErrorKind::TokenTooLarge, format!("the token is over {MAX_TOKEN_BYTES} bytes")));
         }
         let token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
         let mut parts = token.split('.');
         let (Some(header_b64), Some(claims_b64), Some(signature_b64), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
-            return Err(Error::token("token_malformed", "the token is not a compact JWS (three base64url parts)"));
+            return Err(Error::token(
+                ErrorKind::TokenMalformed,
+                "the token is not a compact JWS (three base64url parts)",
+            ));
         };
-        let header_json =
-            b64::decode(header_b64).ok_or_else(|| Error::token("token_malformed", "the header is not base64url"))?;
+        let header_json = b64::decode(header_b64)
+            .ok_or_else(|| Error::token(ErrorKind::TokenMalformed, "the header is not base64url"))?;
         let header: RawHeader = serde_json::from_slice(&header_json)
-            .map_err(|_| Error::token("token_malformed", "the header is not a JSON object"))?;
+            .map_err(|_| Error::token(ErrorKind::TokenMalformed, "the header is not a JSON object"))?;
         let algorithm = self.algorithm(header.alg.as_str().unwrap_or(""))?;
         let key = self.key(header.kid.as_str(), now)?;
         if key.alg.is_some_and(|pinned| pinned != algorithm) {
             return Err(Error::token(
-                "algorithm_not_allowed",
+                ErrorKind::AlgorithmNotAllowed,
                 "the token's alg differs from the alg its key is published for",
             ));
         }
         let signature = b64::decode(signature_b64)
-            .ok_or_else(|| Error::token("token_malformed", "the signature part is not base64url"))?;
+            .ok_or_else(|| Error::token(ErrorKind::TokenMalformed, "the signature part is not base64url"))?;
         Ok(PendingValidation {
             signing_input: token[..header_b64.len() + 1 + claims_b64.len()].to_string(),
             claims_start: header_b64.len() + 1,
@@ -395,15 +398,15 @@ impl Validator {
 
     fn claims_of(&self, pending: &PendingValidation, now: i64, requirements: &Requirements) -> Result<ValidatedToken> {
         let bytes = b64::decode(&pending.signing_input[pending.claims_start..])
-            .ok_or_else(|| Error::token("token_malformed", "the claims are not base64url"))?;
+            .ok_or_else(|| Error::token(ErrorKind::TokenMalformed, "the claims are not base64url"))?;
         let mut token = {
             let claims: RawClaims = serde_json::from_slice(&bytes)
-                .map_err(|_| Error::token("token_malformed", "the claims are not a JSON object"))?;
+                .map_err(|_| Error::token(ErrorKind::TokenMalformed, "the claims are not a JSON object"))?;
             self.check_claims(&claims, now, requirements)?
         };
         // The claims' JSON text as signed, kept as is: re-serializing costs time on the hottest path.
-        token.claims_json =
-            String::from_utf8(bytes).map_err(|_| Error::token("token_malformed", "the claims are not UTF-8"))?;
+        token.claims_json = String::from_utf8(bytes)
+            .map_err(|_| Error::token(ErrorKind::TokenMalformed, "the claims are not UTF-8"))?;
         Ok(token)
     }
 
@@ -411,7 +414,7 @@ impl Validator {
         match name.parse::<Algorithm>() {
             Ok(alg) if name.starts_with("RS") && self.algorithms.contains(&alg) => Ok(alg),
             _ => Err(Error::token(
-                "algorithm_not_allowed",
+                ErrorKind::AlgorithmNotAllowed,
                 format!("alg {name:?} is not allowed (allowed: {})", self.allowed_names()),
             )),
         }
@@ -424,15 +427,15 @@ impl Validator {
     fn key(&self, kid: Option<&str>, now: i64) -> Result<&Arc<VerificationKey>> {
         if self.fetched_at == NEVER {
             return Err(Error::token(
-                "jwks_missing",
+                ErrorKind::JwksMissing,
                 "no JWKS loaded yet: send jwks_request() and call update_jwks() first",
             ));
         }
-        let kid = kid.ok_or_else(|| Error::token("unknown_kid", "the token header has no kid"))?;
+        let kid = kid.ok_or_else(|| Error::token(ErrorKind::UnknownKid, "the token header has no kid"))?;
         self.keys.get(kid).ok_or_else(|| {
             self.unknown_kid_seen_at.store(now, Ordering::Relaxed);
             Error::token(
-                "unknown_kid",
+                ErrorKind::UnknownKid,
                 "no key with this kid in the issuer's JWKS: refetch the JWKS when jwks_request() says so, then retry",
             )
         })
@@ -449,7 +452,7 @@ mod tests {
     fn jwks_response_status_is_read_by_the_core() {
         let mut validator = Validator::new(Environment::test());
         let err = validator.update_jwks_response(503, b"<html>", 1000).unwrap_err();
-        assert_eq!((err.kind(), err.status(), err.is_retryable()), ("unavailable", Some(503), true));
+        assert_eq!((err.kind().as_str(), err.status(), err.is_retryable()), ("unavailable", Some(503), true));
         assert!(validator.jwks_request(1010).is_none(), "a failed answer starts the back-off");
         validator.update_jwks_response(200, JWKS, 1060).unwrap();
         assert!(validator.has_jwks());

@@ -74,7 +74,7 @@ async fn core_maps_simulator_errors_and_faults() {
     let sim = e2e().await;
     let kid = kid_client(&sim);
     let err = fetch(&kid, &GrantOptions::new([DELEGABLE])).await.expect_err("scope not granted");
-    assert_eq!((err.kind(), err.mp_code(), err.status()), ("oauth_error", Some("MP-200"), Some(400)), "{err}");
+    assert_eq!((err.kind().as_str(), err.mp_code(), err.status()), ("oauth_error", Some("MP-200"), Some(400)), "{err}");
     assert!(!err.is_retryable());
     let x5c = x5c_client(&sim);
     let err =

@@ -156,7 +156,7 @@ pub fn check_validation_case(
             }
         }
         (Err(error), None) => {
-            if Some(error.kind()) == str_field(case, "expected_error") {
+            if Some(error.kind().as_str()) == str_field(case, "expected_error") {
                 Ok(())
             } else {
                 Err(format!("{name}: got {error}"))

@@ -6,7 +6,7 @@ use super::super::der_walk::{self, algorithm, children, is_oid, octets, small_ui
 use super::cbc::{self, CbcError};
 use super::kdf::{self, Purpose};
 use crate::crypto::Hash;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use aes::cipher::{BlockCipherDecrypt, KeyInit};
 use der::asn1::ObjectIdentifier;
 use der::{AnyRef, Tagged};
@@ -90,7 +90,7 @@ pub(super) fn verify_mac<'a>(mac_data: &AnyRef<'_>, password: Password<'a>, cont
         }
     }
     Err(Error::key(
-        "wrong_password",
+        ErrorKind::WrongPassword,
         "the PKCS#12 password is wrong (the file's integrity check failed): check the password you were given with the certificate",
     ))
 }
@@ -189,26 +189,26 @@ fn checked_iterations(iterations: Option<u64>) -> Result<NonZeroU32> {
     match u32::try_from(iterations).ok().and_then(NonZeroU32::new) {
         Some(count) if count.get() <= MAX_ITERATIONS => Ok(count),
         _ => Err(Error::key(
-            "invalid_key",
+            ErrorKind::InvalidKey,
             format!("the PKCS#12 file asks for {iterations} key-derivation rounds (1 to {MAX_ITERATIONS} are accepted): re-export it"),
         )),
     }
 }
 
 pub(super) fn wrong_password() -> Error {
-    Error::key("wrong_password", "the PKCS#12 file could not be decrypted: the password is probably wrong")
+    Error::key(ErrorKind::WrongPassword, "the PKCS#12 file could not be decrypted: the password is probably wrong")
 }
 
 fn unsupported(why: &str) -> Error {
     Error::key(
-        "unsupported_key",
+        ErrorKind::UnsupportedKey,
         format!("the PKCS#12 file cannot be read: {why}. Re-export it with `openssl pkcs12 -export` (AES-256, the OpenSSL 3 default)"),
     )
 }
 
 pub(super) fn malformed(what: &str) -> Error {
     Error::key(
-        "invalid_key",
+        ErrorKind::InvalidKey,
         format!("the data is not a readable PKCS#12 file (its {what} is malformed): check that it is the .p12/.pfx file itself, not PEM or base64 text"),
     )
 }

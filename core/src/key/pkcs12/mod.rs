@@ -12,7 +12,7 @@ mod kdf;
 use super::certificate::{self, ParsedCertificate};
 use super::der_walk::{self, children, explicit, is_oid, octets};
 use super::KeyMaterial;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use decrypt::{malformed, Password};
 use der::asn1::ObjectIdentifier;
 use der::{AnyRef, Tag, TagNumber, Tagged};
@@ -31,7 +31,7 @@ const LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113
 
 pub(crate) fn load(data: &[u8], password: &str, alias: Option<&str>) -> Result<KeyMaterial> {
     if data.is_empty() {
-        return Err(Error::key("invalid_key", "the PKCS#12 data is empty: check the file path"));
+        return Err(Error::key(ErrorKind::InvalidKey, "the PKCS#12 data is empty: check the file path"));
     }
     // PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData MacData OPTIONAL }
     let pfx = der_walk::element(data)
@@ -40,7 +40,7 @@ pub(crate) fn load(data: &[u8], password: &str, alias: Option<&str>) -> Result<K
         .filter(|f| f.first().and_then(der_walk::small_uint) == Some(3));
     let pfx = pfx.ok_or_else(|| {
         Error::key(
-            "invalid_key",
+            ErrorKind::InvalidKey,
             "the data is not a readable PKCS#12 file: check that it is the .p12/.pfx file itself, not PEM or base64 text",
         )
     })?;
@@ -61,7 +61,7 @@ pub(crate) fn load(data: &[u8], password: &str, alias: Option<&str>) -> Result<K
             store.add_bags(&encrypted_content(safe, &password)?, &password)?;
         } else if is_oid(&content_type, &ENVELOPED_DATA) {
             return Err(Error::key(
-                "unsupported_key",
+                ErrorKind::UnsupportedKey,
                 "the PKCS#12 file is encrypted to a public key (public-key privacy mode), not with a password: re-export it with `openssl pkcs12 -export`",
             ));
         }
@@ -83,7 +83,7 @@ fn data_content<'a>(info: &AnyRef<'a>) -> Result<&'a [u8]> {
     let (content_type, content) = content_info(info)?;
     if !is_oid(&content_type, &DATA) {
         return Err(Error::key(
-            "unsupported_key",
+            ErrorKind::UnsupportedKey,
             "the PKCS#12 file is signed with a public key (public-key integrity mode), not protected by a password: re-export it with `openssl pkcs12 -export`",
         ));
     }
@@ -193,7 +193,10 @@ impl Store {
                 let der = cert_bag.get(1).and_then(|v| explicit(v, 0)).as_ref().and_then(octets);
                 let der = der.ok_or_else(|| malformed("certificate bag"))?.to_vec();
                 if ParsedCertificate::from_der(&der).is_none() {
-                    return Err(Error::key("invalid_key", "a certificate in the PKCS#12 file is not valid X.509 DER"));
+                    return Err(Error::key(
+                        ErrorKind::InvalidKey,
+                        "a certificate in the PKCS#12 file is not valid X.509 DER",
+                    ));
                 }
                 self.certs.push(CertEntry { local_key_id: local_key_id(attributes), der });
             }
@@ -216,7 +219,7 @@ impl Store {
         let index = match alias {
             Some(wanted) => names.iter().position(|n| n == wanted).ok_or_else(|| {
                 Error::key(
-                    "key_not_found",
+                    ErrorKind::KeyNotFound,
                     format!("no key entry with alias {wanted:?} in the PKCS#12 file; it holds: {}", listed()),
                 )
             })?,
@@ -224,13 +227,13 @@ impl Store {
                 1 => 0,
                 0 => {
                     return Err(Error::key(
-                        "key_not_found",
+                        ErrorKind::KeyNotFound,
                         "the PKCS#12 file holds no private key (only certificates): export it with the private key included",
                     ))
                 }
                 _ => {
                     return Err(Error::key(
-                        "key_not_found",
+                        ErrorKind::KeyNotFound,
                         format!("the PKCS#12 file holds several keys ({}): pass the alias of the one to use", listed()),
                     ))
                 }
