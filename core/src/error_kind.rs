@@ -206,7 +206,7 @@ mod tests {
         for kind in ErrorKind::ALL {
             assert!(seen.insert(kind.as_str()), "{kind} twice");
             assert_eq!(kind.as_str().parse::<ErrorKind>(), Ok(*kind));
-            assert!(kind.as_str().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{kind}");
+            assert!(kind.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{kind}");
         }
         assert!("no_such_kind".parse::<ErrorKind>().is_err());
         assert!(ErrorKind::WrongPassword == "wrong_password");
