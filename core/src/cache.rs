@@ -25,6 +25,12 @@ impl CacheKey {
         &self.0
     }
 
+    /// A short label for logs and events (the start of the digest): names the key without
+    /// making it guessable.
+    pub fn label(&self) -> &str {
+        self.0.get(..8).unwrap_or(&self.0)
+    }
+
     /// Rebuilds a key from [`CacheKey::as_str`] (for bindings that pass keys as strings).
     pub fn from_string(key: String) -> CacheKey {
         CacheKey(key)

@@ -112,6 +112,8 @@ error_kinds! {
     // Access-token validation (API providers).
     /// No bearer token was given (no `Authorization` header, or another scheme).
     TokenMissing => "token_missing",
+    /// The `Authorization` header names Bearer but is not `Bearer <b64token>` (RFC 6750 §2.1).
+    InvalidAuthorizationHeader => "invalid_authorization_header",
     /// The token is longer than [`crate::MAX_TOKEN_BYTES`].
     TokenTooLarge => "token_too_large",
     /// The token is not a compact JWS with base64url JSON parts.
@@ -148,6 +150,7 @@ impl ErrorKind {
         matches!(
             self,
             ErrorKind::TokenMissing
+                | ErrorKind::InvalidAuthorizationHeader
                 | ErrorKind::TokenTooLarge
                 | ErrorKind::TokenMalformed
                 | ErrorKind::AlgorithmNotAllowed

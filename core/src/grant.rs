@@ -148,7 +148,10 @@ impl PreparedGrant {
     /// example the key imported into WebCrypto), skipping the verification [`finish`] does: it
     /// only checks the length. Use [`finish`] for signatures from an HSM or KMS.
     ///
+    /// For binding crates only (feature `platform-crypto`).
+    ///
     /// [`finish`]: PreparedGrant::finish
+    #[cfg(feature = "platform-crypto")]
     pub fn finish_unverified(self, signature: &[u8]) -> Result<String> {
         let expected = self.public.as_ref().map(|p| p.n.len());
         if signature.is_empty() || expected.is_some_and(|len| len != signature.len()) {

@@ -69,6 +69,7 @@ mod crypto;
 mod environment;
 mod error;
 mod error_kind;
+mod flow;
 mod grant;
 mod hints;
 mod identifiers;
@@ -86,6 +87,7 @@ pub use client::{Client, X5c, MAX_GRANT_LIFETIME};
 pub use crypto::BACKEND;
 pub use environment::Environment;
 pub use error::{Error, ErrorKind, OAuthError, Result};
+pub use flow::{EventLevel, FlowEvent, HttpResponse, RetryPolicy, TokenCall, TokenFlow, TokenStep, TransportFailure};
 pub use grant::PreparedGrant;
 pub use identifiers::{is_valid_org_number, is_valid_pid};
 pub use key::{CertificateInfo, Key};
@@ -94,6 +96,8 @@ pub use request::{HttpRequest, TokenRequest, JWT_BEARER_GRANT_TYPE};
 pub use response::{parse_token_response, AccessToken, MAX_EXPIRES_IN};
 pub use time::{format_utc, unix_now};
 pub use validator::{
-    Authorization, Organisation, PendingValidation, Requirements, ScopeMatch, UnverifiedOutcome, ValidatedToken,
-    Validator, MAX_TOKEN_BYTES,
+    bearer_token, Authorization, Organisation, Rejection, Requirements, ScopeMatch, ValidatedToken, ValidationCall,
+    ValidationStep, Validator, ValidatorOptions, MAX_TOKEN_BYTES,
 };
+#[cfg(feature = "platform-crypto")]
+pub use validator::{PendingValidation, UnverifiedOutcome};

@@ -59,20 +59,18 @@ impl PyValidator {
             None => maskinporten::Environment::test(),
         };
         let issuer = environment.issuer().to_owned();
-        let mut validator = Validator::new(environment);
-        if let Some(names) = algorithms {
-            let parsed = names.iter().map(|n| n.parse::<Algorithm>()).collect::<Result<Vec<_>, _>>().py()?;
-            validator = validator.with_algorithms(&parsed);
-        }
-        if let Some(seconds) = leeway {
-            validator = validator.with_leeway(seconds);
-        }
-        if let Some(seconds) = max_jwks_age {
-            validator = validator.with_max_jwks_age(seconds);
-        }
-        if let Some(seconds) = min_refetch_interval {
-            validator = validator.with_min_refetch_interval(seconds);
-        }
+        let algorithms = match algorithms {
+            Some(names) => Some(names.iter().map(|n| n.parse::<Algorithm>()).collect::<Result<Vec<_>, _>>().py()?),
+            None => None,
+        };
+        let options = maskinporten::ValidatorOptions {
+            algorithms,
+            leeway,
+            max_jwks_age,
+            min_refetch_interval,
+            jwks_timeout_ms: None,
+        };
+        let validator = Validator::new(environment).with_options(&options).py()?;
         Ok(PyValidator { inner: RwLock::new(validator), issuer })
     }
 
@@ -133,17 +131,18 @@ impl PyValidator {
         require_pid: bool,
         consumer_orgs: Option<Vec<String>>,
     ) -> PyResult<PyValidatedToken> {
-        let requirements = Requirements {
-            scopes: match scopes {
+        let requirements = Requirements::from_parts(
+            match scopes {
                 None => Vec::new(),
                 Some(OneOrMany::One(scope)) => vec![scope],
                 Some(OneOrMany::Many(scopes)) => scopes,
             },
-            scope_match: self::scope_match(scope_match)?,
+            self::scope_match(scope_match)?,
             audience,
             require_pid,
-            consumer_orgs: consumer_orgs.unwrap_or_default(),
-        };
+            consumer_orgs.unwrap_or_default(),
+            false,
+        );
         let now = now_or_clock(now);
         let validated = py.detach(|| self.read().validate(token, now, &requirements)).py()?;
         Ok(PyValidatedToken { inner: validated })

@@ -84,7 +84,7 @@ fn requirements(v: &JsValue) -> JsResult<Requirements> {
         let name = scope_match
             .as_string()
             .ok_or_else(|| invalid("invalid_scope_match", "scopeMatch", "scopeMatch must be \"any\" or \"all\""))?;
-        out.scope_match = ScopeMatch::from_str(&name).js()?;
+        out = out.with_scope_match(ScopeMatch::from_str(&name).js()?);
     }
     if let Some(aud) = get(v, "audience").as_string() {
         out = out.with_audience(aud);
@@ -216,26 +216,25 @@ impl Validator {
     /// (seconds).
     #[wasm_bindgen(constructor)]
     pub fn new(environment: &Environment, options: JsValue) -> JsResult<Validator> {
-        let mut inner = maskinporten::Validator::new(environment.inner.clone());
+        let inner = maskinporten::Validator::new(environment.inner.clone());
         if absent(&options) {
             return Ok(Validator::wrap(inner));
         }
         let algs = get(&options, "algorithms");
-        if !absent(&algs) {
+        let algorithms = if absent(&algs) {
+            None
+        } else {
             let names = string_list(&algs, "algorithms")?;
-            let algs = names.iter().map(|n| Algorithm::from_str(n)).collect::<maskinporten::Result<Vec<_>>>().js()?;
-            inner = inner.with_algorithms(&algs);
-        }
-        if let Some(s) = opt_seconds(&options, "leeway")? {
-            inner = inner.with_leeway(s);
-        }
-        if let Some(s) = opt_seconds(&options, "maxJwksAge")? {
-            inner = inner.with_max_jwks_age(s);
-        }
-        if let Some(s) = opt_seconds(&options, "minRefetchInterval")? {
-            inner = inner.with_min_refetch_interval(s);
-        }
-        Ok(Validator::wrap(inner))
+            Some(names.iter().map(|n| Algorithm::from_str(n)).collect::<maskinporten::Result<Vec<_>>>().js()?)
+        };
+        let settings = maskinporten::ValidatorOptions {
+            algorithms,
+            leeway: opt_seconds(&options, "leeway")?,
+            max_jwks_age: opt_seconds(&options, "maxJwksAge")?,
+            min_refetch_interval: opt_seconds(&options, "minRefetchInterval")?,
+            jwks_timeout_ms: None,
+        };
+        Ok(Validator::wrap(inner.with_options(&settings).js()?))
     }
 
     /// The JWKS request to send now (`{ method, url, headers, body }`), or `undefined`.

@@ -38,17 +38,18 @@ pub struct Requirements {
 
 impl From<&Requirements> for maskinporten::Requirements {
     fn from(r: &Requirements) -> Self {
-        maskinporten::Requirements {
-            scopes: r.scopes.clone(),
-            scope_match: match r.scope_match {
+        maskinporten::Requirements::from_parts(
+            r.scopes.clone(),
+            match r.scope_match {
                 Some(ScopeMatch::All) => maskinporten::ScopeMatch::All,
                 Some(ScopeMatch::Any) => maskinporten::ScopeMatch::Any,
                 None => maskinporten::ScopeMatch::default(),
             },
-            audience: r.audience.clone(),
-            require_pid: r.require_pid,
-            consumer_orgs: r.consumer_orgs.clone(),
-        }
+            r.audience.clone(),
+            r.require_pid,
+            r.consumer_orgs.clone(),
+            false,
+        )
     }
 }
 
@@ -162,22 +163,16 @@ impl Validator {
         leeway: Option<i64>,
         max_jwks_age: Option<i64>,
         min_refetch_interval: Option<i64>,
-    ) -> Arc<Validator> {
-        let mut validator = maskinporten::Validator::new(environment.0.clone());
-        if let Some(algorithms) = algorithms {
-            let algorithms: Vec<maskinporten::Algorithm> = algorithms.into_iter().map(Into::into).collect();
-            validator = validator.with_algorithms(&algorithms);
-        }
-        if let Some(seconds) = leeway {
-            validator = validator.with_leeway(seconds);
-        }
-        if let Some(seconds) = max_jwks_age {
-            validator = validator.with_max_jwks_age(seconds);
-        }
-        if let Some(seconds) = min_refetch_interval {
-            validator = validator.with_min_refetch_interval(seconds);
-        }
-        Arc::new(Validator(RwLock::new(validator)))
+    ) -> Result<Arc<Validator>> {
+        let options = maskinporten::ValidatorOptions {
+            algorithms: algorithms.map(|list| list.into_iter().map(Into::into).collect()),
+            leeway,
+            max_jwks_age,
+            min_refetch_interval,
+            jwks_timeout_ms: None,
+        };
+        let validator = maskinporten::Validator::new(environment.0.clone()).with_options(&options)?;
+        Ok(Arc::new(Validator(RwLock::new(validator))))
     }
 
     /// The JWKS request to send now, or null when no fetch is due.

@@ -57,8 +57,8 @@ impl Validator {
             Loose::List(many) => many.iter().filter_map(owned).collect(),
             _ => Vec::new(),
         };
-        if let Some(required) = &requirements.audience {
-            if !audience.contains(required) {
+        if let Some(required) = requirements.required_audience() {
+            if !audience.iter().any(|a| a == required) {
                 return Err(Error::token(
                     ErrorKind::AudienceMismatch,
                     format!("aud does not include {required}: the client must ask with resource={required}"),
@@ -66,13 +66,13 @@ impl Validator {
             }
         }
         let pid = owned(&claims.pid);
-        if requirements.require_pid && pid.is_none() {
+        if requirements.pid_required() && pid.is_none() {
             return Err(Error::token(ErrorKind::PidMissing, "this API needs a person-bound token (pid)"));
         }
         let consumer = organisation(&claims.consumer).ok_or_else(|| {
             Error::token(ErrorKind::TokenMalformed, "consumer is missing or its ID is not \"<icd>:<orgno>[:...]\"")
         })?;
-        if !requirements.consumer_orgs.is_empty() && !requirements.consumer_orgs.contains(&consumer.org_number) {
+        if !requirements.consumer_orgs().is_empty() && !requirements.consumer_orgs().contains(&consumer.org_number) {
             return Err(Error::token(
                 ErrorKind::ConsumerNotAllowed,
                 format!("consumer {} is not allowed here", consumer.org_number),
@@ -105,21 +105,21 @@ impl Validator {
 }
 
 fn check_scopes(granted: &[String], requirements: &Requirements) -> Result<()> {
-    if requirements.scopes.is_empty() {
+    if requirements.scopes().is_empty() {
         return Ok(());
     }
     let has = |scope: &String| granted.contains(scope);
-    let ok = match requirements.scope_match {
-        ScopeMatch::Any => requirements.scopes.iter().any(has),
-        ScopeMatch::All => requirements.scopes.iter().all(has),
+    let ok = match requirements.scope_match() {
+        ScopeMatch::Any => requirements.scopes().iter().any(has),
+        ScopeMatch::All => requirements.scopes().iter().all(has),
     };
     if ok {
         Ok(())
     } else {
-        let which = if requirements.scope_match == ScopeMatch::All { "all of" } else { "one of" };
+        let which = if requirements.scope_match() == ScopeMatch::All { "all of" } else { "one of" };
         Err(Error::token(
             ErrorKind::InsufficientScope,
-            format!("the token lacks {which}: {}", requirements.scopes.join(" ")),
+            format!("the token lacks {which}: {}", requirements.scopes().join(" ")),
         ))
     }
 }

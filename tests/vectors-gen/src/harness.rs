@@ -111,17 +111,18 @@ pub fn requirements(spec: &Value) -> maskinporten::Requirements {
             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .unwrap_or_default()
     };
-    maskinporten::Requirements {
-        scopes: list("scopes"),
-        scope_match: if str_field(spec, "scope_match") == Some("all") {
+    maskinporten::Requirements::from_parts(
+        list("scopes"),
+        if str_field(spec, "scope_match") == Some("all") {
             maskinporten::ScopeMatch::All
         } else {
             maskinporten::ScopeMatch::Any
         },
-        audience: str_field(spec, "audience").map(str::to_string),
-        require_pid: spec["require_pid"].as_bool().unwrap_or(false),
-        consumer_orgs: list("consumer_orgs"),
-    }
+        str_field(spec, "audience").map(str::to_string),
+        spec["require_pid"].as_bool().unwrap_or(false),
+        list("consumer_orgs"),
+        spec["any_scope_unchecked"].as_bool().unwrap_or(false),
+    )
 }
 
 /// Runs a validation case against a validator for the test issuer fed `jwks`.
@@ -156,13 +157,44 @@ pub fn check_validation_case(
             }
         }
         (Err(error), None) => {
-            if Some(error.kind().as_str()) == str_field(case, "expected_error") {
-                Ok(())
-            } else {
-                Err(format!("{name}: got {error}"))
+            if Some(error.kind().as_str()) != str_field(case, "expected_error") {
+                return Err(format!("{name}: got {error}"));
+            }
+            match case.get("expected_rejection") {
+                Some(expected) => {
+                    let rejection = maskinporten::Rejection::for_error(error, &requirements(&case["requirements"]));
+                    check_rejection(&rejection, expected).map_err(|why| format!("{name}: {why}"))
+                }
+                None => Ok(()),
             }
         }
         (Ok(_), None) => Err(format!("{name}: expected an error, got a valid token")),
         (Err(error), Some(_)) => Err(format!("{name}: expected a valid token, got {error}")),
     }
+}
+
+/// Compares a core `Rejection` with a vector's `expected_rejection` (`status`, the challenge's
+/// `error` code or null for a bare `Bearer` / no challenge, and its `scope` parameter).
+pub fn check_rejection(rejection: &maskinporten::Rejection, expected: &Value) -> Result<(), String> {
+    let status = expected["status"].as_u64().unwrap_or(0);
+    if u64::from(rejection.status()) != status {
+        return Err(format!("status {} instead of {status}", rejection.status()));
+    }
+    let challenge = rejection.www_authenticate();
+    let want_challenge = match (status, expected["error"].as_str()) {
+        (401, None) => Some("Bearer".to_string()),
+        (_, Some(code)) if status != 503 && status != 500 => Some(format!("Bearer error=\"{code}\"")),
+        _ => None,
+    };
+    match (&want_challenge, challenge) {
+        (None, None) => {}
+        (Some(bare), Some(got)) if bare == "Bearer" && got == "Bearer" => {}
+        (Some(prefix), Some(got)) if prefix != "Bearer" && got.starts_with(prefix.as_str()) => {}
+        _ => return Err(format!("challenge {challenge:?}, expected {want_challenge:?}")),
+    }
+    let scope = challenge.and_then(|c| c.split_once(", scope=\"")).map(|(_, rest)| rest.trim_end_matches('"'));
+    if scope != expected["scope"].as_str() {
+        return Err(format!("scope {scope:?}, expected {:?}", expected["scope"]));
+    }
+    Ok(())
 }

@@ -56,7 +56,8 @@ fn with(mut base: Value, field: &str, value: Value) -> Value {
 }
 
 fn requirements(scopes: &[&str]) -> Value {
-    json!({"scopes": scopes, "scope_match": "any", "audience": null, "require_pid": false, "consumer_orgs": []})
+    json!({"scopes": scopes, "scope_match": "any", "audience": null, "require_pid": false, "consumer_orgs": [],
+           "any_scope_unchecked": false})
 }
 
 fn ok(name: &str, token: String, req: Value, consumer: &str, supplier: Option<&str>, sub_unit: &[&str]) -> Value {
@@ -69,7 +70,73 @@ fn ok(name: &str, token: String, req: Value, consumer: &str, supplier: Option<&s
 }
 
 fn bad(name: &str, token: String, req: Value, kind: &str) -> Value {
-    json!({"name": name, "token": token, "now": NOW, "requirements": req, "expected_error": kind})
+    let rejection = expected_rejection(kind, &req);
+    json!({"name": name, "token": token, "now": NOW, "requirements": req, "expected_error": kind,
+           "expected_rejection": rejection})
+}
+
+/// RFC 6750 §3 as the protocol doc reads it, written here independently of the core: the status,
+/// the challenge's error code (none for a missing token) and its `scope` parameter (403 only).
+pub fn expected_rejection(kind: &str, requirements: &Value) -> Value {
+    let (status, error) = match kind {
+        "token_missing" => (401, None),
+        "invalid_authorization_header" => (400, Some("invalid_request")),
+        "insufficient_scope" | "audience_mismatch" | "pid_missing" | "consumer_not_allowed" => {
+            (403, Some("insufficient_scope"))
+        }
+        "unavailable" | "jwks_missing" => (503, None),
+        "token_too_large"
+        | "token_malformed"
+        | "algorithm_not_allowed"
+        | "unknown_kid"
+        | "signature_invalid"
+        | "issuer_mismatch"
+        | "token_expired"
+        | "token_not_yet_valid"
+        | "wrong_token_type" => (401, Some("invalid_token")),
+        _ => (500, None),
+    };
+    let scopes: Vec<&str> =
+        requirements["scopes"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let scope = (status == 403 && !scopes.is_empty()).then(|| scopes.join(" "));
+    json!({"status": status, "error": error, "scope": scope})
+}
+
+/// `Authorization` header values and what reading them gives.
+fn header_cases() -> Value {
+    let token = "eyJhbGciOiJSUzI1NiJ9.eyJzY29wZSI6InkifQ.c2ln-_+/~";
+    let read = |header: Option<&str>, expected: Value| {
+        let mut case = json!({"authorization": header});
+        match expected {
+            Value::String(kind)
+                if kind == "token_missing" || kind == "invalid_authorization_header" || kind == "token_too_large" =>
+            {
+                case["expected_rejection"] = expected_rejection(&kind, &requirements(&["test:scope.read"]));
+                case["expected_error"] = Value::String(kind);
+            }
+            token => case["expected_token"] = token,
+        }
+        case
+    };
+    let long = format!("Bearer {}", "a".repeat(16 * 1024 + 1));
+    json!([
+        read(Some(&format!("Bearer {token}")), json!(token)),
+        read(Some(&format!("bearer {token}")), json!(token)),
+        read(Some(&format!("BEARER   {token}")), json!(token)),
+        read(Some(&format!("  Bearer {token}  ")), json!(token)),
+        read(Some("Bearer YWJj=="), json!("YWJj==")),
+        read(None, json!("token_missing")),
+        read(Some(""), json!("token_missing")),
+        read(Some("Basic dXNlcjpwYXNz"), json!("token_missing")),
+        read(Some(&format!("Bearerx {token}")), json!("token_missing")),
+        read(Some("Bearer"), json!("invalid_authorization_header")),
+        read(Some("Bearer "), json!("invalid_authorization_header")),
+        read(Some(&format!("Bearer {token} extra")), json!("invalid_authorization_header")),
+        read(Some("Bearer a\"b"), json!("invalid_authorization_header")),
+        read(Some("Bearer a,b"), json!("invalid_authorization_header")),
+        read(Some("Bearer ==="), json!("invalid_authorization_header")),
+        read(Some(&long), json!("token_too_large")),
+    ])
 }
 
 pub fn validation_document() -> Value {
@@ -185,6 +252,24 @@ pub fn validation_document() -> Value {
             "audience_mismatch",
         ),
         bad("missing_scope", valid.clone(), requirements(&["test:scope.admin"]), "insufficient_scope"),
+        bad("nothing_required", valid.clone(), requirements(&[]), "invalid_requirements"),
+        ok(
+            "any_scope_unchecked",
+            valid.clone(),
+            with(requirements(&[]), "any_scope_unchecked", json!(true)),
+            "311000004",
+            None,
+            &[],
+        ),
+        ok(
+            "audience_without_scope",
+            sign_rs256(&key, &header(), &with(claims(), "aud", json!("https://api.example.no/"))),
+            with(requirements(&[]), "audience", json!("https://api.example.no/")),
+            "311000004",
+            None,
+            &[],
+        ),
+        ok("bearer_scheme_any_case", format!("bearer {valid}"), read(), "311000004", None, &[]),
         bad(
             "not_all_scopes",
             valid.clone(),
@@ -263,5 +348,20 @@ pub fn validation_document() -> Value {
             panic!("validation vector disagrees with the core: {difference}");
         }
     }
-    json!({"about": "Access-token validation: a Validator for the test issuer, fed keys/issuer.jwks.json, validates token at now with these requirements.", "issuer": ISSUER, "jwks_file": "keys/issuer.jwks.json", "cases": cases})
+    let headers = header_cases();
+    for case in headers.as_array().into_iter().flatten() {
+        let read = maskinporten::bearer_token(case["authorization"].as_str());
+        match (&read, case["expected_token"].as_str(), case["expected_error"].as_str()) {
+            (Ok(token), Some(expected), None) if token == &expected => {}
+            (Err(error), None, Some(kind)) if error.kind() == kind => {
+                let rejection = maskinporten::Rejection::for_error(
+                    error,
+                    &maskinporten::Requirements::any_scope(["test:scope.read"]),
+                );
+                assert_eq!(u64::from(rejection.status()), case["expected_rejection"]["status"].as_u64().unwrap_or(0));
+            }
+            _ => panic!("header vector disagrees with the core: {case} gives {read:?}"),
+        }
+    }
+    json!({"about": "Access-token validation: a Validator for the test issuer, fed keys/issuer.jwks.json, validates token at now with these requirements; a refused token is answered with expected_rejection (RFC 6750). headers: Authorization values read with bearer_token.", "issuer": ISSUER, "jwks_file": "keys/issuer.jwks.json", "cases": cases, "headers": headers})
 }
