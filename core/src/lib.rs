@@ -87,7 +87,9 @@ pub use client::{Client, X5c, MAX_GRANT_LIFETIME};
 pub use crypto::BACKEND;
 pub use environment::Environment;
 pub use error::{Error, ErrorKind, OAuthError, Result};
-pub use flow::{EventLevel, FlowEvent, HttpResponse, RetryPolicy, TokenCall, TokenFlow, TokenStep, TransportFailure};
+pub use flow::{
+    EventLevel, FlowEvent, FlowOptions, HttpResponse, RetryPolicy, TokenCall, TokenFlow, TokenStep, TransportFailure,
+};
 pub use grant::PreparedGrant;
 pub use identifiers::{is_valid_org_number, is_valid_pid};
 pub use key::{CertificateInfo, Key};

@@ -4,12 +4,14 @@
 
 mod events;
 mod http;
+mod options;
 mod policy;
 mod retry_after;
 mod token;
 
 pub use events::{EventLevel, FlowEvent};
 pub use http::{HttpResponse, TransportFailure};
+pub use options::FlowOptions;
 pub use policy::RetryPolicy;
 pub use token::{TokenCall, TokenFlow, TokenStep};
 
