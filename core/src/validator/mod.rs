@@ -15,6 +15,8 @@
 mod b64;
 mod checks;
 mod claims;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzz;
 mod jwks;
 mod raw;
 
