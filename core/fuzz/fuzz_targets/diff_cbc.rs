@@ -15,7 +15,11 @@ use maskinporten::fuzzing::{cbc_decrypt, CbcCipher, CbcFailure};
 enum Data {
     Ciphertext(Vec<u8>),
     /// Sealed by the `cbc` crate, then one byte XORed (0 leaves it whole).
-    Sealed { plaintext: Vec<u8>, at: usize, xor: u8 },
+    Sealed {
+        plaintext: Vec<u8>,
+        at: usize,
+        xor: u8,
+    },
 }
 
 fn reference<C: BlockCipherDecrypt + BlockCipherEncrypt + KeyInit>(

@@ -95,6 +95,8 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(validated.delegation_source, text(&claims, "delegation_source"));
         }
         (Ok(_), None) => panic!("accepted claims that are not a JSON object: {}", String::from_utf8_lossy(data)),
-        (Err(error), _) => assert!(!expected, "refused claims a Value reading accepts ({error}): {}", String::from_utf8_lossy(data)),
+        (Err(error), _) => {
+            assert!(!expected, "refused claims a Value reading accepts ({error}): {}", String::from_utf8_lossy(data))
+        }
     }
 });

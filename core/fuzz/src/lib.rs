@@ -69,3 +69,23 @@ pub fn assert_not_in_error(error: &maskinporten::Error, secret: &str, what: &str
     assert!(!shown.contains(secret), "the error text quotes the {what}: {shown}");
     assert!(!debug.contains(secret), "the error's Debug quotes the {what}: {debug}");
 }
+
+/// JSON equality, except that floats need only agree to 1e-15 relative: serde_json's default float
+/// parser (no `float_roundtrip`, to keep the WebAssembly small) may read a printed float back one
+/// unit in the last place off.
+pub fn json_equivalent(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) => x == y || (x - y).abs() <= 1e-15 * x.abs().max(y.abs()),
+            _ => false,
+        },
+        (Value::Array(xs), Value::Array(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| json_equivalent(x, y))
+        }
+        (Value::Object(xs), Value::Object(ys)) => {
+            xs.len() == ys.len() && xs.iter().all(|(k, x)| ys.get(k).is_some_and(|y| json_equivalent(x, y)))
+        }
+        _ => a == b,
+    }
+}
