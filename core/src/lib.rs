@@ -80,6 +80,15 @@ mod response;
 mod time;
 mod validator;
 
+/// Internal parsers for the differential fuzz targets in `core/fuzz`: not part of the API, no
+/// stability promise, only with the `fuzzing` feature (never enabled by default or by a binding).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::key::fuzz::*;
+    pub use crate::validator::fuzz::*;
+}
+
 pub use algorithm::Algorithm;
 pub use authorization::{AuthorizationDetail, CONSENT_TYPE, SYSTEM_USER_TYPE};
 pub use cache::{CacheKey, CacheLookup, FetchTicket, TokenCache};

@@ -138,7 +138,7 @@ pub(crate) fn parse(der: &[u8]) -> Result<(CertificateInfo, Option<RsaPublic>)> 
 /// `YYMMDDHHMMSSZ` (UTCTime, years 1950 to 2049) and `YYYYMMDDHHMMSSZ` (GeneralizedTime).
 /// Read by hand rather than through `der`'s `DateTime`, which is much larger in the WebAssembly
 /// build; the tests check both against `der`.
-fn unix_seconds(time: &AnyRef<'_>) -> Option<i64> {
+pub(super) fn unix_seconds(time: &AnyRef<'_>) -> Option<i64> {
     let text = time.value();
     let (year, rest) = match (time.tag(), text.len()) {
         (Tag::UtcTime, 13) => {

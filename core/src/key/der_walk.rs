@@ -158,4 +158,31 @@ mod tests {
         }
         assert!(write(Tag::Utf8String, b"x").is_none());
     }
+
+    // Where fuzzing against `der` (core/fuzz diff_der) found the two disagree by design.
+    #[test]
+    fn zero_is_written_as_one_octet_even_where_der_writes_none() {
+        assert_eq!(write_unsigned_integer(&[]).unwrap().as_slice(), [0x02, 0x01, 0x00]);
+        assert_eq!(write_unsigned_integer(&[0, 0]).unwrap().as_slice(), [0x02, 0x01, 0x00]);
+        let theirs = der::asn1::UintRef::new(&[]).unwrap().to_der().unwrap();
+        assert_eq!(theirs, [0x02, 0x00], "der writes an empty INTEGER, which DER forbids");
+    }
+
+    #[test]
+    fn friendly_names_read_as_utf16_where_der_reads_ucs2() {
+        // U+FFFF and a surrogate pair (U+1F600): keytool writes Java strings as UTF-16.
+        let encoded = [0x1e, 0x06, 0xff, 0xff, 0xd8, 0x3d, 0xde, 0x00];
+        let any = element(&encoded).unwrap();
+        assert_eq!(bmp_string(&any).as_deref(), Some("\u{ffff}\u{1f600}"));
+        assert!(der::asn1::BmpString::from_der(&encoded).is_err());
+        // An unpaired surrogate is not text.
+        assert_eq!(bmp_string(&element(&[0x1e, 0x02, 0xd8, 0x3d]).unwrap()), None);
+    }
+
+    #[test]
+    fn integers_with_redundant_leading_zeros_are_read_as_ber_writers_write_them() {
+        let encoded = [0x02, 0x03, 0x00, 0x08, 0x00];
+        assert_eq!(small_uint(&element(&encoded).unwrap()), Some(2048));
+        assert!(u64::from_der(&encoded).is_err(), "der reads DER only");
+    }
 }

@@ -6,6 +6,8 @@
 
 mod certificate;
 mod der_walk;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzz;
 mod jks;
 mod jwk;
 mod pem;

@@ -10,6 +10,8 @@ mod bearer;
 mod checks;
 mod claims;
 mod flow;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzz;
 mod jwks;
 mod legacy;
 mod options;

@@ -7,6 +7,8 @@
 
 mod cbc;
 mod decrypt;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzz;
 mod kdf;
 
 use super::certificate::{self, ParsedCertificate};
