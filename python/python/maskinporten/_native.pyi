@@ -9,6 +9,58 @@ _Scopes = Union[str, Sequence[str]]
 _Resource = Union[str, Sequence[str], None]
 _AuthorizationDetails = Union[str, Sequence[Union["AuthorizationDetail", Mapping[str, Any], str]], None]
 _Algorithm = Literal["RS256", "RS384", "RS512"]
+_Failure = Literal["timeout", "connect", "reset", "tls", "other"]
+
+#: Every value of ``MaskinportenError.kind``, in the core's order (``error_kinds()`` returns the
+#: same list at run time; ``tests/test_kinds.py`` compares them).
+_ErrorKind = Literal[
+    "invalid_key",
+    "wrong_password",
+    "key_not_found",
+    "unsupported_key",
+    "signer_failed",
+    "invalid_argument",
+    "invalid_now",
+    "invalid_environment",
+    "invalid_client_id",
+    "invalid_scope",
+    "invalid_resource",
+    "invalid_consumer_org",
+    "invalid_iss_onbehalfof",
+    "conflicting_delegation",
+    "invalid_pid",
+    "invalid_authorization_details",
+    "invalid_lifetime",
+    "invalid_jti",
+    "invalid_kid",
+    "invalid_algorithm",
+    "invalid_x5c",
+    "invalid_scope_match",
+    "invalid_requirements",
+    "missing_certificate_or_kid",
+    "missing_signing_key",
+    "invalid_signature",
+    "certificate_not_valid",
+    "oauth_error",
+    "malformed_response",
+    "unavailable",
+    "token_missing",
+    "invalid_authorization_header",
+    "token_too_large",
+    "token_malformed",
+    "algorithm_not_allowed",
+    "jwks_missing",
+    "unknown_kid",
+    "signature_invalid",
+    "issuer_mismatch",
+    "token_expired",
+    "token_not_yet_valid",
+    "wrong_token_type",
+    "insufficient_scope",
+    "audience_mismatch",
+    "pid_missing",
+    "consumer_not_allowed",
+]
 
 BACKEND: str
 JWT_BEARER_GRANT_TYPE: str
@@ -18,7 +70,7 @@ __version__: str
 class MaskinportenError(Exception):
     """Base class of every error raised by maskinporten."""
 
-    kind: Optional[str]
+    kind: Optional[_ErrorKind]
     status: Optional[int]
     error: Optional[str]
     error_description: Optional[str]
@@ -35,7 +87,10 @@ class OAuthError(MaskinportenError): ...
 class MalformedResponseError(MaskinportenError): ...
 class UnavailableError(MaskinportenError): ...
 
-def transport_error(message: str) -> UnavailableError: ...
+class InvalidTokenError(MaskinportenError): ...
+
+def error_kinds() -> list[_ErrorKind]: ...
+def bearer_token(authorization: Optional[str]) -> str: ...
 def unix_now() -> int: ...
 def is_valid_org_number(value: str) -> bool: ...
 def is_valid_pid(value: str) -> bool: ...
@@ -171,7 +226,7 @@ class Client:
         self,
         client_id: str,
         key: Key,
-        environment: Union[Environment, str, None] = None,
+        environment: Union[Environment, str],
         *,
         algorithm: Optional[_Algorithm] = None,
         lifetime: Optional[int] = None,
@@ -241,70 +296,207 @@ class Client:
 @final
 class CacheKey:
     def as_str(self) -> str: ...
+    @property
+    def label(self) -> str: ...
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 
-@final
-class FetchTicket:
-    @property
-    def pending(self) -> bool: ...
+MAX_TOKEN_BYTES: int
 
 @final
-class CacheLookup:
+class TokenSource:
+    def __init__(
+        self,
+        client: Client,
+        scopes: _Scopes,
+        *,
+        resource: _Resource = None,
+        consumer_org: Optional[str] = None,
+        iss_onbehalfof: Optional[str] = None,
+        pid: Optional[str] = None,
+        authorization_details: _AuthorizationDetails = None,
+        now: Optional[int] = None,
+    ) -> None: ...
     @property
-    def action(self) -> Literal["hit", "fetch", "wait"]: ...
+    def cache_key(self) -> CacheKey: ...
+    @property
+    def client(self) -> Client: ...
+
+@final
+class FlowEvent:
+    @property
+    def name(self) -> str: ...
+    @property
+    def level(self) -> Literal["debug", "info", "warn", "error"]: ...
+    @property
+    def levelno(self) -> int: ...
+    @property
+    def message(self) -> str: ...
+    def to_json(self) -> str: ...
+
+@final
+class TokenFlow:
+    def __init__(
+        self,
+        *,
+        max_attempts: Optional[int] = None,
+        initial_backoff_ms: Optional[int] = None,
+        max_backoff_ms: Optional[int] = None,
+        attempt_timeout_ms: Optional[int] = None,
+        deadline_ms: Optional[int] = None,
+        refresh_skew: Optional[int] = None,
+        host_signing: bool = False,
+    ) -> None: ...
+    def fresh(self, source: TokenSource, now_ms: Optional[int] = None) -> Optional[AccessToken]: ...
+    def call(self, source: TokenSource, now_ms: Optional[int] = None) -> TokenCall: ...
+    def reject(self, source: TokenSource, rejected_access_token: str) -> bool: ...
+    def forget(self, source: TokenSource) -> None: ...
+    def purge_expired(self, now_ms: Optional[int] = None) -> None: ...
+    @property
+    def generation(self) -> int: ...
+    def drain_events(self, min_levelno: int = 0) -> list[FlowEvent]: ...
+    def __len__(self) -> int: ...
+
+@final
+class TokenCall:
+    def poll(self, now_ms: Optional[int] = None) -> TokenStep: ...
+    def handle_response(
+        self,
+        status: int,
+        body: _Binary,
+        *,
+        jitter: float,
+        content_type: Optional[str] = None,
+        retry_after: Optional[str] = None,
+        now_ms: Optional[int] = None,
+    ) -> bool: ...
+    def handle_failure(self, failure: _Failure, detail: str = "", *, jitter: float, now_ms: Optional[int] = None) -> bool: ...
+    def handle_signature(self, signature: bytes, now_ms: Optional[int] = None) -> bool: ...
+    def handle_signer_failure(self, message: str, now_ms: Optional[int] = None) -> bool: ...
+    def cancel(self) -> bool: ...
+    @property
+    def finished(self) -> bool: ...
+
+@final
+class TokenStep:
+    @property
+    def kind(self) -> Literal["token", "send", "sign", "sleep", "wait", "fail"]: ...
     @property
     def token(self) -> Optional[AccessToken]: ...
     @property
-    def ticket(self) -> Optional[FetchTicket]: ...
+    def request(self) -> Optional[HttpRequest]: ...
     @property
-    def until(self) -> Optional[int]: ...
-
-@final
-class TokenCache:
-    def __init__(self, refresh_skew: int = 30, fetch_lease: int = 30) -> None: ...
-    def lookup(self, key: CacheKey, now: Optional[int] = None) -> CacheLookup: ...
-    def complete(self, ticket: FetchTicket, token: AccessToken, now: Optional[int] = None) -> None: ...
-    def fail(self, ticket: FetchTicket) -> None: ...
-    def invalidate(self, key: CacheKey) -> None: ...
-    def invalidate_token(self, key: CacheKey, rejected_access_token: str) -> bool: ...
-    def purge_expired(self, now: Optional[int] = None) -> None: ...
-    def __len__(self) -> int: ...
+    def grant(self) -> Optional[PreparedGrant]: ...
+    @property
+    def attempt(self) -> Optional[int]: ...
+    @property
+    def timeout_at_ms(self) -> Optional[int]: ...
+    @property
+    def until_ms(self) -> Optional[int]: ...
+    @property
+    def generation(self) -> Optional[int]: ...
+    @property
+    def error(self) -> Optional[MaskinportenError]: ...
 
 MAX_TOKEN_BYTES: int
 
-class InvalidTokenError(MaskinportenError): ...
+@final
+class Requirements:
+    def __init__(
+        self,
+        scopes: Union[str, Sequence[str], None] = None,
+        *,
+        scope_match: Literal["any", "all"] = "any",
+        audience: Optional[str] = None,
+        require_pid: bool = False,
+        consumer_orgs: Union[str, Sequence[str], None] = None,
+        any_scope_unchecked: bool = False,
+    ) -> None: ...
+    @property
+    def scopes(self) -> list[str]: ...
+    @property
+    def scope_match(self) -> Literal["any", "all"]: ...
+    @property
+    def audience(self) -> Optional[str]: ...
+    @property
+    def require_pid(self) -> bool: ...
+    @property
+    def consumer_orgs(self) -> list[str]: ...
+    @property
+    def any_scope_unchecked(self) -> bool: ...
+
+@final
+class Rejection:
+    @staticmethod
+    def for_error(error: BaseException, requirements: Requirements) -> Rejection: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def www_authenticate(self) -> Optional[str]: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def retry_after_seconds(self) -> Optional[int]: ...
+    @property
+    def kind(self) -> _ErrorKind: ...
+    @property
+    def headers(self) -> dict[str, str]: ...
 
 @final
 class Validator:
     def __init__(
         self,
-        environment: Union[Environment, str, None] = None,
+        environment: Union[Environment, str],
         *,
         algorithms: Optional[Sequence[_Algorithm]] = None,
         leeway: Optional[int] = None,
         max_jwks_age: Optional[int] = None,
         min_refetch_interval: Optional[int] = None,
+        jwks_timeout_ms: Optional[int] = None,
     ) -> None: ...
     @property
     def issuer(self) -> str: ...
-    def jwks_request(self, now: Optional[int] = None) -> Optional[HttpRequest]: ...
-    def update_jwks(self, body: _Binary, now: Optional[int] = None) -> None: ...
-    def update_jwks_response(self, status: int, body: _Binary, now: Optional[int] = None) -> None: ...
-    def jwks_fetch_failed(self, now: Optional[int] = None) -> None: ...
     @property
     def has_jwks(self) -> bool: ...
-    def validate(
+    @property
+    def generation(self) -> int: ...
+    def update_jwks(self, body: _Binary, now: Optional[int] = None) -> None: ...
+    def validate(self, token: str, requirements: Requirements, now: Optional[int] = None) -> ValidatedToken: ...
+    def validation(self, token: str, requirements: Requirements, now_ms: Optional[int] = None) -> ValidationCall: ...
+    def rejection(self, error: BaseException, requirements: Requirements, now_ms: Optional[int] = None) -> Rejection: ...
+    def drain_events(self, min_levelno: int = 0) -> list[FlowEvent]: ...
+
+@final
+class ValidationCall:
+    def poll(self, now_ms: Optional[int] = None) -> ValidationStep: ...
+    def handle_jwks_response(
         self,
-        token: str,
-        now: Optional[int] = None,
+        status: int,
+        body: _Binary,
         *,
-        scopes: Union[str, Sequence[str], None] = None,
-        scope_match: Literal["any", "all"] = "any",
-        audience: Optional[str] = None,
-        require_pid: bool = False,
-        consumer_orgs: Optional[Sequence[str]] = None,
-    ) -> ValidatedToken: ...
+        content_type: Optional[str] = None,
+        retry_after: Optional[str] = None,
+        now_ms: Optional[int] = None,
+    ) -> bool: ...
+    def handle_jwks_failure(self, failure: _Failure, detail: str = "", now_ms: Optional[int] = None) -> bool: ...
+    def cancel(self) -> bool: ...
+
+@final
+class ValidationStep:
+    @property
+    def kind(self) -> Literal["valid", "fail", "fetch_jwks", "wait"]: ...
+    @property
+    def token(self) -> Optional[ValidatedToken]: ...
+    @property
+    def error(self) -> Optional[MaskinportenError]: ...
+    @property
+    def request(self) -> Optional[HttpRequest]: ...
+    @property
+    def timeout_at_ms(self) -> Optional[int]: ...
+    @property
+    def until_ms(self) -> Optional[int]: ...
+    @property
+    def generation(self) -> Optional[int]: ...
 
 @final
 class Organisation:
@@ -319,7 +511,7 @@ class Organisation:
 @final
 class Authorization:
     @property
-    def type(self) -> Literal["system_user", "consent", "other"]: ...
+    def type(self) -> Optional[str]: ...
     @property
     def org(self) -> Optional[Organisation]: ...
     @property
