@@ -48,38 +48,46 @@ class TransportError(Exception):
         self.detail = detail
 
 
-# Exception classes by name anywhere in their MRO, so httpx, requests and urllib3 are never
-# imported to classify their errors. Checked in this order over the whole cause chain: an
-# SSL error wrapped in a connect error is "tls", a reset wrapped in a generic error is "reset".
-_KINDS: Tuple[Tuple[str, frozenset[str]], ...] = (
-    ("tls", frozenset({"SSLError", "CertificateError", "SSLCertVerificationError"})),
-    (
+# Exception classes by name, so httpx, requests and urllib3 are never imported to classify
+# their errors. An exception's kind is that of the most specific class of its MRO named here;
+# over a chain of wrapped exceptions, TLS anywhere wins, then the innermost timeout, reset or
+# connect (the library's outer wrapper is often generic, or misleading: urllib3's
+# NewConnectionError derives from ConnectTimeoutError).
+_TLS = frozenset({"SSLError", "CertificateError", "SSLCertVerificationError"})
+_NAMES = {
+    **dict.fromkeys(
+        ("TimeoutError", "timeout", "TimeoutException", "Timeout", "ConnectTimeout", "ReadTimeoutError", "ConnectTimeoutError"),
         "timeout",
-        frozenset({"TimeoutError", "timeout", "TimeoutException", "Timeout", "ReadTimeoutError", "ConnectTimeoutError"}),
     ),
-    (
-        "reset",
-        frozenset(
-            {
-                "ConnectionResetError",
-                "ConnectionAbortedError",
-                "BrokenPipeError",
-                "RemoteDisconnected",
-                "IncompleteRead",
-                "RemoteProtocolError",
-                "ReadError",
-                "WriteError",
-                "ProtocolError",
-                "ChunkedEncodingError",
-            }
+    **dict.fromkeys(
+        (
+            "ConnectionResetError",
+            "ConnectionAbortedError",
+            "BrokenPipeError",
+            "RemoteDisconnected",
+            "IncompleteRead",
+            "RemoteProtocolError",
+            "ReadError",
+            "WriteError",
+            "ProtocolError",
+            "ChunkedEncodingError",
         ),
+        "reset",
     ),
-    (
+    **dict.fromkeys(
+        ("ConnectionRefusedError", "gaierror", "ConnectError", "NewConnectionError", "NameResolutionError", "ConnectionError"),
         "connect",
-        frozenset({"ConnectionRefusedError", "gaierror", "ConnectError", "NewConnectionError", "NameResolutionError", "ConnectionError"}),
     ),
-    ("other", frozenset({"TransportError", "RequestError", "RequestException", "URLError", "HTTPException", "OSError"})),
-)
+    **dict.fromkeys(("TransportError", "RequestError", "RequestException", "URLError", "HTTPException", "OSError"), "other"),
+}
+
+
+def _kind(exc: BaseException) -> Optional[str]:
+    for cls in type(exc).__mro__:
+        kind = _NAMES.get(cls.__name__)
+        if kind is not None:
+            return kind
+    return None
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -103,8 +111,14 @@ def failure_of(exc: BaseException) -> Optional[Tuple[str, str]]:
     if isinstance(exc, TransportError):
         return exc.failure, exc.detail
     chain = list(_chain(exc))
-    names = [{cls.__name__ for cls in type(e).__mro__} for e in chain]
-    for failure, kinds in _KINDS:
-        if any(n & kinds for n in names):
-            return failure, f"{type(exc).__name__}: {exc}"[:200]
-    return None
+    if any(cls.__name__ in _TLS for e in chain for cls in type(e).__mro__):
+        return "tls", _detail(exc)
+    kinds = [kind for kind in map(_kind, chain) if kind is not None]
+    if not kinds:
+        return None
+    specific = [kind for kind in kinds if kind != "other"]
+    return (specific[-1] if specific else "other"), _detail(exc)
+
+
+def _detail(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:200]

@@ -38,7 +38,7 @@ def urllib_send(request: HttpRequest, timeout: float) -> HttpResponse:
         failure = failure_of(exc)
         if failure is None:
             raise
-        raise TransportError(failure[0], f"{request.url}: {failure[1]}") from None
+        raise TransportError(failure[0], failure[1]) from None
 
 
 def _exchange(req: urllib.request.Request, timeout: float) -> HttpResponse:

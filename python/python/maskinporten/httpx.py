@@ -38,7 +38,7 @@ def _answer(response: httpx.Response) -> HttpResponse:
 
 def _no_answer(request: HttpRequest, exc: Exception) -> Exception:
     failure = failure_of(exc)
-    return exc if failure is None else TransportError(failure[0], f"{request.url}: {failure[1]}")
+    return exc if failure is None else TransportError(failure[0], failure[1])
 
 
 def send(http: Optional[httpx.Client] = None) -> Send:

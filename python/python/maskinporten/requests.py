@@ -51,7 +51,7 @@ def send(session: Optional[requests.Session] = None) -> Send:
             failure = failure_of(exc)
             if failure is None:
                 raise
-            raise TransportError(failure[0], f"{request.url}: {failure[1]}") from None
+            raise TransportError(failure[0], failure[1]) from None
         headers = response.headers
         return HttpResponse(response.status_code, response.content, headers.get("Content-Type"), headers.get("Retry-After"))
 
