@@ -31,7 +31,7 @@ def _clock_ms() -> int:
 def requirements_of(
     requirements: Optional[Requirements],
     scopes: Union[str, Sequence[str], None],
-    scope_match: str,
+    scope_match: Literal["any", "all"],
     audience: Optional[str],
     require_pid: bool,
     consumer_orgs: Optional[Sequence[str]],

@@ -19,7 +19,7 @@ token. Install with ``pip install maskinporten[httpx]``.
 
 from __future__ import annotations
 
-from typing import AsyncGenerator, Generator, Optional, Sequence, Union
+from typing import Any, AsyncGenerator, Generator, Optional, Sequence, Union
 
 import httpx
 
@@ -125,7 +125,7 @@ class MaskinportenAuth(httpx.Auth):
             settings = (max_attempts, initial_backoff_ms, max_backoff_ms, attempt_timeout_ms, deadline_ms, refresh_skew)
             if any(value is not None for value in settings):
                 raise TypeError("flow: give the settings to the shared TokenFlow(...), not to MaskinportenAuth")
-        grant = dict(
+        grant: dict[str, Any] = dict(
             resource=resource,
             consumer_org=consumer_org,
             iss_onbehalfof=iss_onbehalfof,
