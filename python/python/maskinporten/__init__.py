@@ -76,7 +76,8 @@ from ._native import (
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._provider import AsyncTokenProvider, TokenProvider
+    from ._async_provider import AsyncTokenProvider
+    from ._provider import TokenProvider
     from ._transport import HttpResponse, TransportError
     from ._urllib import fetch_token, urllib_send
     from ._validator import TokenValidator
@@ -137,7 +138,7 @@ __all__ = [
 # http.client and email) and httpx/requests stay optional.
 _LAZY = {
     "TokenProvider": "._provider",
-    "AsyncTokenProvider": "._provider",
+    "AsyncTokenProvider": "._async_provider",
     "fetch_token": "._urllib",
     "urllib_send": "._urllib",
     "TokenValidator": "._validator",

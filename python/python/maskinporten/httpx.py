@@ -25,7 +25,8 @@ import httpx
 
 from ._args import check_type
 from ._native import Client, HttpRequest, TokenFlow
-from ._provider import AsyncTokenProvider, AuthorizationDetails, TokenProvider
+from ._async_provider import AsyncTokenProvider
+from ._provider import AuthorizationDetails, TokenProvider
 from ._transport import AsyncSend, HttpResponse, Send, TransportError, failure_of
 
 __all__ = ["MaskinportenAuth", "async_send", "send"]
