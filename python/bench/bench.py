@@ -4,11 +4,13 @@ installs the release wheel; needs PyJWT and cryptography: pip install PyJWT cryp
     python/.venv/bin/python python/bench/bench.py
 
 Targets (issue 4): grant at least as fast as PyJWT + cryptography; PKCS#12 key loading under
-5 ms (cryptography about 30 ms); `import maskinporten` under 20 ms.
+5 ms (cryptography about 30 ms); `import maskinporten` under 20 ms. Issue 13: a cache hit through
+`TokenProvider.token()` (threads) and `AsyncTokenProvider.token()` (asyncio) under 5 µs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import statistics
@@ -166,18 +168,38 @@ def main() -> None:
     ours, theirs = measure_pair(lambda: client.parse_token_response(200, body, "application/json"), json_parse)
     row("client.parse_token_response()", ours, theirs, "json.loads + field checks")
 
-    print("\ncache hit (token already cached)")
-    provider = maskinporten.TokenProvider(client, SCOPE, send=lambda r: (200, body, "application/json"))
+    print("\ncache hit (token already cached, through the core's token flow)")
+    provider = maskinporten.TokenProvider(client, SCOPE, send=lambda r, t: (200, body, "application/json"))
     provider.token()
-    cache = provider.cache
-    cache_key = provider.cache_key
-    row("TokenCache.lookup() hit", measure(lambda: cache.lookup(cache_key)))
     row("TokenProvider.token() hit", measure(provider.token))
+    row("TokenFlow.fresh() (the one native call)", measure(lambda: provider.flow.fresh(provider.source)))
+    row("AsyncTokenProvider.token() hit (asyncio)", async_hit(client, body))
 
     validation_bench(measure_pair)
 
     print("\nimport time (fresh interpreter, median of 15)")
     row("import maskinporten", import_time())
+
+
+def async_hit(client: Any, body: bytes, calls: int = 20_000, repeat: int = 5) -> float:
+    """Best-of-`repeat` seconds per `await provider.token()` on a cached token, in one loop."""
+    import maskinporten
+
+    async def send(request: Any, timeout: float) -> Any:
+        return 200, body, "application/json"
+
+    async def run() -> float:
+        provider = maskinporten.AsyncTokenProvider(client, SCOPE, send=send)
+        await provider.token()
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for _ in range(calls):
+                await provider.token()
+            best = min(best, (time.perf_counter() - start) / calls)
+        return best
+
+    return asyncio.run(run())
 
 
 def validation_bench(measure_pair: Callable[..., tuple[float, float]]) -> None:
@@ -209,9 +231,16 @@ def validation_bench(measure_pair: Callable[..., tuple[float, float]]) -> None:
 
     validator = maskinporten.Validator("test")
     validator.update_jwks(json.dumps(jwks).encode())
+    requirements = maskinporten.Requirements("test:scope.read")
 
     def ours() -> Any:
-        return validator.validate(token, scopes="test:scope.read")
+        return validator.validate(token, requirements)
+
+    jwks_body = json.dumps(jwks).encode()
+    token_validator = maskinporten.TokenValidator("test", send=lambda r, t: (200, jwks_body, "application/json"))
+
+    def ours_flow() -> Any:
+        return token_validator.validate(token, requirements)
 
     keys = {public_jwk["kid"]: pyjwt.PyJWK(public_jwk).key}
 
@@ -228,7 +257,10 @@ def validation_bench(measure_pair: Callable[..., tuple[float, float]]) -> None:
     with_pyjwt()
     print("\naccess-token validation (RS256, same token and JWKS; kid, iss, exp, iat, token_type, scope, consumer)")
     mine, theirs = measure_pair(ours, with_pyjwt)
-    row("Validator.validate()", mine, theirs, "PyJWT decode + checks")
+    row("Validator.validate() (keys held)", mine, theirs, "PyJWT decode + checks")
+    ours_flow()
+    mine, theirs = measure_pair(ours_flow, with_pyjwt)
+    row("TokenValidator.validate() (flow)", mine, theirs, "PyJWT decode + checks")
     try:
         from joserfc import jwt as jose_jwt
         from joserfc.jwk import KeySet
@@ -247,7 +279,9 @@ def validation_bench(measure_pair: Callable[..., tuple[float, float]]) -> None:
 
     with_joserfc()
     mine, theirs = measure_pair(ours, with_joserfc)
-    row("Validator.validate()", mine, theirs, "joserfc decode + registry")
+    row("Validator.validate() (keys held)", mine, theirs, "joserfc decode + registry")
+    mine, theirs = measure_pair(ours_flow, with_joserfc)
+    row("TokenValidator.validate() (flow)", mine, theirs, "joserfc decode + registry")
 
 
 if __name__ == "__main__":

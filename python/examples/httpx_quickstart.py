@@ -1,7 +1,7 @@
 """Call an API protected by Maskinporten with httpx (sync and async).
 
     MASKINPORTEN_CLIENT_ID=... MASKINPORTEN_P12=cert.p12 MASKINPORTEN_P12_PASSWORD=... \\
-        python httpx_quickstart.py https://api.example.no/resource
+        MASKINPORTEN_ENV=test python httpx_quickstart.py https://api.example.no/resource
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def make_client() -> maskinporten.Client:
     key = maskinporten.Key.from_pkcs12(
         Path(os.environ["MASKINPORTEN_P12"]).read_bytes(), os.environ["MASKINPORTEN_P12_PASSWORD"]
     )
-    return maskinporten.Client(os.environ["MASKINPORTEN_CLIENT_ID"], key, os.environ.get("MASKINPORTEN_ENV", "test"))
+    return maskinporten.Client(os.environ["MASKINPORTEN_CLIENT_ID"], key, os.environ["MASKINPORTEN_ENV"])
 
 
 def call_sync(url: str) -> int:

@@ -1,7 +1,7 @@
 """Call an API protected by Maskinporten with requests, acting for a customer (delegation).
 
     MASKINPORTEN_CLIENT_ID=... MASKINPORTEN_P12=cert.p12 MASKINPORTEN_P12_PASSWORD=... \\
-        python requests_quickstart.py https://api.example.no/resource 312000008
+        MASKINPORTEN_ENV=test python requests_quickstart.py https://api.example.no/resource 312000008
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def main(url: str, consumer_org: str) -> int:
     key = maskinporten.Key.from_pkcs12(
         Path(os.environ["MASKINPORTEN_P12"]).read_bytes(), os.environ["MASKINPORTEN_P12_PASSWORD"]
     )
-    client = maskinporten.Client(os.environ["MASKINPORTEN_CLIENT_ID"], key, "test")
+    client = maskinporten.Client(os.environ["MASKINPORTEN_CLIENT_ID"], key, os.environ["MASKINPORTEN_ENV"])
     session = requests.Session()
     session.auth = MaskinportenAuth(client, "brreg:reelle/rapporteringspliktig", consumer_org=consumer_org)
     response = session.get(url, timeout=10)

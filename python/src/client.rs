@@ -1,19 +1,21 @@
 //! `Client`: builds grants and token requests, reads the answers.
 
-use crate::cache::PyCacheKey;
+use crate::cache_key::PyCacheKey;
+use crate::clock::now_or_clock;
 use crate::environment::{EnvironmentArg, PyEnvironment};
 use crate::errors::IntoPyResult;
 use crate::key::PyKey;
 use crate::options::{grant_options, OneOrMany};
 use crate::request::PyHttpRequest;
 use crate::signer::PyPreparedGrant;
-use crate::text::{now_or_clock, repr_str, Binary};
+use crate::text::{repr_str, Binary};
 use crate::token::PyAccessToken;
 use maskinporten::{Algorithm, X5c};
 use pyo3::prelude::*;
 
 /// A Maskinporten client: ``client_id`` (the grant's ``iss``) signing with ``key`` against
-/// ``environment`` (``"test"``, ``"prod"``, an issuer URL, or an ``Environment``).
+/// ``environment`` (``"test"``, ``"prod"``, an issuer URL, or an ``Environment``; required,
+/// there is no default).
 ///
 /// Keyword options: ``algorithm`` (``"RS256"``, ``"RS384"``, ``"RS512"``), ``lifetime`` (grant
 /// lifetime in seconds, 1 to 120) and ``x5c`` (``"leaf"`` or ``"full_chain"``).
@@ -28,25 +30,22 @@ use pyo3::prelude::*;
 ///     token = client.parse_token_response(status, body, content_type)
 #[pyclass(module = "maskinporten", frozen, name = "Client")]
 pub struct PyClient {
-    inner: maskinporten::Client,
+    pub(crate) inner: maskinporten::Client,
 }
 
 #[pymethods]
 impl PyClient {
     #[new]
-    #[pyo3(signature = (client_id, key, environment=None, *, algorithm=None, lifetime=None, x5c=None))]
+    #[pyo3(signature = (client_id, key, environment, *, algorithm=None, lifetime=None, x5c=None))]
     fn new(
         client_id: &str,
         key: PyRef<'_, PyKey>,
-        environment: Option<EnvironmentArg>,
+        environment: EnvironmentArg,
         algorithm: Option<&str>,
         lifetime: Option<i64>,
         x5c: Option<&str>,
     ) -> PyResult<PyClient> {
-        let environment = match environment {
-            Some(env) => env.resolve()?,
-            None => maskinporten::Environment::test(),
-        };
+        let environment = environment.resolve()?;
         let mut client = maskinporten::Client::new(client_id, key.inner.clone(), environment).py()?;
         if let Some(algorithm) = algorithm {
             client = client.with_algorithm(algorithm.parse::<Algorithm>().py()?);

@@ -2,11 +2,13 @@
 //!
 //! Every Rust error reaches Python as a subclass of `MaskinportenError`, with the same attributes
 //! on every instance (`None` where they do not apply): `kind`, `status`, `error`,
-//! `error_description`, `error_uri`, `mp_code`, `hint`, `field`, `retryable`.
+//! `error_description`, `error_uri`, `mp_code`, `hint`, `field`, `retryable`. Each also keeps the
+//! core error itself (attribute `_error`), so that core functions taking an error (the RFC 6750
+//! `Rejection`) get the error back exactly, not a re-parse of its text.
 
-use maskinporten::Error;
+use maskinporten::{Error, ErrorKind};
 use pyo3::create_exception;
-use pyo3::exceptions::{PyBaseException, PyException};
+use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
@@ -60,25 +62,53 @@ create_exception!(
     maskinporten,
     InvalidTokenError,
     MaskinportenError,
-    "An access token failed validation (``Validator.validate``). ``kind`` names the failed check:\n\
+    "An access token failed validation (``TokenValidator.validate``), or no usable bearer token\n\
+     was sent (``bearer_token``). ``kind`` names the failed check: ``token_missing``,\n\
      ``token_expired``, ``unknown_kid``, ``signature_invalid``, ``issuer_mismatch``,\n\
      ``insufficient_scope``, ``audience_mismatch``, ``consumer_not_allowed``... The message never\n\
-     quotes the token."
+     quotes the token. Answer it with ``TokenValidator.rejection(error, requirements)``."
 );
 create_exception!(
     maskinporten,
     UnavailableError,
     MaskinportenError,
-    "Maskinporten or the network could not answer now (HTTP 5xx/429, timeout, reset connection).\n\
-     ``retryable`` is true: retry with backoff."
+    "Maskinporten (or the issuer's JWKS endpoint) or the network could not answer now (HTTP\n\
+     5xx/429, timeout, reset connection), after the retries the token flow makes. ``retryable``\n\
+     is true."
 );
 
 const ATTRIBUTES: [&str; 9] =
     ["kind", "status", "error", "error_description", "error_uri", "mp_code", "hint", "field", "retryable"];
 
+/// The core error a Python exception was made from (attribute `_error`).
+#[pyclass(module = "maskinporten", frozen, name = "_CoreError")]
+pub struct PyCoreError {
+    inner: Error,
+}
+
+/// The core error inside an exception raised by this module, or `None` for any other object.
+pub fn core_error(exception: &Bound<'_, PyAny>) -> Option<Error> {
+    let boxed = exception.getattr("_error").ok()?;
+    let boxed = boxed.cast::<PyCoreError>().ok()?;
+    Some(boxed.get().inner.clone())
+}
+
 /// Converts a core error into the matching Python exception, attributes set.
 pub fn to_py(err: Error) -> PyErr {
     Python::attach(|py| build(py, &err).unwrap_or_else(|e| e))
+}
+
+/// An `invalid_argument` error about `field`, for values the binding refuses before the core
+/// sees them (a step reported twice, a grant finished twice).
+pub fn invalid_argument(field: &'static str, message: impl Into<String>) -> PyErr {
+    to_py(Error::InvalidArgument { kind: ErrorKind::InvalidArgument, field, message: message.into() })
+}
+
+/// Every error kind's stable name, in the core's order (``ErrorKind::ALL``): the values
+/// ``MaskinportenError.kind`` can take.
+#[pyfunction]
+pub fn error_kinds() -> Vec<&'static str> {
+    ErrorKind::ALL.iter().map(|kind| kind.as_str()).collect()
 }
 
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
@@ -107,6 +137,7 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     value.setattr("hint", err.hint())?;
     value.setattr("field", err.field())?;
     value.setattr("retryable", err.is_retryable())?;
+    value.setattr("_error", Py::new(py, PyCoreError { inner: err.clone() })?)?;
     Ok(exception)
 }
 
@@ -120,14 +151,6 @@ impl<T> IntoPyResult<T> for Result<T, Error> {
     fn py(self) -> PyResult<T> {
         self.map_err(to_py)
     }
-}
-
-/// `UnavailableError` for a transport failure (timeout, refused or reset connection), built by
-/// the core's `Error::unavailable` so the HTTP adapters raise the same exception as the core.
-#[pyfunction]
-#[pyo3(signature = (message))]
-pub fn transport_error(py: Python<'_>, message: &str) -> Py<PyBaseException> {
-    to_py(Error::unavailable(message)).into_value(py)
 }
 
 /// Registers the exception classes, with class-level `None` defaults for the attributes so an
@@ -150,6 +173,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MalformedResponseError", py.get_type::<MalformedResponseError>())?;
     m.add("UnavailableError", py.get_type::<UnavailableError>())?;
     m.add("InvalidTokenError", py.get_type::<InvalidTokenError>())?;
-    m.add_function(wrap_pyfunction!(transport_error, m)?)?;
+    m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
     Ok(())
 }

@@ -1,21 +1,31 @@
 //! Python bindings for the `maskinporten` core, built with pyo3 and maturin as the native module
 //! `maskinporten._native`. Thin: argument conversion, calls into the core, error mapping
-//! (`errors.rs`). The pure-Python package around it (`python/maskinporten/`) holds the HTTP
-//! adapters.
+//! (`errors.rs`). The token and validation flows are the core's (`flow.rs`, `call.rs`,
+//! `validator.rs`, `validation.rs` expose their steps); the pure-Python package around it
+//! (`python/maskinporten/`) executes them: HTTP, waiting, sleeping and logging.
 
 // The core's `Error` is large (an OAuth error carries several strings); results pass through as is.
 #![allow(clippy::result_large_err)]
 
-mod cache;
+mod cache_key;
+mod call;
+mod claims;
 mod client;
+mod clock;
 mod environment;
 mod errors;
+mod events;
+mod flow;
 mod key;
 mod options;
+mod rejection;
 mod request;
+mod requirements;
 mod signer;
+mod source;
 mod text;
 mod token;
+mod validation;
 mod validator;
 
 use pyo3::prelude::*;
@@ -51,17 +61,24 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<options::PyAuthorizationDetail>()?;
     m.add_class::<signer::PyPreparedGrant>()?;
     m.add_class::<client::PyClient>()?;
-    m.add_class::<cache::PyCacheKey>()?;
-    m.add_class::<cache::PyFetchTicket>()?;
-    m.add_class::<cache::PyCacheLookup>()?;
-    m.add_class::<cache::PyTokenCache>()?;
+    m.add_class::<cache_key::PyCacheKey>()?;
+    m.add_class::<source::PyTokenSource>()?;
+    m.add_class::<flow::PyTokenFlow>()?;
+    m.add_class::<call::PyTokenCall>()?;
+    m.add_class::<call::PyTokenStep>()?;
+    m.add_class::<events::PyFlowEvent>()?;
+    m.add_class::<requirements::PyRequirements>()?;
+    m.add_class::<rejection::PyRejection>()?;
     m.add_class::<validator::PyValidator>()?;
-    m.add_class::<validator::PyValidatedToken>()?;
-    m.add_class::<validator::PyOrganisation>()?;
-    m.add_class::<validator::PyAuthorization>()?;
+    m.add_class::<validation::PyValidationCall>()?;
+    m.add_class::<validation::PyValidationStep>()?;
+    m.add_class::<claims::PyValidatedToken>()?;
+    m.add_class::<claims::PyOrganisation>()?;
+    m.add_class::<claims::PyAuthorization>()?;
     m.add("MAX_TOKEN_BYTES", maskinporten::MAX_TOKEN_BYTES)?;
     m.add("TokenRequest", m.getattr("HttpRequest")?)?;
     m.add_function(wrap_pyfunction!(token::parse_token_response, m)?)?;
+    m.add_function(wrap_pyfunction!(rejection::bearer_token, m)?)?;
     m.add_function(wrap_pyfunction!(unix_now, m)?)?;
     m.add_function(wrap_pyfunction!(is_valid_org_number, m)?)?;
     m.add_function(wrap_pyfunction!(is_valid_pid, m)?)?;

@@ -15,6 +15,16 @@ pub enum OneOrMany {
     Many(Vec<String>),
 }
 
+impl OneOrMany {
+    /// The strings, one or many.
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
 /// One entry of ``authorization_details`` (RFC 9396): an Altinn system user, a consent, or raw
 /// JSON. Grants accept these objects or plain ``dict`` entries.
 ///

@@ -1,8 +1,9 @@
 //! `PreparedGrant`: the two-step external signer (HSM, Azure Key Vault, AWS KMS...).
 
-use crate::errors::IntoPyResult;
+use crate::errors::{invalid_argument, IntoPyResult};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A grant waiting for its signature. Sign ``signing_input`` (ASCII bytes) with
 /// RSASSA-PKCS1-v1_5 and ``hash_name`` (for a KMS that takes a digest, hash it first with
@@ -15,11 +16,12 @@ use pyo3::types::PyBytes;
 #[pyclass(module = "maskinporten", frozen, name = "PreparedGrant")]
 pub struct PyPreparedGrant {
     inner: maskinporten::PreparedGrant,
+    finished: AtomicBool,
 }
 
 impl From<maskinporten::PreparedGrant> for PyPreparedGrant {
     fn from(inner: maskinporten::PreparedGrant) -> Self {
-        PyPreparedGrant { inner }
+        PyPreparedGrant { inner, finished: AtomicBool::new(false) }
     }
 }
 
@@ -45,9 +47,16 @@ impl PyPreparedGrant {
 
     /// Attaches the raw RSA signature and returns the compact JWT. With a certificate the
     /// signature is verified first (``InvalidArgumentError`` with ``kind`` ``invalid_signature``).
-    /// May be called again with another signature.
+    /// Single use, as everywhere in this library: a second call raises ``InvalidArgumentError``
+    /// (``kind`` ``invalid_argument``); prepare a new grant instead.
     #[pyo3(signature = (signature))]
     fn finish(&self, signature: &[u8]) -> PyResult<String> {
+        if self.finished.swap(true, Ordering::AcqRel) {
+            return Err(invalid_argument(
+                "grant",
+                "this grant was already finished: a grant is single use, prepare a new one",
+            ));
+        }
         self.inner.clone().finish(signature).py()
     }
 

@@ -41,11 +41,6 @@ impl Binary {
     }
 }
 
-/// `now` given, or the system clock read by the core's `unix_now()`.
-pub fn now_or_clock(now: Option<i64>) -> i64 {
-    now.unwrap_or_else(maskinporten::unix_now)
-}
-
 /// `Option<&str>` the way Python's `repr` shows it: `'text'` or `None`.
 pub fn repr_opt(value: Option<&str>) -> String {
     match value {

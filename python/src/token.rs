@@ -1,7 +1,8 @@
 //! `AccessToken` and the module-level `parse_token_response`.
 
+use crate::clock::now_or_clock;
 use crate::errors::IntoPyResult;
-use crate::text::{now_or_clock, repr_opt, Binary};
+use crate::text::{repr_opt, Binary};
 use pyo3::prelude::*;
 
 /// An access token and when it expires. ``repr()`` does not show the token; ``str()`` is the

@@ -1,4 +1,4 @@
-"""The Python surface: conversions, errors, redaction, docstrings, the cache. Uses the vector keys."""
+"""The Python surface: conversions, errors, redaction, docstrings. Uses the vector keys."""
 
 from __future__ import annotations
 
@@ -140,10 +140,10 @@ def test_client_options(p12_key: maskinporten.Key) -> None:
     assert claims_of(jwt)["aud"] == "https://maskinporten.no/"
     assert claims_of(jwt)["exp"] - claims_of(jwt)["iat"] == 60
     with pytest.raises(maskinporten.InvalidArgumentError) as caught:
-        maskinporten.Client(X5C_CLIENT_ID, p12_key, algorithm="HS256")  # type: ignore[arg-type]
+        maskinporten.Client(X5C_CLIENT_ID, p12_key, "test", algorithm="HS256")  # type: ignore[arg-type]
     assert caught.value.kind == "invalid_algorithm"
     with pytest.raises(maskinporten.InvalidArgumentError) as lifetime:
-        maskinporten.Client(X5C_CLIENT_ID, p12_key, lifetime=121)
+        maskinporten.Client(X5C_CLIENT_ID, p12_key, "test", lifetime=121)
     assert lifetime.value.kind == "invalid_lifetime"
     with pytest.raises(maskinporten.InvalidArgumentError) as env:
         maskinporten.Client(X5C_CLIENT_ID, p12_key, "http://example.com/")
@@ -202,10 +202,15 @@ def test_unavailable_and_malformed(client: maskinporten.Client) -> None:
     assert malformed.value.status == 200 and not malformed.value.retryable
 
 
-def test_transport_error_helper() -> None:
-    error = maskinporten._native.transport_error("connection refused")
-    assert isinstance(error, maskinporten.UnavailableError)
-    assert error.retryable and error.status is None and error.kind == "unavailable"
+def test_environment_is_required_everywhere(p12_key: maskinporten.Key) -> None:
+    """Issue 12 item 1: no silent test issuer for clients, validators or token validators."""
+    for make in (
+        lambda: maskinporten.Client(X5C_CLIENT_ID, p12_key),  # type: ignore[call-arg]
+        lambda: maskinporten.Validator(),  # type: ignore[call-arg]
+        lambda: maskinporten.TokenValidator(),  # type: ignore[call-arg]
+    ):
+        with pytest.raises(TypeError, match="environment"):
+            make()
 
 
 def test_user_raised_errors_have_the_attributes() -> None:
@@ -226,23 +231,21 @@ def test_access_token_redaction_and_times() -> None:
     assert token == maskinporten.AccessToken("secret-token-value", 120, "s:x", NOW)
 
 
-def test_cache_single_flight(client: maskinporten.Client) -> None:
-    cache = maskinporten.TokenCache()
+def test_cache_keys(client: maskinporten.Client) -> None:
     key = client.cache_key("s:x")
     assert key == client.cache_key(["s:x"]) and key != client.cache_key("s:y")
     assert key != client.cache_key("s:x", consumer_org=CONSUMER_ORG)
-    first = cache.lookup(key, now=NOW)
-    assert first.action == "fetch" and first.token is None and first.ticket is not None
-    second = cache.lookup(key, now=NOW)
-    assert second.action == "wait" and second.until == NOW + 30
-    cache.complete(first.ticket, maskinporten.AccessToken("t", 120, None, NOW), now=NOW)
-    assert not first.ticket.pending
-    cache.complete(first.ticket, maskinporten.AccessToken("u", 120, None, NOW), now=NOW)  # no-op
-    hit = cache.lookup(key, now=NOW + 1)
-    assert hit.action == "hit" and hit.token is not None and hit.token.access_token == "t"
-    cache.invalidate(key)
-    assert cache.lookup(key, now=NOW + 2).action == "fetch"
-    assert len(cache) == 1
+    assert key.as_str().startswith(key.label) and len(key.label) == 8
+    assert maskinporten.TokenSource(client, "s:x").cache_key == key
+
+
+def test_prepared_grant_is_single_use(client: maskinporten.Client) -> None:
+    prepared = client.prepare_grant("s:x", now=NOW, jti="j")
+    signature = base64.urlsafe_b64decode(client.grant("s:x", now=NOW, jti="j").rsplit(".", 1)[1] + "==")
+    assert prepared.finish(signature).count(".") == 2
+    with pytest.raises(maskinporten.InvalidArgumentError) as again:
+        prepared.finish(signature)
+    assert again.value.kind == "invalid_argument" and again.value.field == "grant"
 
 
 def test_external_signer_with_a_wrong_signature(p12_key: maskinporten.Key) -> None:
@@ -261,7 +264,7 @@ def test_external_signer_with_a_wrong_signature(p12_key: maskinporten.Key) -> No
     signer = maskinporten.Client(X5C_CLIENT_ID, p12_key, "test")
     expected = signer.grant("s:x", now=NOW, jti="j")
     signature = base64.urlsafe_b64decode(expected.rsplit(".", 1)[1] + "==")
-    assert prepared.finish(signature) == expected
+    assert client.prepare_grant("s:x", now=NOW, jti="j").finish(signature) == expected
 
 
 def test_kid_client_header() -> None:

@@ -1,6 +1,7 @@
 """End to end over loopback: the real simulator (token endpoint) and a small local API, through
 httpx (sync and async), requests and urllib. Covers delegation, RAR, faults, single flight and
-the retry on 401."""
+the retry on 401. Transport failures go through each adapter's failure mapping into the
+core's token flow, which retries them."""
 
 from __future__ import annotations
 
@@ -59,8 +60,8 @@ def test_urllib_fetch_token_x5c_and_kid(sim: Simulator, x5c_client: maskinporten
 
 def test_metadata_discovery_through_urllib(sim: Simulator) -> None:
     request = maskinporten.Environment.metadata_request(sim.issuer)
-    status, body, _ = maskinporten.urllib_send(request)
-    assert status == 200
+    status, body, content_type, _ = maskinporten.urllib_send(request, 10)
+    assert status == 200 and content_type is not None and content_type.startswith("application/json")
     assert maskinporten.Environment.from_metadata(body) == environment(sim)
 
 
@@ -171,13 +172,22 @@ def test_async_retry_on_401(sim: Simulator, x5c_client: maskinporten.Client, api
     assert sim.stats()["tokens_issued"] == 2
 
 
-@pytest.mark.parametrize("fault", [{"kind": "status", "status": 503}, {"kind": "html", "status": 502}, {"kind": "empty", "status": 504}])
-def test_server_faults_are_unavailable(sim: Simulator, x5c_client: maskinporten.Client, fault: dict[str, Any]) -> None:
+FAULTS = [{"kind": "status", "status": 503}, {"kind": "html", "status": 502}, {"kind": "empty", "status": 504}]
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_server_faults_are_retried(sim: Simulator, x5c_client: maskinporten.Client, fault: dict[str, Any]) -> None:
+    sim.fault(count=1, **fault)
+    assert maskinporten.fetch_token(x5c_client, SCOPE).scope == SCOPE, "the flow retried after the fault"
+    assert sim.stats()["requests"] == 2 and sim.stats()["tokens_issued"] == 1
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_server_faults_without_retry_are_unavailable(sim: Simulator, x5c_client: maskinporten.Client, fault: dict[str, Any]) -> None:
     sim.fault(count=1, **fault)
     with pytest.raises(maskinporten.UnavailableError) as caught:
-        maskinporten.fetch_token(x5c_client, SCOPE)
+        maskinporten.TokenProvider(x5c_client, SCOPE, max_attempts=1).token()
     assert caught.value.retryable and caught.value.status == fault["status"]
-    assert maskinporten.fetch_token(x5c_client, SCOPE).scope == SCOPE, "the fault was one request only"
 
 
 def test_closed_connection_is_unavailable_for_every_transport(sim: Simulator, x5c_client: maskinporten.Client, api: Api) -> None:
@@ -185,13 +195,38 @@ def test_closed_connection_is_unavailable_for_every_transport(sim: Simulator, x5
     with pytest.raises(maskinporten.UnavailableError) as urllib_error:
         maskinporten.fetch_token(x5c_client, SCOPE)
     assert urllib_error.value.status is None and urllib_error.value.retryable
-    with pytest.raises(maskinporten.UnavailableError):
-        requests.get(api.url, auth=RequestsAuth(x5c_client, SCOPE), timeout=10)
-    with pytest.raises(httpx.TransportError):  # httpx's own error: the token request went through httpx
-        httpx.get(api.url, auth=HttpxAuth(x5c_client, SCOPE), timeout=10)
+    assert "connection broke" in str(urllib_error.value), "a closed connection is a reset"
+    assert sim.stats()["requests"] == 4, "the default policy's four attempts"
+    with pytest.raises(maskinporten.UnavailableError) as requests_error:
+        requests.get(api.url, auth=RequestsAuth(x5c_client, SCOPE, max_attempts=1), timeout=10)
+    assert "connection broke" in str(requests_error.value)
+    with pytest.raises(maskinporten.UnavailableError) as httpx_error:
+        httpx.get(api.url, auth=HttpxAuth(x5c_client, SCOPE, max_attempts=1), timeout=10)
+    assert "connection broke" in str(httpx_error.value)
     sim.clear_faults()
     provider = maskinporten.TokenProvider(x5c_client, SCOPE)
-    assert provider.token().scope == SCOPE, "a failed fetch released the ticket"
+    assert provider.token().scope == SCOPE, "a failed fetch released the call"
+
+
+def test_refused_connection_is_a_connect_failure(x5c_client: maskinporten.Client) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = maskinporten.Environment.custom(f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/token", f"http://127.0.0.1:{port}/jwk")
+    client = maskinporten.Client(X5C_CLIENT_ID, x5c_client.key, environment)
+    for send in (maskinporten.urllib_send, __import__("maskinporten.httpx").httpx.send(), __import__("maskinporten.requests").requests.send()):
+        with pytest.raises(maskinporten.UnavailableError) as caught:
+            maskinporten.TokenProvider(client, SCOPE, send=send, max_attempts=1).token()
+        assert "could not connect" in str(caught.value), (send, caught.value)
+
+
+def test_timeouts_come_from_the_flow(sim: Simulator, x5c_client: maskinporten.Client) -> None:
+    sim.fault(kind="latency", latency_ms=1500, count=1)
+    provider = maskinporten.TokenProvider(x5c_client, SCOPE, attempt_timeout_ms=300, max_attempts=2)
+    assert provider.token().scope == SCOPE, "the slow first attempt timed out and the second one worked"
+    assert sim.stats()["requests"] == 2
 
 
 def test_oauth_errors_from_the_server(sim: Simulator, x5c_client: maskinporten.Client, api: Api) -> None:

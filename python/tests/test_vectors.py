@@ -47,8 +47,9 @@ def test_grant_through_external_signer(case: dict[str, Any]) -> None:
     prepared = client.prepare_grant(case["grant"]["scopes"], **grant_kwargs(case["grant"]), now=case["now"], jti=case["jti"])
     signature = base64.urlsafe_b64decode(case["expected"]["jwt"].rsplit(".", 1)[1] + "==")
     assert prepared.signing_input == case["expected"]["jwt"].rsplit(".", 1)[0].encode()
-    assert prepared.finish(signature) == case["expected"]["jwt"]
-    assert client.token_request_for_assertion(prepared.finish(signature)).body == case["expected"]["body"]
+    jwt = prepared.finish(signature)
+    assert jwt == case["expected"]["jwt"]
+    assert client.token_request_for_assertion(jwt).body == case["expected"]["body"]
 
 
 @pytest.mark.parametrize("case", GRANT_ERRORS, ids=[c["name"] for c in GRANT_ERRORS])

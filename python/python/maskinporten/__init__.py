@@ -1,24 +1,26 @@
 """Maskinporten (Digdir) machine-to-machine tokens for Python.
 
-A thin layer over the ``maskinporten`` Rust core: it builds and signs the JWT grant with your
-enterprise certificate or registered key, builds the token request, reads the answer and caches
-the token. Your HTTP client does the sending; ready integrations:
+A thin layer over the ``maskinporten`` Rust core: the core builds and signs the JWT grant with
+your enterprise certificate or registered key, builds the token request, reads the answer, and
+its token flow decides caching, single flight, retries, the refresh ahead of expiry and the 401
+rule. Python executes the flow with your HTTP client; ready integrations:
 
 - ``maskinporten.httpx.MaskinportenAuth`` (``pip install maskinporten[httpx]``), sync and async;
 - ``maskinporten.requests.MaskinportenAuth`` (``pip install maskinporten[requests]``);
-- ``maskinporten.fetch_token`` and ``maskinporten.TokenProvider`` with only the standard library.
+- ``maskinporten.TokenProvider`` / ``AsyncTokenProvider`` and ``maskinporten.fetch_token``,
+  with any transport (the standard library by default).
 
-Call order, without an integration:
+Without an integration (sans-IO): ``request = client.token_request(scopes)``, send it, then
+``token = client.parse_token_response(status, body, content_type)``; or drive the token flow
+yourself with ``TokenFlow``, ``TokenSource`` and ``TokenCall``.
 
-1. ``request = client.token_request(scopes)``
-2. send it with your HTTP client (``request.method``, ``.url``, ``.headers``, ``.body``)
-3. ``token = client.parse_token_response(status, body, content_type)``
-4. keep the token until it needs refreshing (``TokenCache`` decides).
+For API providers, ``TokenValidator`` validates Maskinporten access tokens (the core's
+validation flow fetches the issuer's JWKS), ``bearer_token`` reads the ``Authorization`` header
+and ``Rejection`` is the RFC 6750 answer; ``maskinporten.fastapi`` and ``maskinporten.flask`` use
+them.
 
-For API providers, ``Validator`` (sans-IO) and ``TokenVerifier`` (fetches the JWKS) validate
-Maskinporten access tokens; ``maskinporten.fastapi`` and ``maskinporten.flask`` integrate them.
-
-Every error is a ``MaskinportenError`` subclass.
+Every error is a ``MaskinportenError`` subclass; ``error_kinds()`` lists the ``kind`` values.
+Events go to the ``logging`` logger ``"maskinporten"``.
 """
 
 from __future__ import annotations
@@ -35,12 +37,11 @@ from ._native import (
     Authorization,
     AuthorizationDetail,
     CacheKey,
-    CacheLookup,
     CertificateInfo,
     CertificateNotValidError,
     Client,
     Environment,
-    FetchTicket,
+    FlowEvent,
     HttpRequest,
     InvalidArgumentError,
     InvalidKeyError,
@@ -51,12 +52,21 @@ from ._native import (
     OAuthError,
     Organisation,
     PreparedGrant,
-    TokenCache,
+    Rejection,
+    Requirements,
+    TokenCall,
+    TokenFlow,
     TokenRequest,
+    TokenSource,
+    TokenStep,
     UnavailableError,
     ValidatedToken,
+    ValidationCall,
+    ValidationStep,
     Validator,
     __version__,
+    bearer_token,
+    error_kinds,
     is_valid_org_number,
     is_valid_pid,
     parse_token_response,
@@ -66,9 +76,11 @@ from ._native import (
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._provider import AsyncTokenProvider, TokenProvider
+    from ._async_provider import AsyncTokenProvider
+    from ._provider import TokenProvider
+    from ._transport import HttpResponse, TransportError
     from ._urllib import fetch_token, urllib_send
-    from ._verifier import TokenVerifier
+    from ._validator import TokenValidator
 
 __all__ = [
     "BACKEND",
@@ -80,13 +92,13 @@ __all__ = [
     "AsyncTokenProvider",
     "AuthorizationDetail",
     "CacheKey",
-    "CacheLookup",
     "CertificateInfo",
     "CertificateNotValidError",
     "Client",
     "Environment",
-    "FetchTicket",
+    "FlowEvent",
     "HttpRequest",
+    "HttpResponse",
     "InvalidArgumentError",
     "InvalidKeyError",
     "InvalidTokenError",
@@ -96,14 +108,24 @@ __all__ = [
     "OAuthError",
     "Organisation",
     "PreparedGrant",
-    "TokenCache",
+    "Rejection",
+    "Requirements",
+    "TokenCall",
+    "TokenFlow",
     "TokenProvider",
     "TokenRequest",
-    "TokenVerifier",
+    "TokenSource",
+    "TokenStep",
+    "TokenValidator",
+    "TransportError",
     "UnavailableError",
     "ValidatedToken",
+    "ValidationCall",
+    "ValidationStep",
     "Validator",
     "__version__",
+    "bearer_token",
+    "error_kinds",
     "fetch_token",
     "is_valid_org_number",
     "is_valid_pid",
@@ -116,10 +138,12 @@ __all__ = [
 # http.client and email) and httpx/requests stay optional.
 _LAZY = {
     "TokenProvider": "._provider",
-    "AsyncTokenProvider": "._provider",
+    "AsyncTokenProvider": "._async_provider",
     "fetch_token": "._urllib",
     "urllib_send": "._urllib",
-    "TokenVerifier": "._verifier",
+    "TokenValidator": "._validator",
+    "HttpResponse": "._transport",
+    "TransportError": "._transport",
 }
 _SUBMODULES = ("httpx", "requests", "fastapi", "flask")
 

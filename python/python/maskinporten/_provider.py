@@ -1,246 +1,179 @@
-"""Token providers: drive the core's ``TokenCache`` with a host-supplied transport.
+"""Token providers: execute the core's token flow (``TokenFlow``) with a host transport. This
+module holds what both providers share and the threaded ``TokenProvider``;
+``_async_provider.py`` holds ``AsyncTokenProvider``.
 
-The cache decides (hit, fetch, wait); this module only moves bytes and wakes waiters. Per cache
-key, one caller fetches at a time while the others keep the still-valid token or wait for a
-notification, so N threads or tasks asking at once cause one token request.
+The flow decides everything (cache hit, who fetches, retries and back-off, ``Retry-After``, the
+refresh ahead of expiry, timeouts and deadline, the 401 rule); this module only sends, signs,
+sleeps, waits and logs, as each ``TokenStep`` says. Per cache key one caller fetches at a time
+while the others keep the still-valid token or wait for that fetch, so N threads or tasks
+asking at once cause one token request.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import threading
+import random
 import time
-import weakref
-from typing import (
-    Any,
-    Awaitable,
-    Callable,
-    Generator,
-    Optional,
-    Sequence,
-    Tuple,
-    Union,
-)
+from typing import Any, Callable, Optional, Sequence, Union
 
+from ._args import check_callable, check_type
+from ._events import forward, log
 from ._native import (
     AccessToken,
     AuthorizationDetail,
     CacheKey,
     Client,
-    HttpRequest,
-    MaskinportenError,
-    TokenCache,
+    PreparedGrant,
+    TokenCall,
+    TokenFlow,
+    TokenSource,
+    TokenStep,
 )
+from ._notify import notifier_for
+from ._transport import HttpResponse, Send, failure_of
 
-__all__ = ["AsyncTokenProvider", "TokenProvider", "Response", "Send", "AsyncSend"]
-
-_log = logging.getLogger("maskinporten")
-
-#: ``(status, body, content_type)`` of an HTTP answer.
-Response = Tuple[int, bytes, Optional[str]]
-#: Sends a request, returns the answer; raises ``UnavailableError`` when there is no answer.
-Send = Callable[[HttpRequest], Response]
-#: The async form of ``Send``.
-AsyncSend = Callable[[HttpRequest], Awaitable[Response]]
+__all__ = ["TokenProvider"]
 
 AuthorizationDetails = Union[str, Sequence[Union[AuthorizationDetail, "dict[str, Any]", str]]]
+#: Signs a grant's ``signing_input`` (RSASSA-PKCS1-v1_5 with ``hash_name``): for keys held in an
+#: HSM or a cloud KMS (``Key.from_external``). Returns the raw signature.
+Signer = Callable[[PreparedGrant], bytes]
+
+_DEBUG = 10
 
 
-class _Wait:
-    """Yielded by a token flow: another caller is fetching; wait for it, then look up again."""
-
-    __slots__ = ("generation", "until")
-
-    def __init__(self, generation: int, until: int) -> None:
-        self.generation = generation
-        self.until = until
+def _clock_ms() -> int:
+    return time.time_ns() // 1_000_000
 
 
-class _Notifier:
-    """Wakes callers waiting on one ``TokenCache`` when a fetch ends (threads and event loops)."""
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._async_waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
-        self.generation = 0
-
-    def notify(self) -> None:
-        with self._condition:
-            self.generation += 1
-            self._condition.notify_all()
-            waiters = list(self._async_waiters)
-        for loop, event in waiters:
-            try:
-                loop.call_soon_threadsafe(event.set)
-            except RuntimeError:  # that loop is closed
-                pass
-
-    @staticmethod
-    def _timeout(until: int) -> float:
-        return max(0.01, until - time.time())
-
-    def wait(self, wait: _Wait) -> None:
-        deadline = time.monotonic() + self._timeout(wait.until)
-        with self._condition:
-            while self.generation == wait.generation:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return
-                self._condition.wait(remaining)
-
-    async def wait_async(self, wait: _Wait) -> None:
-        entry = (asyncio.get_running_loop(), asyncio.Event())
-        with self._condition:
-            if self.generation != wait.generation:
-                return
-            self._async_waiters.add(entry)
-        try:
-            await asyncio.wait_for(entry[1].wait(), self._timeout(wait.until))
-        except asyncio.TimeoutError:
-            pass
-        finally:
-            with self._condition:
-                self._async_waiters.discard(entry)
+def _signature(signature: Any) -> bytes:
+    if not isinstance(signature, (bytes, bytearray)):
+        raise TypeError(f"signer: expected it to return the signature as bytes, not {type(signature).__name__}")
+    return bytes(signature)
 
 
-_notifiers: "weakref.WeakKeyDictionary[TokenCache, _Notifier]" = weakref.WeakKeyDictionary()
-_notifiers_lock = threading.Lock()
+def _answer(answer: Any) -> HttpResponse:
+    if isinstance(answer, HttpResponse):
+        return answer
+    if not isinstance(answer, tuple) or not 2 <= len(answer) <= 4:
+        raise TypeError(
+            f"send: expected it to return HttpResponse(status, body, content_type, retry_after), not {type(answer).__name__}"
+        )
+    return HttpResponse(*answer)
 
 
-def _notifier(cache: TokenCache) -> _Notifier:
-    with _notifiers_lock:
-        notifier = _notifiers.get(cache)
-        if notifier is None:
-            notifier = _notifiers[cache] = _Notifier()
-        return notifier
-
-
-class _TokenSource:
-    """One grant (client + options) bound to a cache: the shared logic of every integration."""
+class _Provider:
+    """What both providers share: the source, the flow, the injected clock and jitter."""
 
     def __init__(
         self,
         client: Client,
         scopes: Union[str, Sequence[str]],
-        *,
-        resource: Union[str, Sequence[str], None] = None,
-        consumer_org: Optional[str] = None,
-        iss_onbehalfof: Optional[str] = None,
-        pid: Optional[str] = None,
-        authorization_details: Optional[AuthorizationDetails] = None,
-        cache: Optional[TokenCache] = None,
+        grant: dict[str, Any],
+        flow: Optional[TokenFlow],
+        settings: dict[str, Any],
+        signer: Any,
+        now_ms: Optional[Callable[[], int]],
+        jitter: Optional[Callable[[], float]],
     ) -> None:
-        self.client = client
-        self._options: dict[str, Any] = {
-            "resource": resource,
-            "consumer_org": consumer_org,
-            "iss_onbehalfof": iss_onbehalfof,
-            "pid": pid,
-            "authorization_details": authorization_details,
-        }
-        self._scopes = scopes
-        # Validates the options once, up front: a bad consumer_org fails here, not per request.
-        client.prepare_grant(scopes, **self._options)
-        self.cache_key: CacheKey = client.cache_key(scopes, **self._options)
-        self.cache: TokenCache = cache if cache is not None else TokenCache()
-        self._notifier = _notifier(self.cache)
-
-    def invalidate(self, rejected_access_token: Optional[str] = None) -> None:
-        """Forgets the cached token (after the API answered 401), so the next call fetches.
-
-        With ``rejected_access_token`` only that token is dropped: callers that saw the same
-        401 after another caller refreshed keep the new token."""
-        if rejected_access_token is None:
-            self.cache.invalidate(self.cache_key)
+        check_type("client", client, Client, "a maskinporten.Client")
+        for name, value in (("now_ms", now_ms), ("jitter", jitter), ("signer", signer)):
+            check_callable(name, value)
+        given = {name: value for name, value in settings.items() if value is not None}
+        if flow is None:
+            flow = TokenFlow(**given, host_signing=False)
         else:
-            self.cache.invalidate_token(self.cache_key, rejected_access_token)
+            check_type("flow", flow, TokenFlow, "a maskinporten.TokenFlow")
+            if given:
+                raise TypeError(
+                    f"{', '.join(given)}: give the settings to the shared TokenFlow(...), not to each provider"
+                )
+        if signer is None and not client.key.can_sign:
+            raise TypeError("signer: the key cannot sign here (Key.from_external): give signer=, a function that signs")
+        self._clock: Optional[Callable[[], int]] = now_ms
+        self._now: Callable[[], int] = now_ms if now_ms is not None else _clock_ms
+        self._jitter: Callable[[], float] = jitter if jitter is not None else random.random
+        now = None if now_ms is None else now_ms() // 1000
+        self._source = TokenSource(client, scopes, **grant, now=now)
+        self._flow = flow
+        self._fresh = flow.fresh
+        self._notifier = notifier_for(flow)
+        self._signer = signer
 
-    def flow(self) -> Generator[Union[HttpRequest, _Wait], Optional[Response], AccessToken]:
-        """Yields the token request (send back the answer) or a ``_Wait``; returns the token."""
-        while True:
-            generation = self._notifier.generation
-            lookup = self.cache.lookup(self.cache_key)
-            if lookup.action == "hit":
-                token = lookup.token
-                assert token is not None
-                return token
-            if lookup.action == "wait":
-                yield _Wait(generation, lookup.until or 0)
-                continue
-            ticket = lookup.ticket
-            assert ticket is not None
-            try:
-                answer = yield self.client.token_request(self._scopes, **self._options)
-                assert answer is not None
-                status, body, content_type = answer
-                token = self.client.parse_token_response(status, body, content_type)
-            except BaseException as exc:
-                self.cache.fail(ticket)
-                self._notifier.notify()
-                if lookup.token is not None and isinstance(exc, MaskinportenError) and exc.retryable:
-                    _log.warning("maskinporten: token refresh failed (%s); using the still-valid token", exc.kind)
-                    return lookup.token
-                raise
-            self.cache.complete(ticket, token)
+    @property
+    def flow(self) -> TokenFlow:
+        """The token flow (share it with other providers to share tokens)."""
+        return self._flow
+
+    @property
+    def source(self) -> TokenSource:
+        """The client and grant options this provider asks for."""
+        return self._source
+
+    @property
+    def cache_key(self) -> CacheKey:
+        """The cache key of this provider's token."""
+        return self._source.cache_key
+
+    def reject(self, rejected_access_token: str) -> bool:
+        """Reports that an API answered 401 to ``rejected_access_token``: that token, and only
+        that one, is dropped (callers that saw the same 401 after another caller refreshed keep
+        the new token), so the next ``token()`` fetches. Returns whether a token was dropped."""
+        check_type("rejected_access_token", rejected_access_token, str, "the access token as a str")
+        dropped = self._flow.reject(self._source, rejected_access_token)
+        if dropped:
             self._notifier.notify()
-            return token
+        forward(self._flow)
+        return dropped
 
-    def run(self, send: Send) -> AccessToken:
-        flow = self.flow()
-        try:
-            item: Union[HttpRequest, _Wait] = next(flow)
-            while True:
-                if isinstance(item, _Wait):
-                    self._notifier.wait(item)
-                    item = flow.send(None)
-                    continue
-                try:
-                    answer = send(item)
-                except BaseException as exc:
-                    item = flow.throw(exc)
-                    continue
-                item = flow.send(answer)
-        except StopIteration as stop:
-            token: AccessToken = stop.value
-            return token
-        finally:
-            flow.close()
+    def _started(self) -> TokenCall:
+        return self._flow.call(self._source, self._now())
 
-    async def run_async(self, send: AsyncSend) -> AccessToken:
-        flow = self.flow()
-        try:
-            item: Union[HttpRequest, _Wait] = next(flow)
-            while True:
-                if isinstance(item, _Wait):
-                    await self._notifier.wait_async(item)
-                    item = flow.send(None)
-                    continue
-                try:
-                    answer = await send(item)
-                except BaseException as exc:
-                    item = flow.throw(exc)
-                    continue
-                item = flow.send(answer)
-        except StopIteration as stop:
-            token: AccessToken = stop.value
-            return token
-        finally:
-            flow.close()
+    def _reported(self, changed: bool) -> None:
+        if changed:
+            self._notifier.notify()
+        forward(self._flow)
 
-    async def wait_async(self, wait: _Wait) -> None:
-        await self._notifier.wait_async(wait)
+    def _report_failure(self, call: TokenCall, exc: BaseException) -> bool:
+        failure = failure_of(exc)
+        if failure is None:
+            raise exc
+        return call.handle_failure(failure[0], failure[1], jitter=self._jitter(), now_ms=self._now())
 
-    def wait(self, wait: _Wait) -> None:
-        self._notifier.wait(wait)
+    def _report_answer(self, call: TokenCall, answer: Any) -> bool:
+        status, body, content_type, retry_after = _answer(answer)
+        return call.handle_response(
+            status,
+            body,
+            jitter=self._jitter(),
+            content_type=content_type,
+            retry_after=retry_after,
+            now_ms=self._now(),
+        )
+
+    def _ended(self, call: TokenCall) -> None:
+        if call.cancel():
+            self._notifier.notify()
+        forward(self._flow)
+
+    def _remaining(self, until_ms: Optional[int]) -> float:
+        return max(0.0, ((until_ms or 0) - self._now()) / 1000)
 
 
-class TokenProvider:
+class TokenProvider(_Provider):
     """Fetches, caches and refreshes the token for one grant; safe to share between threads.
 
-    ``send`` moves a request to the server and returns ``(status, body, content_type)``; it
-    defaults to the standard library (``maskinporten.urllib_send``). Many threads asking at once
-    cause one token request. Share a ``TokenCache`` between providers to share tokens.
+    ``client`` asks for ``scopes`` (and the optional grant arguments ``resource``,
+    ``consumer_org``, ``iss_onbehalfof``, ``pid``, ``authorization_details``). The core's token
+    flow decides when to fetch, retry (4 attempts, back-off, ``Retry-After``), refresh ahead of
+    expiry and give up (10 s per request, 30 s per call); change those with ``max_attempts``,
+    ``initial_backoff_ms``, ``max_backoff_ms``, ``attempt_timeout_ms``, ``deadline_ms`` and
+    ``refresh_skew``, or pass a shared ``flow=TokenFlow(...)`` to share tokens between providers.
+
+    Injection points (documented for tests too): ``send(request, timeout) -> HttpResponse``
+    (default: the standard library, ``maskinporten.urllib_send``; raise ``TransportError`` when
+    there is no answer), ``signer(grant) -> bytes`` (keys from ``Key.from_external``),
+    ``now_ms() -> int`` (Unix milliseconds), ``sleep(seconds)`` and ``jitter() -> float`` in
+    ``[0, 1]``. Events go to the ``logging`` logger ``"maskinporten"``.
 
         provider = TokenProvider(client, ["test:scope.read"])
         headers = {"Authorization": f"Bearer {provider.token().access_token}"}
@@ -256,97 +189,98 @@ class TokenProvider:
         iss_onbehalfof: Optional[str] = None,
         pid: Optional[str] = None,
         authorization_details: Optional[AuthorizationDetails] = None,
-        cache: Optional[TokenCache] = None,
+        flow: Optional[TokenFlow] = None,
         send: Optional[Send] = None,
-        timeout: float = 10.0,
+        signer: Optional[Signer] = None,
+        now_ms: Optional[Callable[[], int]] = None,
+        sleep: Optional[Callable[[float], None]] = None,
+        jitter: Optional[Callable[[], float]] = None,
+        max_attempts: Optional[int] = None,
+        initial_backoff_ms: Optional[int] = None,
+        max_backoff_ms: Optional[int] = None,
+        attempt_timeout_ms: Optional[int] = None,
+        deadline_ms: Optional[int] = None,
+        refresh_skew: Optional[int] = None,
     ) -> None:
-        self._source = _TokenSource(
-            client,
-            scopes,
+        check_callable("send", send)
+        check_callable("sleep", sleep)
+        grant = dict(
             resource=resource,
             consumer_org=consumer_org,
             iss_onbehalfof=iss_onbehalfof,
             pid=pid,
             authorization_details=authorization_details,
-            cache=cache,
         )
+        settings = dict(
+            max_attempts=max_attempts,
+            initial_backoff_ms=initial_backoff_ms,
+            max_backoff_ms=max_backoff_ms,
+            attempt_timeout_ms=attempt_timeout_ms,
+            deadline_ms=deadline_ms,
+            refresh_skew=refresh_skew,
+        )
+        super().__init__(client, scopes, grant, flow, settings, signer, now_ms, jitter)
         if send is None:
             from ._urllib import urllib_send
 
-            def send(request: HttpRequest) -> Response:
-                return urllib_send(request, timeout=timeout)
-
+            send = urllib_send
         self._send: Send = send
-
-    @property
-    def cache(self) -> TokenCache:
-        """The token cache."""
-        return self._source.cache
-
-    @property
-    def cache_key(self) -> CacheKey:
-        """The cache key of this grant."""
-        return self._source.cache_key
+        self._sleep: Callable[[float], None] = sleep if sleep is not None else time.sleep
 
     def token(self) -> AccessToken:
-        """A valid token: cached, or fetched now (one fetch at a time per cache key)."""
-        return self._source.run(self._send)
+        """A valid token: cached (one native call), or fetched now by the token flow. Raises
+        the flow's error (``OAuthError``, ``UnavailableError``, ...) when there is none."""
+        clock = self._clock
+        token = self._fresh(self._source, None if clock is None else clock())
+        if token is not None:
+            if log.isEnabledFor(_DEBUG):
+                forward(self._flow)
+            return token
+        return self._fetch()
 
-    def invalidate(self) -> None:
-        """Forgets the cached token (for example after the API answered 401)."""
-        self._source.invalidate()
+    def _fetch(self) -> AccessToken:
+        call = self._started()
+        try:
+            while True:
+                step = call.poll(self._now())
+                forward(self._flow)
+                kind = step.kind
+                if kind == "token":
+                    token = step.token
+                    assert token is not None
+                    return token
+                if kind == "send":
+                    self._reported(self._exchange(call, step))
+                elif kind == "sleep":
+                    self._sleep(self._remaining(step.until_ms))
+                elif kind == "wait":
+                    self._notifier.wait(step.generation or 0, self._remaining(step.until_ms))
+                elif kind == "sign":
+                    self._reported(self._sign(call, step))
+                else:
+                    error = step.error
+                    assert error is not None
+                    raise error
+        finally:
+            self._ended(call)
 
-    def __repr__(self) -> str:
-        return f"TokenProvider(client={self._source.client!r}, cache_key={self.cache_key!r})"
+    def _exchange(self, call: TokenCall, step: TokenStep) -> bool:
+        request = step.request
+        assert request is not None
+        try:
+            answer = self._send(request, self._remaining(step.timeout_at_ms))
+        except Exception as exc:
+            return self._report_failure(call, exc)
+        return self._report_answer(call, answer)
 
-
-class AsyncTokenProvider:
-    """The asyncio form of ``TokenProvider``: ``await provider.token()``. ``send`` is an async
-    function ``(HttpRequest) -> (status, body, content_type)``. Many tasks asking at once cause
-    one token request."""
-
-    def __init__(
-        self,
-        client: Client,
-        scopes: Union[str, Sequence[str]],
-        *,
-        send: AsyncSend,
-        resource: Union[str, Sequence[str], None] = None,
-        consumer_org: Optional[str] = None,
-        iss_onbehalfof: Optional[str] = None,
-        pid: Optional[str] = None,
-        authorization_details: Optional[AuthorizationDetails] = None,
-        cache: Optional[TokenCache] = None,
-    ) -> None:
-        self._source = _TokenSource(
-            client,
-            scopes,
-            resource=resource,
-            consumer_org=consumer_org,
-            iss_onbehalfof=iss_onbehalfof,
-            pid=pid,
-            authorization_details=authorization_details,
-            cache=cache,
-        )
-        self._send = send
-
-    @property
-    def cache(self) -> TokenCache:
-        """The token cache."""
-        return self._source.cache
-
-    @property
-    def cache_key(self) -> CacheKey:
-        """The cache key of this grant."""
-        return self._source.cache_key
-
-    async def token(self) -> AccessToken:
-        """A valid token: cached, or fetched now (one fetch at a time per cache key)."""
-        return await self._source.run_async(self._send)
-
-    def invalidate(self) -> None:
-        """Forgets the cached token (for example after the API answered 401)."""
-        self._source.invalidate()
+    def _sign(self, call: TokenCall, step: TokenStep) -> bool:
+        grant = step.grant
+        assert grant is not None and self._signer is not None
+        try:
+            signature = self._signer(grant)
+        except Exception as exc:
+            return call.handle_signer_failure(f"{type(exc).__name__}: {exc}", self._now())
+        return call.handle_signature(_signature(signature), self._now())
 
     def __repr__(self) -> str:
-        return f"AsyncTokenProvider(client={self._source.client!r}, cache_key={self.cache_key!r})"
+        return f"TokenProvider(source={self._source!r})"

@@ -3,14 +3,13 @@ library."""
 
 from __future__ import annotations
 
-import http.client
-import socket
 import urllib.error
 import urllib.request
 from typing import Any, Optional, Sequence, Union
 
-from ._native import AccessToken, Client, HttpRequest, transport_error
-from ._provider import AuthorizationDetails, Response
+from ._native import AccessToken, Client, HttpRequest
+from ._provider import AuthorizationDetails, TokenProvider
+from ._transport import HttpResponse, Send, TransportError, failure_of
 
 __all__ = ["fetch_token", "urllib_send"]
 
@@ -26,21 +25,31 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def urllib_send(request: HttpRequest, timeout: float = 10.0) -> Response:
-    """Sends ``request`` with ``urllib`` and returns ``(status, body, content_type)``. An HTTP
-    error status is an answer, returned as is; no answer at all (refused, reset, timeout) raises
-    ``UnavailableError``."""
+def urllib_send(request: HttpRequest, timeout: float) -> HttpResponse:
+    """Sends ``request`` with ``urllib`` within ``timeout`` seconds (per socket operation) and
+    returns the answer with its ``Content-Type`` and ``Retry-After``. An HTTP error status is an
+    answer, returned as is; no answer at all raises ``TransportError`` (``timeout``, ``connect``,
+    ``reset``, ``tls`` or ``other``)."""
     data = request.body_bytes if request.method != "GET" else None
     req = urllib.request.Request(request.url, data=data, headers=request.headers, method=request.method)
     try:
+        return _exchange(req, max(timeout, 0.001))
+    except Exception as exc:
+        failure = failure_of(exc)
+        if failure is None:
+            raise
+        raise TransportError(failure[0], failure[1]) from None
+
+
+def _exchange(req: urllib.request.Request, timeout: float) -> HttpResponse:
+    try:
         with _opener.open(req, timeout=timeout) as response:
-            return response.status, response.read(), response.headers.get("Content-Type")
+            body = response.read()
+            return HttpResponse(response.status, body, response.headers.get("Content-Type"), response.headers.get("Retry-After"))
     except urllib.error.HTTPError as answer:
         with answer:
-            return answer.code, answer.read(), answer.headers.get("Content-Type")
-    except (urllib.error.URLError, http.client.HTTPException, socket.timeout, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc.__class__.__name__
-        raise transport_error(f"no answer from {request.url}: {reason}") from None
+            body = answer.read()
+            return HttpResponse(answer.code, body, answer.headers.get("Content-Type"), answer.headers.get("Retry-After"))
 
 
 def fetch_token(
@@ -52,20 +61,23 @@ def fetch_token(
     iss_onbehalfof: Optional[str] = None,
     pid: Optional[str] = None,
     authorization_details: Optional[AuthorizationDetails] = None,
-    timeout: float = 10.0,
+    send: Optional[Send] = None,
 ) -> AccessToken:
-    """Fetches one token with the standard library (no caching; use ``TokenProvider`` to cache).
+    """Fetches one token (no caching; use ``TokenProvider`` to cache), through the same token
+    flow as the providers: retries, ``Retry-After``, timeouts. ``send`` defaults to the standard
+    library.
 
         token = maskinporten.fetch_token(client, ["test:scope.read"])
         urllib.request.Request(url, headers={"Authorization": f"Bearer {token.access_token}"})
     """
-    request = client.token_request(
+    provider = TokenProvider(
+        client,
         scopes,
         resource=resource,
         consumer_org=consumer_org,
         iss_onbehalfof=iss_onbehalfof,
         pid=pid,
         authorization_details=authorization_details,
+        send=send,
     )
-    status, body, content_type = urllib_send(request, timeout=timeout)
-    return client.parse_token_response(status, body, content_type)
+    return provider.token()

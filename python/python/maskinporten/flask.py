@@ -1,20 +1,20 @@
-"""Flask integration for API providers: a decorator that validates the Maskinporten bearer
-token and stores the ``ValidatedToken`` in ``flask.g.maskinporten_token``.
+"""Flask integration for API providers: a decorator that reads the bearer token, validates it
+with a ``TokenValidator`` and stores the ``ValidatedToken`` in ``flask.g.maskinporten_token``.
 
     from flask import Flask
-    from maskinporten import TokenVerifier
+    from maskinporten import TokenValidator
     from maskinporten.flask import current_token, require_token
 
-    verifier = TokenVerifier("prod")
+    validator = TokenValidator("prod")
     app = Flask(__name__)
 
     @app.get("/resource")
-    @require_token(verifier, "my:scope")
+    @require_token(validator, "my:scope")
     def resource() -> dict:
         return {"consumer": current_token().consumer.org_number}
 
-Refusals are JSON answers with 401 (no or bad token), 403 (missing scope, consumer not served)
-or 503 (issuer keys unavailable), and a ``WWW-Authenticate`` header (RFC 6750). Install with
+A refusal is answered with the core's ``Rejection`` as is: status, ``WWW-Authenticate``, JSON
+body, ``Retry-After``, ``Cache-Control: no-store`` (RFC 6750). Install with
 ``pip install maskinporten[flask]``.
 """
 
@@ -25,8 +25,9 @@ from typing import Any, Callable, Literal, Optional, Sequence, TypeVar, Union, c
 
 import flask
 
-from ._native import ValidatedToken
-from ._verifier import Rejection, TokenVerifier, authenticate
+from ._args import check_type
+from ._native import MaskinportenError, Requirements, ValidatedToken, bearer_token
+from ._validator import TokenValidator, requirements_of
 
 __all__ = ["current_token", "require_token"]
 
@@ -34,31 +35,30 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def require_token(
-    verifier: TokenVerifier,
+    validator: TokenValidator,
     scopes: Union[str, Sequence[str], None] = None,
     *,
     scope_match: Literal["any", "all"] = "any",
     audience: Optional[str] = None,
     require_pid: bool = False,
     consumer_orgs: Optional[Sequence[str]] = None,
+    any_scope_unchecked: bool = False,
+    requirements: Optional[Requirements] = None,
 ) -> Callable[[F], F]:
-    """A view decorator requiring a valid token with these requirements."""
+    """A view decorator requiring a valid token with these requirements (checked now: name a
+    scope or an audience, or ``any_scope_unchecked=True``)."""
+    check_type("validator", validator, TokenValidator, "a maskinporten.TokenValidator")
+    wanted = requirements_of(requirements, scopes, scope_match, audience, require_pid, consumer_orgs, any_scope_unchecked)
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            result = authenticate(
-                verifier,
-                flask.request.headers.get("Authorization"),
-                scopes=scopes,
-                scope_match=scope_match,
-                audience=audience,
-                require_pid=require_pid,
-                consumer_orgs=consumer_orgs,
-            )
-            if isinstance(result, Rejection):
-                return flask.jsonify(result.body), result.status, {"WWW-Authenticate": result.www_authenticate}
-            flask.g.maskinporten_token = result
+            try:
+                token = bearer_token(flask.request.headers.get("Authorization"))
+                flask.g.maskinporten_token = validator.validate(token, wanted)
+            except MaskinportenError as error:
+                rejection = validator.rejection(error, wanted)
+                return flask.Response(rejection.body, status=rejection.status, headers=rejection.headers)
             return view(*args, **kwargs)
 
         return cast(F, wrapper)

@@ -1,4 +1,5 @@
-"""``httpx`` integration: ``MaskinportenAuth``, an ``httpx.Auth`` for sync and async clients.
+"""``httpx`` integration: ``MaskinportenAuth``, an ``httpx.Auth`` for sync and async clients,
+and the httpx send functions the providers take.
 
     import httpx, maskinporten
     from maskinporten.httpx import MaskinportenAuth
@@ -7,32 +8,89 @@
     with httpx.Client(auth=auth) as http:
         http.get("https://api.example.no/resource")
 
-The token request goes through the same httpx client (its transport, proxies and TLS settings),
-as part of the auth flow. The token is cached and refreshed ahead of expiry; many threads or
-tasks asking at once cause one token request; a 401 from the API drops the token and the request
-is retried once with a new one. Install with ``pip install maskinporten[httpx]``.
+Tokens come from the core's token flow (``TokenProvider`` for sync clients,
+``AsyncTokenProvider`` for async ones, sharing one ``TokenFlow``): cached, refreshed ahead of
+expiry, retried as the flow decides, one token request for many concurrent callers. Token
+requests go through their own httpx client (``token_client`` / ``async_token_client`` to set
+proxies or TLS), because an auth flow cannot report a transport failure back to the flow. A
+401 from the API drops that token (``reject``) and the request is sent once more with a new
+token. Install with ``pip install maskinporten[httpx]``.
 """
 
 from __future__ import annotations
 
-from typing import AsyncGenerator, Generator, Optional, Sequence, Union
+from typing import Any, AsyncGenerator, Generator, Optional, Sequence, Union
 
 import httpx
 
-from ._native import AccessToken, CacheKey, Client, HttpRequest, TokenCache
-from ._provider import AuthorizationDetails, _TokenSource, _Wait
+from ._args import check_type
+from ._native import Client, HttpRequest, TokenFlow
+from ._async_provider import AsyncTokenProvider
+from ._provider import AuthorizationDetails, TokenProvider
+from ._transport import AsyncSend, HttpResponse, Send, TransportError, failure_of
 
-__all__ = ["MaskinportenAuth"]
+__all__ = ["MaskinportenAuth", "async_send", "send"]
 
 
-def _to_httpx(request: HttpRequest) -> httpx.Request:
-    return httpx.Request(request.method, request.url, headers=request.headers, content=request.body_bytes)
+def _answer(response: httpx.Response) -> HttpResponse:
+    headers = response.headers
+    return HttpResponse(response.status_code, response.content, headers.get("content-type"), headers.get("retry-after"))
+
+
+def _no_answer(request: HttpRequest, exc: Exception) -> Exception:
+    failure = failure_of(exc)
+    return exc if failure is None else TransportError(failure[0], failure[1])
+
+
+def send(http: Optional[httpx.Client] = None) -> Send:
+    """A send function over ``http`` (default: one ``httpx.Client`` made for it), mapping httpx's
+    exceptions to transport failures (timeouts, connection errors, resets, TLS)."""
+    if http is not None:
+        check_type("http", http, httpx.Client, "an httpx.Client")
+    client = http if http is not None else httpx.Client(follow_redirects=False)
+
+    def httpx_send(request: HttpRequest, timeout: float) -> HttpResponse:
+        try:
+            response = client.request(
+                request.method, request.url, headers=request.headers, content=request.body_bytes, timeout=timeout
+            )
+            return _answer(response)
+        except httpx.TransportError as exc:
+            raise _no_answer(request, exc) from None
+
+    return httpx_send
+
+
+def async_send(http: Optional[httpx.AsyncClient] = None) -> AsyncSend:
+    """An async send function over ``http``; by default each request uses a short-lived
+    ``httpx.AsyncClient``, so the function works from any event loop."""
+    if http is not None:
+        check_type("http", http, httpx.AsyncClient, "an httpx.AsyncClient")
+
+    async def httpx_async_send(request: HttpRequest, timeout: float) -> HttpResponse:
+        try:
+            if http is not None:
+                return await _exchange(http, request, timeout)
+            async with httpx.AsyncClient(follow_redirects=False) as own:
+                return await _exchange(own, request, timeout)
+        except httpx.TransportError as exc:
+            raise _no_answer(request, exc) from None
+
+    return httpx_async_send
+
+
+async def _exchange(http: httpx.AsyncClient, request: HttpRequest, timeout: float) -> HttpResponse:
+    response = await http.request(
+        request.method, request.url, headers=request.headers, content=request.body_bytes, timeout=timeout
+    )
+    return _answer(response)
 
 
 class MaskinportenAuth(httpx.Auth):
-    """Sets ``Authorization: Bearer <token>`` on every request, fetching and caching the
-    Maskinporten token for ``client`` and ``scopes`` (and the optional grant arguments). Pass a
-    shared ``cache`` to share tokens between several auth objects."""
+    """Sets ``Authorization: Bearer <token>`` on every request, with the Maskinporten token for
+    ``client`` and ``scopes`` (and the optional grant arguments). Token-flow settings
+    (``max_attempts``, ``attempt_timeout_ms``, ``deadline_ms``, ...) or a shared ``flow`` as for
+    ``TokenProvider``."""
 
     def __init__(
         self,
@@ -44,84 +102,79 @@ class MaskinportenAuth(httpx.Auth):
         iss_onbehalfof: Optional[str] = None,
         pid: Optional[str] = None,
         authorization_details: Optional[AuthorizationDetails] = None,
-        cache: Optional[TokenCache] = None,
+        flow: Optional[TokenFlow] = None,
+        token_client: Optional[httpx.Client] = None,
+        async_token_client: Optional[httpx.AsyncClient] = None,
+        max_attempts: Optional[int] = None,
+        initial_backoff_ms: Optional[int] = None,
+        max_backoff_ms: Optional[int] = None,
+        attempt_timeout_ms: Optional[int] = None,
+        deadline_ms: Optional[int] = None,
+        refresh_skew: Optional[int] = None,
     ) -> None:
-        self._source = _TokenSource(
-            client,
-            scopes,
+        if flow is None:
+            flow = TokenFlow(
+                max_attempts=max_attempts,
+                initial_backoff_ms=initial_backoff_ms,
+                max_backoff_ms=max_backoff_ms,
+                attempt_timeout_ms=attempt_timeout_ms,
+                deadline_ms=deadline_ms,
+                refresh_skew=refresh_skew,
+            )
+        else:
+            check_type("flow", flow, TokenFlow, "a maskinporten.TokenFlow")
+            settings = (max_attempts, initial_backoff_ms, max_backoff_ms, attempt_timeout_ms, deadline_ms, refresh_skew)
+            if any(value is not None for value in settings):
+                raise TypeError("flow: give the settings to the shared TokenFlow(...), not to MaskinportenAuth")
+        grant: dict[str, Any] = dict(
             resource=resource,
             consumer_org=consumer_org,
             iss_onbehalfof=iss_onbehalfof,
             pid=pid,
             authorization_details=authorization_details,
-            cache=cache,
         )
+        self._token_client = token_client
+        self._sync: Optional[TokenProvider] = None
+        self.provider = AsyncTokenProvider(client, scopes, **grant, flow=flow, send=async_send(async_token_client))
+        self._grant = grant
+        self._client = client
+        self._scopes = scopes
+
+    def _sync_provider(self) -> TokenProvider:
+        # Made on first sync use: it owns an httpx.Client, which async-only users never need.
+        if self._sync is None:
+            self._sync = TokenProvider(
+                self._client, self._scopes, **self._grant, flow=self.provider.flow, send=send(self._token_client)
+            )
+        return self._sync
 
     @property
-    def cache(self) -> TokenCache:
-        """The token cache."""
-        return self._source.cache
+    def flow(self) -> TokenFlow:
+        """The token flow (shared by the sync and async paths)."""
+        return self.provider.flow
 
-    @property
-    def cache_key(self) -> CacheKey:
-        """The cache key of this grant."""
-        return self._source.cache_key
-
-    def invalidate(self) -> None:
-        """Forgets the cached token; the next request fetches a new one."""
-        self._source.invalidate()
-
-    def _token(self) -> Generator[httpx.Request, httpx.Response, AccessToken]:
-        flow = self._source.flow()
-        try:
-            item = next(flow)
-            while True:
-                if isinstance(item, _Wait):
-                    self._source.wait(item)
-                    item = flow.send(None)
-                    continue
-                response = yield _to_httpx(item)
-                response.read()
-                item = flow.send((response.status_code, response.content, response.headers.get("content-type")))
-        except StopIteration as stop:
-            token: AccessToken = stop.value
-            return token
-        finally:
-            flow.close()
+    def reject(self, rejected_access_token: str) -> bool:
+        """Reports that an API answered 401 to this token (see ``TokenProvider.reject``)."""
+        return self.provider.reject(rejected_access_token)
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        token = yield from self._token()
+        provider = self._sync_provider()
+        token = provider.token()
         request.headers["Authorization"] = f"Bearer {token.access_token}"
         response = yield request
         if response.status_code == 401:
-            self._source.invalidate(token.access_token)
-            token = yield from self._token()
-            request.headers["Authorization"] = f"Bearer {token.access_token}"
+            provider.reject(token.access_token)
+            request.headers["Authorization"] = f"Bearer {provider.token().access_token}"
             yield request
 
-
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        for attempt in (0, 1):
-            flow = self._source.flow()
-            try:
-                item = next(flow)
-                while True:
-                    if isinstance(item, _Wait):
-                        await self._source.wait_async(item)
-                        item = flow.send(None)
-                        continue
-                    response = yield _to_httpx(item)
-                    await response.aread()
-                    item = flow.send((response.status_code, response.content, response.headers.get("content-type")))
-            except StopIteration as stop:
-                token: AccessToken = stop.value
-            finally:
-                flow.close()
-            request.headers["Authorization"] = f"Bearer {token.access_token}"
-            response = yield request
-            if response.status_code != 401 or attempt == 1:
-                return
-            self._source.invalidate(token.access_token)
+        token = await self.provider.token()
+        request.headers["Authorization"] = f"Bearer {token.access_token}"
+        response = yield request
+        if response.status_code == 401:
+            self.provider.reject(token.access_token)
+            request.headers["Authorization"] = f"Bearer {(await self.provider.token()).access_token}"
+            yield request
 
     def __repr__(self) -> str:
-        return f"MaskinportenAuth(client={self._source.client!r}, cache_key={self.cache_key!r})"
+        return f"MaskinportenAuth(source={self.provider.source!r})"
