@@ -77,6 +77,7 @@ mod key;
 mod options;
 mod request;
 mod response;
+mod selfservice;
 mod time;
 mod validator;
 
@@ -96,6 +97,12 @@ pub use key::{CertificateInfo, Key};
 pub use options::{GrantOptions, Resource};
 pub use request::{HttpRequest, TokenRequest, JWT_BEARER_GRANT_TYPE};
 pub use response::{parse_token_response, AccessToken, MAX_EXPIRES_IN};
+pub use selfservice::{
+    check_admin_client, check_public_key_set, parse_client, parse_client_keys, parse_clients, parse_empty,
+    parse_public_scopes, parse_scope_access, AdminScope, ClientKeys, ClientUpdate, NewClient, PublicScope,
+    RegisteredClient, RegisteredKey, RotationAction, RotationPlanner, RotationPolicy, ScopeAccess, SelfService,
+    SelfServiceCall, SelfServiceError, MAX_REGISTERED_KEYS,
+};
 pub use time::{format_utc, unix_now};
 pub use validator::{
     bearer_token, Authorization, Organisation, Rejection, Requirements, ScopeMatch, ValidatedToken, ValidationCall,
