@@ -142,6 +142,11 @@ fn check_issuer(issuer: &str) -> Result<()> {
     Ok(())
 }
 
+/// The endpoint rules (https, or http on loopback) for URLs outside the environment itself.
+pub(crate) fn check_endpoint_url(field: &'static str, url: &str) -> Result<()> {
+    check_url(field, url)
+}
+
 fn check_url(field: &'static str, url: &str) -> Result<()> {
     let invalid = |why: String| Err(Error::invalid(ErrorKind::InvalidEnvironment, field, why));
     let Some((scheme, rest)) = url.split_once("://") else {

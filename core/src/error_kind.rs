@@ -112,6 +112,14 @@ error_kinds! {
     /// The server or the network could not answer now (5xx, 429, timeout, reset): retry later.
     Unavailable => "unavailable",
 
+    // Answers from Altinn's token exchange.
+    /// Altinn refused the exchange request (400), or the retired enterprise-user header (410).
+    AltinnExchangeInvalid => "altinn_exchange_invalid",
+    /// Altinn refused the Maskinporten token (401): expired, wrong environment, no Altinn scope.
+    AltinnTokenRejected => "altinn_token_rejected",
+    /// Altinn does not allow this organisation or scope the exchange (403).
+    AltinnForbidden => "altinn_forbidden",
+
     // Answers from the self-service API.
     /// The request was refused as invalid (HTTP 400); the error names the fields.
     SelfServiceInvalid => "self_service_invalid",

@@ -62,6 +62,7 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+mod altinn;
 mod authorization;
 mod cache;
 mod client;
@@ -82,6 +83,7 @@ mod time;
 mod validator;
 
 pub use algorithm::Algorithm;
+pub use altinn::{AltinnExchange, AltinnPlatform};
 pub use authorization::{AuthorizationDetail, CONSENT_TYPE, SYSTEM_USER_TYPE};
 pub use cache::{CacheKey, CacheLookup, FetchTicket, TokenCache};
 pub use client::{Client, X5c, MAX_GRANT_LIFETIME};
