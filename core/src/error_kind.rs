@@ -165,8 +165,14 @@ error_kinds! {
     AudienceMismatch => "audience_mismatch",
     /// The token has no `pid`, and one is required.
     PidMissing => "pid_missing",
-    /// The token's consumer is not among the served organisations.
+    /// The token's consumer is not among the served organisations (or is a foreign eSeal
+    /// consumer, not allowed unless the requirements say so).
     ConsumerNotAllowed => "consumer_not_allowed",
+    /// The token carries no consent that satisfies the requirement (id, from, to = consumer,
+    /// validTo in the future).
+    ConsentInvalid => "consent_invalid",
+    /// The token carries no system user that satisfies the requirement.
+    SystemUserMissing => "system_user_missing",
 }
 
 impl ErrorKind {
@@ -190,6 +196,8 @@ impl ErrorKind {
                 | ErrorKind::AudienceMismatch
                 | ErrorKind::PidMissing
                 | ErrorKind::ConsumerNotAllowed
+                | ErrorKind::ConsentInvalid
+                | ErrorKind::SystemUserMissing
         )
     }
 }

@@ -107,8 +107,9 @@ pub use selfservice::{
 };
 pub use time::{format_utc, unix_now};
 pub use validator::{
-    bearer_token, Authorization, Organisation, Rejection, Requirements, ScopeMatch, ValidatedToken, ValidationCall,
-    ValidationStep, Validator, ValidatorOptions, MAX_TOKEN_BYTES,
+    bearer_token, Authorization, ConsentRequirement, Organisation, Rejection, Requirements, ScopeMatch,
+    SystemUserRequirement, ValidatedToken, ValidationCall, ValidationStep, Validator, ValidatorOptions,
+    ISO6523_AUTHORITY, MAX_TOKEN_BYTES,
 };
 #[cfg(feature = "platform-crypto")]
 pub use validator::{PendingValidation, UnverifiedOutcome};

@@ -4,7 +4,7 @@ use super::api::SelfServiceCall;
 use super::error::refusal;
 use super::types::{ClientKeys, PublicScope, RegisteredClient, RegisteredKey, ScopeAccess};
 use crate::error::{Error, Result};
-use crate::time::unix_from_civil;
+use crate::time::parse_iso8601;
 use serde_json::{Map, Value};
 
 /// The answer's status: 2xx goes on to parsing, 5xx and 429 are retryable, 4xx typed refusals.
@@ -45,33 +45,9 @@ fn text(map: &Map<String, Value>, name: &str) -> Option<String> {
 fn timestamp(value: Option<&Value>) -> Option<i64> {
     match value? {
         Value::Number(n) => n.as_i64().map(|v| if v > 100_000_000_000 { v / 1000 } else { v }),
-        Value::String(s) => iso8601(s),
+        Value::String(s) => parse_iso8601(s),
         _ => None,
     }
-}
-
-fn iso8601(text: &str) -> Option<i64> {
-    let (date, time) = text.split_once(['T', ' '])?;
-    let mut ymd = date.split('-');
-    let (year, month, day) = (ymd.next()?.parse().ok()?, ymd.next()?.parse().ok()?, ymd.next()?.parse().ok()?);
-    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
-        Some(at) => (&time[..at], &time[at..]),
-        None => (time, "Z"),
-    };
-    let mut hms = clock.split(':');
-    let (hour, minute) = (hms.next()?.parse().ok()?, hms.next()?.parse().ok()?);
-    let second: u32 = hms.next().map(|s| s.split('.').next().unwrap_or("0").parse().ok()).unwrap_or(Some(0))?;
-    let base = unix_from_civil(year, month, day, hour, minute, second)?;
-    let shift = match offset.as_bytes().first() {
-        Some(b'+' | b'-') => {
-            let sign = if offset.starts_with('-') { -1 } else { 1 };
-            let digits = offset[1..].replace(':', "");
-            let (h, m) = digits.split_at(digits.len().min(2));
-            sign * (h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().unwrap_or(0) * 60)
-        }
-        _ => 0,
-    };
-    Some(base - shift)
 }
 
 fn client(status: u16, map: &Map<String, Value>) -> Result<RegisteredClient> {
