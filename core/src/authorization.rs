@@ -36,9 +36,7 @@ impl AuthorizationDetail {
             "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": format!("0192:{org_number}")},
         });
         if let (Some(reference), Value::Object(map)) = (external_ref, &mut detail) {
-            if reference.is_empty() {
-                return Err(invalid("externalRef is empty: leave it out or give the reference".into()));
-            }
+            check_external_ref(reference)?;
             map.insert("externalRef".into(), reference.into());
         }
         Ok(AuthorizationDetail(detail))
@@ -85,6 +83,13 @@ impl AuthorizationDetail {
         Ok(AuthorizationDetail(value))
     }
 
+    /// What may be wrong without being refused here (an `externalRef` with characters Altinn's
+    /// client does not use), for the host to show.
+    pub fn warnings(&self) -> Vec<String> {
+        let reference = self.0.get("externalRef").and_then(Value::as_str);
+        reference.and_then(external_ref_warning).into_iter().collect()
+    }
+
     /// The entry as compact JSON (keys sorted, so equal entries give equal bytes).
     pub fn to_json(&self) -> String {
         self.0.to_string()
@@ -96,7 +101,35 @@ impl AuthorizationDetail {
     }
 }
 
+/// Maskinporten takes at most 255 characters.
+const MAX_EXTERNAL_REF: usize = 255;
+
+fn check_external_ref(reference: &str) -> Result<()> {
+    if reference.is_empty() {
+        return Err(invalid("externalRef is empty: leave it out or give the reference".into()));
+    }
+    if reference.chars().count() > MAX_EXTERNAL_REF {
+        return Err(invalid(format!("externalRef is longer than {MAX_EXTERNAL_REF} characters")));
+    }
+    Ok(())
+}
+
+/// Characters Altinn's own client allows in `externalRef`; Altinn's docs show others (a dot), so
+/// anything else is a warning, not a refusal.
+fn external_ref_warning(reference: &str) -> Option<String> {
+    let unusual: String =
+        reference.chars().filter(|c| !(c.is_ascii_alphanumeric() || "æøåÆØÅ_-".contains(*c))).take(5).collect();
+    (!unusual.is_empty()).then(|| {
+        format!(
+            "externalRef has characters outside A-Z a-z 0-9 æøå ÆØÅ _ - ({unusual:?}): Altinn may refuse it (MP-303)"
+        )
+    })
+}
+
 fn check_system_user(map: &Map<String, Value>) -> Result<()> {
+    if let Some(reference) = map.get("externalRef") {
+        check_external_ref(reference.as_str().ok_or_else(|| invalid("externalRef must be a string".into()))?)?;
+    }
     let id = map.get("systemuser_org").and_then(|org| org.get("ID")).and_then(Value::as_str);
     let org = id.and_then(|id| id.strip_prefix("0192:"));
     match org {
@@ -109,4 +142,19 @@ fn check_system_user(map: &Map<String, Value>) -> Result<()> {
 
 fn invalid(message: String) -> Error {
     Error::invalid(ErrorKind::InvalidAuthorizationDetails, "authorization_details", message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn external_ref_is_bounded_and_unusual_characters_warn() {
+        assert!(AuthorizationDetail::system_user("313000001", Some(&"x".repeat(256))).is_err());
+        let dotted = AuthorizationDetail::system_user("313000001", Some("ref.with.dots")).unwrap();
+        assert_eq!(dotted.warnings().len(), 1);
+        assert!(AuthorizationDetail::system_user("313000001", Some("ærlig_ref-1")).unwrap().warnings().is_empty());
+        let raw = r#"{"type":"urn:altinn:systemuser","systemuser_org":{"ID":"0192:313000001"},"externalRef":7}"#;
+        assert!(AuthorizationDetail::from_json(raw).is_err());
+    }
 }

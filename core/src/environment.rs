@@ -9,6 +9,7 @@ pub struct Environment {
     issuer: String,
     token_endpoint: String,
     jwks_uri: String,
+    self_service_base: Option<String>,
 }
 
 const PROD_ISSUER: &str = "https://maskinporten.no/";
@@ -33,6 +34,7 @@ impl Environment {
             issuer: issuer.into(),
             token_endpoint: format!("{issuer}token"),
             jwks_uri: format!("{issuer}jwk"),
+            self_service_base: None,
         }
     }
 
@@ -42,7 +44,12 @@ impl Environment {
         check_issuer(issuer)?;
         check_url("token_endpoint", token_endpoint)?;
         check_url("jwks_uri", jwks_uri)?;
-        Ok(Environment { issuer: issuer.into(), token_endpoint: token_endpoint.into(), jwks_uri: jwks_uri.into() })
+        Ok(Environment {
+            issuer: issuer.into(),
+            token_endpoint: token_endpoint.into(),
+            jwks_uri: jwks_uri.into(),
+            self_service_base: None,
+        })
     }
 
     /// `"test"`, `"prod"` (or `"production"`), or an issuer URL whose endpoints follow
@@ -106,6 +113,21 @@ impl Environment {
     pub fn jwks_uri(&self) -> &str {
         &self.jwks_uri
     }
+
+    /// The base URL of Digdir's self-service API for this environment when it was set
+    /// ([`Environment::with_self_service_base`]); test and prod have theirs built in
+    /// ([`crate::SelfService::for_environment`]).
+    pub fn self_service_base(&self) -> Option<&str> {
+        self.self_service_base.as_deref()
+    }
+
+    /// Names the self-service API's base URL (`https://...`, or `http` on loopback, such as the
+    /// simulator's), e.g. `https://api.test.samarbeid.digdir.no/api/v1`.
+    pub fn with_self_service_base(mut self, base: &str) -> Result<Environment> {
+        check_url("self_service_base", base)?;
+        self.self_service_base = Some(base.trim_end_matches('/').to_string());
+        Ok(self)
+    }
 }
 
 fn check_issuer(issuer: &str) -> Result<()> {
@@ -118,6 +140,11 @@ fn check_issuer(issuer: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The endpoint rules (https, or http on loopback) for URLs outside the environment itself.
+pub(crate) fn check_endpoint_url(field: &'static str, url: &str) -> Result<()> {
+    check_url(field, url)
 }
 
 fn check_url(field: &'static str, url: &str) -> Result<()> {

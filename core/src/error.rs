@@ -85,6 +85,22 @@ pub enum Error {
         message: String,
     },
 
+    /// Digdir's self-service API refused the request (HTTP 4xx); see [`SelfServiceError`].
+    #[error("{0}")]
+    SelfService(Box<crate::selfservice::SelfServiceError>),
+
+    /// Altinn's token exchange refused the request (HTTP 4xx): `kind` is
+    /// `altinn_exchange_invalid` (400, 410), `altinn_token_rejected` (401) or `altinn_forbidden` (403).
+    #[error("{message}")]
+    Altinn {
+        /// Stable kind.
+        kind: ErrorKind,
+        /// HTTP status.
+        status: u16,
+        /// What happened and what to do.
+        message: String,
+    },
+
     /// The server or the network could not answer now (HTTP 5xx or 429 without an OAuth error,
     /// a timeout, a reset connection). Retry with backoff.
     #[error("Maskinporten unavailable{}: {message}{}; retry later", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(), if snippet.is_empty() { String::new() } else { format!("; body starts: {snippet:?}") })]
@@ -134,8 +150,12 @@ impl Error {
     /// every binding use these strings.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Key { kind, .. } | Error::InvalidArgument { kind, .. } | Error::InvalidToken { kind, .. } => *kind,
+            Error::Key { kind, .. }
+            | Error::InvalidArgument { kind, .. }
+            | Error::InvalidToken { kind, .. }
+            | Error::Altinn { kind, .. } => *kind,
             Error::CertificateNotValid { .. } => ErrorKind::CertificateNotValid,
+            Error::SelfService(e) => e.kind,
             Error::OAuth(_) => ErrorKind::OauthError,
             Error::MalformedResponse { .. } => ErrorKind::MalformedResponse,
             Error::Unavailable { .. } => ErrorKind::Unavailable,
@@ -157,6 +177,8 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::OAuth(e) => Some(e.status),
+            Error::SelfService(e) => Some(e.status),
+            Error::Altinn { status, .. } => Some(*status),
             Error::MalformedResponse { status, .. } => Some(*status),
             Error::Unavailable { status, .. } => *status,
             _ => None,
@@ -175,6 +197,7 @@ impl Error {
     pub fn hint(&self) -> Option<&str> {
         match self {
             Error::OAuth(e) => e.hint.as_deref(),
+            Error::SelfService(e) => Some(&e.hint),
             _ => None,
         }
     }

@@ -84,6 +84,9 @@ error_kinds! {
     InvalidJti => "invalid_jti",
     /// A `kid` is empty or has characters outside `[A-Za-z0-9._-]`.
     InvalidKid => "invalid_kid",
+    /// A key set for the self-service API breaks a rule (more than 5 keys, under 2048 bits, a
+    /// private member, a repeated `kid`).
+    InvalidKeySet => "invalid_key_set",
     /// An algorithm name other than RS256, RS384 or RS512.
     InvalidAlgorithm => "invalid_algorithm",
     /// An `x5c` mode other than `leaf` or `full_chain`.
@@ -108,6 +111,28 @@ error_kinds! {
     MalformedResponse => "malformed_response",
     /// The server or the network could not answer now (5xx, 429, timeout, reset): retry later.
     Unavailable => "unavailable",
+
+    // Answers from Altinn's token exchange.
+    /// Altinn refused the exchange request (400), or the retired enterprise-user header (410).
+    AltinnExchangeInvalid => "altinn_exchange_invalid",
+    /// Altinn refused the Maskinporten token (401): expired, wrong environment, no Altinn scope.
+    AltinnTokenRejected => "altinn_token_rejected",
+    /// Altinn does not allow this organisation or scope the exchange (403).
+    AltinnForbidden => "altinn_forbidden",
+
+    // Answers from the self-service API.
+    /// The request was refused as invalid (HTTP 400); the error names the fields.
+    SelfServiceInvalid => "self_service_invalid",
+    /// The admin token was refused (HTTP 401): expired or not a Maskinporten token; fetch a new one.
+    AdminTokenRejected => "admin_token_rejected",
+    /// The admin token lacks the scope this call needs, or the organisation may not do it (403).
+    AdminScopeMissing => "admin_scope_missing",
+    /// No client with this id (404), or it belongs to another organisation.
+    ClientNotFound => "client_not_found",
+    /// The change conflicts with the client's state (409).
+    SelfServiceConflict => "self_service_conflict",
+    /// The organisation must first accept Digdir's terms of use (412/428 `PRECONDITION_REQUIRED`).
+    TermsNotAccepted => "terms_not_accepted",
 
     // Access-token validation (API providers).
     /// No bearer token was given (no `Authorization` header, or another scheme).
@@ -140,8 +165,14 @@ error_kinds! {
     AudienceMismatch => "audience_mismatch",
     /// The token has no `pid`, and one is required.
     PidMissing => "pid_missing",
-    /// The token's consumer is not among the served organisations.
+    /// The token's consumer is not among the served organisations (or is a foreign eSeal
+    /// consumer, not allowed unless the requirements say so).
     ConsumerNotAllowed => "consumer_not_allowed",
+    /// The token carries no consent that satisfies the requirement (id, from, to = consumer,
+    /// validTo in the future).
+    ConsentInvalid => "consent_invalid",
+    /// The token carries no system user that satisfies the requirement.
+    SystemUserMissing => "system_user_missing",
 }
 
 impl ErrorKind {
@@ -165,6 +196,8 @@ impl ErrorKind {
                 | ErrorKind::AudienceMismatch
                 | ErrorKind::PidMissing
                 | ErrorKind::ConsumerNotAllowed
+                | ErrorKind::ConsentInvalid
+                | ErrorKind::SystemUserMissing
         )
     }
 }

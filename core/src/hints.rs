@@ -41,7 +41,7 @@ pub(crate) fn hint(mp_code: Option<&str>, error: &str, environment: Option<&Envi
         Some("MP-251") => "the scope is not delegated to you in Altinn for this consumer_org: the consumer must delegate it to your organisation in Altinn",
         Some("MP-301") => "unknown authorization_details type: use urn:altinn:systemuser or urn:altinn:consent",
         Some("MP-302") => "authorization_details has fields Maskinporten does not know: send only the documented fields",
-        Some("MP-303") => "authorization_details has invalid values: check systemuser_org.ID (0192:<orgno>) and externalRef",
+        Some("MP-303") => "authorization_details has invalid values. For a system user the two usual causes: the system's client_id is not registered on the system in Altinn's system register, or the externalRef is missing (or differs from the one the system user was created with); also check systemuser_org.ID is 0192:<orgno>",
         _ => match error {
             "invalid_scope" => "a scope is not registered on the client or not granted to your organisation",
             "invalid_client" => "the client is unknown or disabled in this environment",

@@ -62,6 +62,7 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+mod altinn;
 mod authorization;
 mod cache;
 mod client;
@@ -77,6 +78,7 @@ mod key;
 mod options;
 mod request;
 mod response;
+mod selfservice;
 mod time;
 mod validator;
 
@@ -90,6 +92,7 @@ pub mod fuzzing {
 }
 
 pub use algorithm::Algorithm;
+pub use altinn::{AltinnExchange, AltinnPlatform};
 pub use authorization::{AuthorizationDetail, CONSENT_TYPE, SYSTEM_USER_TYPE};
 pub use cache::{CacheKey, CacheLookup, FetchTicket, TokenCache};
 pub use client::{Client, X5c, MAX_GRANT_LIFETIME};
@@ -105,10 +108,17 @@ pub use key::{CertificateInfo, Key};
 pub use options::{GrantOptions, Resource};
 pub use request::{HttpRequest, TokenRequest, JWT_BEARER_GRANT_TYPE};
 pub use response::{parse_token_response, AccessToken, MAX_EXPIRES_IN};
+pub use selfservice::{
+    check_admin_client, check_public_key_set, parse_client, parse_client_keys, parse_clients, parse_empty,
+    parse_public_scopes, parse_scope_access, AdminScope, ClientKeys, ClientUpdate, NewClient, PublicScope,
+    RegisteredClient, RegisteredKey, RotationAction, RotationPlanner, RotationPolicy, ScopeAccess, SelfService,
+    SelfServiceCall, SelfServiceError, MAX_REGISTERED_KEYS,
+};
 pub use time::{format_utc, unix_now};
 pub use validator::{
-    bearer_token, Authorization, Organisation, Rejection, Requirements, ScopeMatch, ValidatedToken, ValidationCall,
-    ValidationStep, Validator, ValidatorOptions, MAX_TOKEN_BYTES,
+    bearer_token, Authorization, ConsentRequirement, Organisation, Rejection, Requirements, ScopeMatch,
+    SystemUserRequirement, ValidatedToken, ValidationCall, ValidationStep, Validator, ValidatorOptions,
+    ISO6523_AUTHORITY, MAX_TOKEN_BYTES,
 };
 #[cfg(feature = "platform-crypto")]
 pub use validator::{PendingValidation, UnverifiedOutcome};

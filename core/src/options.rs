@@ -130,6 +130,12 @@ impl GrantOptions {
         Ok(())
     }
 
+    /// What may be wrong without being refused (see [`AuthorizationDetail::warnings`]), for
+    /// the host to show once when it sets these options up.
+    pub fn warnings(&self) -> Vec<String> {
+        self.authorization_details.iter().flat_map(AuthorizationDetail::warnings).collect()
+    }
+
     /// The scopes as the space-separated `scope` claim.
     pub(crate) fn scope_claim(&self) -> String {
         self.scopes.join(" ")

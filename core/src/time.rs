@@ -74,6 +74,45 @@ pub(crate) fn unix_from_civil(year: i64, month: u32, day: u32, hour: u32, minute
     (civil_from_days(days) == (year, month, day)).then(|| days * 86_400 + i64::from(hour * 3600 + minute * 60 + second))
 }
 
+/// Unix seconds of an ISO-8601 / RFC 3339 date-time (`2026-01-01T12:00:00Z`, fractions and
+/// `+01:00` offsets allowed; a date alone is its midnight UTC); `None` when it is not one.
+pub(crate) fn parse_iso8601(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (date, time) = match text.split_once(['T', 't', ' ']) {
+        Some((date, time)) => (date, time),
+        None => (text, "00:00:00Z"),
+    };
+    let mut ymd = date.split('-');
+    let (year, month, day) = (ymd.next()?.parse().ok()?, ymd.next()?.parse().ok()?, ymd.next()?.parse().ok()?);
+    if ymd.next().is_some() {
+        return None;
+    }
+    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
+        Some(at) => (&time[..at], &time[at..]),
+        None => (time, "Z"),
+    };
+    let mut hms = clock.split(':');
+    let (hour, minute) = (hms.next()?.parse().ok()?, hms.next()?.parse().ok()?);
+    let second: u32 = match hms.next() {
+        Some(s) => s.split('.').next()?.parse().ok()?,
+        None => 0,
+    };
+    let base = unix_from_civil(year, month, day, hour, minute, second)?;
+    let shift = match offset.as_bytes().first() {
+        Some(b'+' | b'-') => {
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let digits = offset[1..].replace(':', "");
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            sign * (digits[..2].parse::<i64>().ok()? * 3600 + digits[2..].parse::<i64>().ok()? * 60)
+        }
+        _ if offset.len() == 1 => 0,
+        _ => return None,
+    };
+    Some(base - shift)
+}
+
 // Howard Hinnant's days-from-civil algorithm, the inverse of `civil_from_days`.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let year = year - i64::from(month <= 2);
@@ -101,6 +140,17 @@ mod tests {
         assert_eq!(unix_from_civil(2023, 13, 1, 0, 0, 0), None);
         assert_eq!(unix_from_civil(2023, 1, 1, 24, 0, 0), None);
         assert_eq!(unix_from_civil(2023, 1, 1, 0, 0, 60), None);
+    }
+
+    #[test]
+    fn iso8601_date_times() {
+        assert_eq!(parse_iso8601("2026-01-01T00:00:00Z"), Some(1_767_225_600));
+        assert_eq!(parse_iso8601("2026-01-01T01:00:00.999+01:00"), Some(1_767_225_600));
+        assert_eq!(parse_iso8601("2026-01-01"), Some(1_767_225_600));
+        assert_eq!(parse_iso8601("2025-12-31T23:00:00-01:00"), Some(1_767_225_600));
+        for bad in ["", "2026-13-01T00:00:00Z", "soon", "2026-01-01T00:00:00+1", "2026-01-01T00:00:00Zjunk"] {
+            assert_eq!(parse_iso8601(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -344,3 +344,105 @@ fn events_carry_no_token() {
         }
     }
 }
+
+mod exchange {
+    use super::*;
+    use crate::{AltinnExchange, AltinnPlatform};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    fn altinn_jwt(name: &str, exp_s: i64) -> Vec<u8> {
+        let claims = URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp_s},"name":"{name}"}}"#));
+        format!("eyJhbGciOiJSUzI1NiJ9.{claims}.c2ln").into_bytes()
+    }
+
+    fn exchange() -> AltinnExchange {
+        AltinnExchange::new(AltinnPlatform::tt02())
+    }
+
+    fn exchanged(host: &mut Host, now_ms: i64) -> TokenCall {
+        let key = host.client.cache_key(&host.options);
+        host.flow.call_exchanged(key, &exchange(), now_ms)
+    }
+
+    fn expect_request(host: &mut Host, call: &mut TokenCall, now_ms: i64) -> crate::HttpRequest {
+        match host.poll(call, now_ms) {
+            TokenStep::Send { request, .. } => request,
+            other => panic!("expected Send, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn both_stages_then_the_cache() {
+        let mut host = Host::new(TokenFlow::new());
+        let mut call = exchanged(&mut host, T0);
+        let first = expect_request(&mut host, &mut call, T0);
+        assert_eq!(first.url, "https://test.maskinporten.no/token", "the Maskinporten token first");
+        host.answer(&mut call, 200, &token_body("mp-1", 120), None, T0);
+        let second = expect_request(&mut host, &mut call, T0);
+        assert!(second.url.ends_with("/authentication/api/v1/exchange/maskinporten"));
+        assert_eq!(second.header("authorization"), Some("Bearer mp-1"));
+        host.answer(&mut call, 200, &altinn_jwt("a1", T0 / 1000 + 1800), None, T0 + 10);
+        let altinn = host.expect_token(&mut call, T0 + 10);
+        assert!(altinn.starts_with("eyJ"));
+
+        let mut again = exchanged(&mut host, T0 + 1000);
+        assert_eq!(host.expect_token(&mut again, T0 + 1000), altinn, "cached for its own lifetime");
+        let mut plain = host.call(T0 + 1000);
+        assert_eq!(host.expect_token(&mut plain, T0 + 1000), "mp-1", "the inner token is shared with its own callers");
+    }
+
+    #[test]
+    fn an_altinn_token_outlives_its_maskinporten_token_and_is_refreshed_with_a_new_one() {
+        let mut host = Host::new(TokenFlow::new());
+        let mut call = exchanged(&mut host, T0);
+        expect_request(&mut host, &mut call, T0);
+        host.answer(&mut call, 200, &token_body("mp-1", 120), None, T0);
+        expect_request(&mut host, &mut call, T0);
+        host.answer(&mut call, 200, &altinn_jwt("a1", T0 / 1000 + 600), None, T0);
+        host.expect_token(&mut call, T0);
+        // At 10 minutes the Altinn token is due; the Maskinporten token expired long ago.
+        let later = T0 + 580_000;
+        let mut refresh = exchanged(&mut host, later);
+        assert_eq!(expect_request(&mut host, &mut refresh, later).url, "https://test.maskinporten.no/token");
+        host.answer(&mut refresh, 200, &token_body("mp-2", 120), None, later);
+        assert_eq!(expect_request(&mut host, &mut refresh, later).header("authorization"), Some("Bearer mp-2"));
+    }
+
+    #[test]
+    fn a_401_from_altinn_renews_the_maskinporten_token_once() {
+        let mut host = Host::new(TokenFlow::new());
+        host.fetch(T0, &token_body("mp-stale", 120));
+        let mut call = exchanged(&mut host, T0 + 1000);
+        assert_eq!(expect_request(&mut host, &mut call, T0 + 1000).header("authorization"), Some("Bearer mp-stale"));
+        host.answer(&mut call, 401, b"", None, T0 + 1000);
+        assert_eq!(expect_request(&mut host, &mut call, T0 + 1000).url, "https://test.maskinporten.no/token");
+        host.answer(&mut call, 200, &token_body("mp-new", 120), None, T0 + 1000);
+        assert_eq!(expect_request(&mut host, &mut call, T0 + 1000).header("authorization"), Some("Bearer mp-new"));
+        host.answer(&mut call, 401, b"", None, T0 + 1000);
+        assert_eq!(host.expect_fail(&mut call, T0 + 1000).kind(), crate::ErrorKind::AltinnTokenRejected, "only once");
+    }
+
+    #[test]
+    fn exchange_outages_are_retried_and_refusals_are_typed() {
+        let mut host = Host::new(TokenFlow::new());
+        host.fetch(T0, &token_body("mp-1", 120));
+        let mut call = exchanged(&mut host, T0);
+        expect_request(&mut host, &mut call, T0);
+        host.answer(&mut call, 503, b"", Some("1"), T0);
+        assert!(matches!(host.poll(&mut call, T0), TokenStep::Sleep { until_ms } if until_ms == T0 + 1000));
+        expect_request(&mut host, &mut call, T0 + 1000);
+        host.answer(&mut call, 403, b"", None, T0 + 1000);
+        assert_eq!(host.expect_fail(&mut call, T0 + 1000).kind(), crate::ErrorKind::AltinnForbidden);
+    }
+
+    #[test]
+    fn a_cancelled_exchange_call_releases_the_inner_fetch() {
+        let mut host = Host::new(TokenFlow::new());
+        let mut call = exchanged(&mut host, T0);
+        expect_request(&mut host, &mut call, T0);
+        host.flow.cancel(call);
+        let mut plain = host.call(T0);
+        host.expect_send(&mut plain, T0);
+    }
+}

@@ -4,6 +4,7 @@ use super::events::FlowEvent;
 use super::http::{HttpResponse, TransportFailure};
 use super::policy::RetryPolicy;
 use super::retry_after;
+use crate::altinn::AltinnExchange;
 use crate::cache::CacheKey;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
@@ -13,6 +14,11 @@ use crate::request::TokenRequest;
 use crate::response::AccessToken;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+
+mod exchange;
+mod fetch;
+
+use fetch::{misuse, release, sending};
 
 /// Refresh this long before expiry by default (capped at half the token's lifetime).
 const DEFAULT_REFRESH_SKEW_S: i64 = 30;
@@ -73,6 +79,19 @@ pub struct TokenCall {
     key: CacheKey,
     deadline_ms: i64,
     state: CallState,
+    exchange: Option<Box<ExchangeCall>>,
+}
+
+/// The second stage of a call for an Altinn token: the Maskinporten token it exchanges.
+struct ExchangeCall {
+    mp_key: CacheKey,
+    config: AltinnExchange,
+    /// Whether this call holds the Maskinporten entry's lease (it fetches the inner token).
+    holds_mp_lease: bool,
+    /// The Maskinporten token the outstanding exchange request carries (dropped on a 401).
+    sent_with: Option<AccessToken>,
+    /// A 401 from Altinn already led to a fresh Maskinporten token once.
+    renewed_after_401: bool,
 }
 
 impl fmt::Debug for TokenCall {
@@ -119,6 +138,8 @@ impl CallState {
 
 struct Fetch {
     attempt: u32,
+    /// Whether the outstanding request is for the inner Maskinporten token of an exchange call.
+    inner: bool,
     /// The still-valid token while refreshing ahead of expiry: what the caller gets if this fails.
     current: Option<AccessToken>,
     phase: Phase,
@@ -318,7 +339,27 @@ impl TokenFlow {
             key,
             deadline_ms: now_ms.saturating_add(self.policy.deadline_ms()),
             state: CallState::Lookup { waited_on: None },
+            exchange: None,
         }
+    }
+
+    /// Starts one caller's request for an **Altinn token**: the Maskinporten token of `key` (from
+    /// [`Client::cache_key`]) exchanged through `exchange`. It is cached under its own key, with
+    /// the same single flight, retries and refresh rules; when the Maskinporten token is due too,
+    /// the call fetches it first (sharing it with callers of the Maskinporten token). If Altinn
+    /// refuses the Maskinporten token (401), that token is dropped and a new one is fetched once.
+    /// [`TokenCall::key`] is the Altinn token's key, for [`TokenFlow::reject`].
+    pub fn call_exchanged(&mut self, key: CacheKey, exchange: &AltinnExchange, now_ms: i64) -> TokenCall {
+        let material = format!("{}\n{}", key.as_str(), exchange.cache_material());
+        let mut call = self.call(CacheKey::from_material(material.as_bytes()), now_ms);
+        call.exchange = Some(Box::new(ExchangeCall {
+            mp_key: key,
+            config: exchange.clone(),
+            holds_mp_lease: false,
+            sent_with: None,
+            renewed_after_401: false,
+        }));
+        call
     }
 
     /// The fast path of a cache hit: the token for `key` if it is fresh at `now_ms`, without
@@ -362,7 +403,12 @@ impl TokenFlow {
                 }
                 CallState::Fetching(fetch) => match &mut fetch.phase {
                     Phase::Build => {
-                        if let Some(step) = self.build(call, client, options, now_ms) {
+                        let step = if call.exchange.is_some() {
+                            self.build_exchange(call, client, options, now_ms)
+                        } else {
+                            self.build(call, client, options, now_ms)
+                        };
+                        if let Some(step) = step {
                             return step;
                         }
                     }
@@ -392,100 +438,6 @@ impl TokenFlow {
         }
     }
 
-    fn lookup(&mut self, call: &mut TokenCall, waited_on: Option<u64>, now_ms: i64) -> Option<TokenStep> {
-        let now_s = now_ms.div_euclid(1000);
-        let skew = self.refresh_skew_s;
-        let entry = self.entries.entry(call.key.clone()).or_default();
-        if let Some(token) = entry.token.as_ref().filter(|t| t.is_fresh(now_s, skew)) {
-            let token = token.clone();
-            self.emit(|| FlowEvent::CacheHit { key: call.key.label().to_string() });
-            return Some(self.finish(call, Ok(token)));
-        }
-        let valid = entry.token.as_ref().filter(|t| !t.is_expired(now_s)).cloned();
-        if valid.is_none() {
-            if let (Some(waited), Some((failed_call, error))) = (waited_on, &entry.failed) {
-                if waited == *failed_call {
-                    let error = error.clone();
-                    return Some(self.finish(call, Err(error)));
-                }
-            }
-        }
-        if let Some(lease) = entry.lease.filter(|lease| lease.until_ms > now_ms && lease.call != call.id) {
-            if let Some(token) = valid {
-                return Some(self.finish(call, Ok(token)));
-            }
-            if now_ms >= call.deadline_ms {
-                let error = Error::unavailable(format!(
-                    "no token within {} ms: another caller's token request is still running",
-                    self.policy.deadline_ms()
-                ));
-                return Some(self.finish(call, Err(error)));
-            }
-            call.state = CallState::Lookup { waited_on: Some(lease.call) };
-            return Some(TokenStep::Wait { until_ms: lease.until_ms.min(call.deadline_ms) });
-        }
-        let lease_until = match &valid {
-            Some(token) if now_ms < entry.refresh_not_before_ms => {
-                let token = token.clone();
-                return Some(self.finish(call, Ok(token)));
-            }
-            Some(_) => now_ms.saturating_add(self.policy.attempt_timeout_ms()).saturating_add(LEASE_GRACE_MS),
-            None if now_ms >= call.deadline_ms => {
-                let error = Error::unavailable(format!("no token within {} ms", self.policy.deadline_ms()));
-                return Some(self.finish(call, Err(error)));
-            }
-            None => call.deadline_ms.saturating_add(LEASE_GRACE_MS),
-        };
-        entry.lease = Some(Lease { call: call.id, until_ms: lease_until });
-        call.state = CallState::Fetching(Fetch { attempt: 1, current: valid, phase: Phase::Build });
-        None
-    }
-
-    /// The attempt's request (or grant to sign); `None` when building failed and the call's state
-    /// says what follows.
-    fn build(
-        &mut self,
-        call: &mut TokenCall,
-        client: &Client,
-        options: &GrantOptions,
-        now_ms: i64,
-    ) -> Option<TokenStep> {
-        let now_s = now_ms.div_euclid(1000);
-        let CallState::Fetching(fetch) = &mut call.state else { unreachable!("build runs while fetching") };
-        let host_signs = self.host_signing || client.key().signing_key().is_none();
-        if host_signs {
-            return match client.prepare_grant(options, now_s, None) {
-                Ok(grant) => {
-                    fetch.phase = Phase::Signing(grant.clone());
-                    Some(TokenStep::Sign { grant, attempt: fetch.attempt })
-                }
-                Err(error) => {
-                    self.attempt_failed(call, error, None, now_ms, 0.5);
-                    None
-                }
-            };
-        }
-        match client.token_request(options, now_s, None) {
-            Ok(request) => Some(self.send(call, request, now_ms)),
-            Err(error) => {
-                self.attempt_failed(call, error, None, now_ms, 0.5);
-                None
-            }
-        }
-    }
-
-    fn send(&mut self, call: &mut TokenCall, request: TokenRequest, now_ms: i64) -> TokenStep {
-        let CallState::Fetching(fetch) = &mut call.state else { unreachable!("send runs while fetching") };
-        let timeout_at_ms = now_ms.saturating_add(self.policy.attempt_timeout_ms()).min(match fetch.current {
-            Some(_) => i64::MAX,
-            None => call.deadline_ms,
-        });
-        fetch.phase = Phase::Sending { url: request.url.clone(), sent_ms: now_ms };
-        let (attempt, refresh_ahead) = (fetch.attempt, fetch.current.is_some());
-        self.emit(|| FlowEvent::FetchStarted { key: call.key.label().to_string(), attempt, refresh_ahead });
-        TokenStep::Send { request, attempt, timeout_at_ms }
-    }
-
     /// Reports the HTTP answer to the last [`TokenStep::Send`] of `call`. `jitter` (0.0 to 1.0,
     /// from the host's random source) places the back-off if the flow retries.
     pub fn handle_response(
@@ -497,6 +449,9 @@ impl TokenFlow {
         jitter: f64,
     ) {
         let Some((_, sent_ms)) = sending(call) else { return };
+        if call.exchange.is_some() {
+            return self.exchange_response(call, client, response, sent_ms, now_ms, jitter);
+        }
         let parsed =
             client.parse_token_response(response.status, response.body, response.content_type, now_ms.div_euclid(1000));
         match parsed {
@@ -537,24 +492,6 @@ impl TokenFlow {
         self.signed(call, client, now_ms, |grant| grant.finish_unverified(signature));
     }
 
-    fn signed(
-        &mut self,
-        call: &mut TokenCall,
-        client: &Client,
-        now_ms: i64,
-        finish: impl FnOnce(PreparedGrant) -> Result<String>,
-    ) {
-        let CallState::Fetching(fetch) = &mut call.state else { return };
-        if !matches!(fetch.phase, Phase::Signing(_)) {
-            return;
-        }
-        let Phase::Signing(grant) = std::mem::replace(&mut fetch.phase, Phase::Build) else { unreachable!("checked") };
-        match finish(grant) {
-            Ok(jwt) => fetch.phase = Phase::Signed(client.token_request_for_assertion(&jwt)),
-            Err(error) => self.attempt_failed(call, error, None, now_ms, 0.5),
-        }
-    }
-
     /// Reports that the host's signer failed for the last [`TokenStep::Sign`] of `call`
     /// (`signer_failed`, not retried by the flow).
     pub fn handle_signer_failure(&mut self, call: &mut TokenCall, message: &str, now_ms: i64) {
@@ -568,9 +505,12 @@ impl TokenFlow {
 
     /// Ends a call that will not be polled again (a cancelled task, a dropped future). If it was
     /// fetching, the right to fetch is released and the next caller fetches.
-    pub fn cancel(&mut self, call: TokenCall) {
+    pub fn cancel(&mut self, mut call: TokenCall) {
         if !matches!(call.state, CallState::Fetching(_)) {
             return;
+        }
+        if self.release_inner(&mut call, None) {
+            self.generation += 1;
         }
         if let Some(entry) = self.entries.get_mut(&call.key) {
             if entry.lease.is_some_and(|lease| lease.call == call.id) {
@@ -645,114 +585,6 @@ impl TokenFlow {
             queue.push_back(event());
         }
     }
-
-    fn succeeded(&mut self, call: &mut TokenCall, token: AccessToken, duration_ms: i64) {
-        let CallState::Fetching(fetch) = &call.state else { return };
-        let attempt = fetch.attempt;
-        let entry = self.entries.entry(call.key.clone()).or_default();
-        // A late, slow fetch does not replace a token that lives longer.
-        if entry.token.as_ref().is_none_or(|held| token.expires_at() >= held.expires_at()) {
-            entry.token = Some(token.clone());
-        }
-        release(entry, call.id);
-        entry.refresh_not_before_ms = 0;
-        entry.refresh_failures = 0;
-        self.generation += 1;
-        let expires_in = token.expires_in();
-        self.emit(|| FlowEvent::FetchSucceeded { key: call.key.label().to_string(), attempt, duration_ms, expires_in });
-        call.state = CallState::Outcome(Ok(token));
-    }
-
-    /// Decides what a failed attempt leads to: a back-off (the call sleeps), the still-valid token
-    /// (a refresh ahead of expiry), or the error; the call's state holds the decision.
-    fn attempt_failed(
-        &mut self,
-        call: &mut TokenCall,
-        error: Error,
-        retry_after_ms: Option<i64>,
-        now_ms: i64,
-        jitter: f64,
-    ) {
-        let CallState::Fetching(fetch) = &mut call.state else { unreachable!("only fetches fail") };
-        let key = call.key.label().to_string();
-        let entry = self.entries.entry(call.key.clone()).or_default();
-        if let Some(current) = fetch.current.take() {
-            entry.refresh_failures = entry.refresh_failures.saturating_add(1);
-            let expiry_ms = current.expires_at().saturating_mul(1000);
-            let next_attempt_at_ms = if error.is_retryable() {
-                let wait = self.policy.backoff_ms(entry.refresh_failures, jitter).max(retry_after_ms.unwrap_or(0));
-                now_ms.saturating_add(wait).min(expiry_ms)
-            } else {
-                expiry_ms
-            };
-            entry.refresh_not_before_ms = next_attempt_at_ms;
-            release(entry, call.id);
-            self.generation += 1;
-            if let Some(refused) = FlowEvent::refused(&key, &error) {
-                self.emit(|| refused);
-            }
-            let mp_code = error.mp_code().map(str::to_string);
-            self.emit(|| FlowEvent::RefreshAheadFailed { key, kind: error.kind(), mp_code, next_attempt_at_ms });
-            call.state = CallState::Outcome(Ok(current));
-            return;
-        }
-        let attempt = fetch.attempt;
-        if error.is_retryable() && attempt < self.policy.max_attempts() {
-            let backoff = self.policy.backoff_ms(attempt, jitter);
-            let (wait_ms, from_header) = match retry_after_ms {
-                Some(asked) if asked > backoff => (asked, true),
-                _ => (backoff, false),
-            };
-            let until_ms = now_ms.saturating_add(wait_ms);
-            if until_ms < call.deadline_ms {
-                fetch.phase = Phase::Sleeping { until_ms };
-                let (kind, status) = (error.kind(), error.status());
-                self.emit(|| FlowEvent::RetryScheduled {
-                    key,
-                    attempt,
-                    kind,
-                    status,
-                    wait_ms,
-                    retry_after: from_header,
-                });
-                return;
-            }
-        }
-        release(entry, call.id);
-        entry.failed = Some((call.id, error.clone()));
-        self.generation += 1;
-        if let Some(refused) = FlowEvent::refused(&key, &error) {
-            self.emit(|| refused);
-        }
-        let (kind, status) = (error.kind(), error.status());
-        self.emit(|| FlowEvent::FetchFailed { key, attempts: attempt, kind, status });
-        call.state = CallState::Outcome(Err(error));
-    }
-
-    fn finish(&mut self, call: &mut TokenCall, outcome: Result<AccessToken>) -> TokenStep {
-        call.state = CallState::Finished;
-        match outcome {
-            Ok(token) => TokenStep::Token(token),
-            Err(error) => TokenStep::Fail(error),
-        }
-    }
-}
-
-fn release(entry: &mut Entry, call: u64) {
-    if entry.lease.is_some_and(|lease| lease.call == call) {
-        entry.lease = None;
-    }
-}
-
-fn sending(call: &TokenCall) -> Option<(String, i64)> {
-    match &call.state {
-        CallState::Fetching(Fetch { phase: Phase::Sending { url, sent_ms }, .. }) => Some((url.clone(), *sent_ms)),
-        _ => None,
-    }
-}
-
-fn misuse(message: &str) -> Error {
-    Error::invalid(ErrorKind::InvalidArgument, "call", message.to_string())
 }
 
 /// Refuses a `now_ms` that cannot be Unix milliseconds (seconds given, zero, negative, absurd).

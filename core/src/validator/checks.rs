@@ -2,7 +2,10 @@
 //! token type, scope, audience, pid, consumer), and the typed [`ValidatedToken`] they produce.
 
 use super::raw::{Loose, OrgClaim, RawClaims};
-use super::{Authorization, Organisation, Requirements, ScopeMatch, ValidatedToken, Validator};
+use super::{
+    Authorization, ConsentRequirement, Organisation, Requirements, ScopeMatch, SystemUserRequirement, ValidatedToken,
+    Validator,
+};
 use crate::error::{Error, ErrorKind, Result};
 use serde_json::Value;
 
@@ -11,7 +14,11 @@ fn owned(value: &Loose) -> Option<String> {
 }
 
 fn organisation(claim: &OrgClaim) -> Option<Organisation> {
-    Organisation::parse_id(claim.id.as_ref()?.as_str()?)
+    let authority = match &claim.authority {
+        Some(authority) => authority.as_str()?,
+        None => super::ISO6523_AUTHORITY,
+    };
+    Organisation::parse(authority, claim.id.as_ref()?.as_str()?)
 }
 
 impl Validator {
@@ -72,17 +79,38 @@ impl Validator {
         let consumer = organisation(&claims.consumer).ok_or_else(|| {
             Error::token(ErrorKind::TokenMalformed, "consumer is missing or its ID is not \"<icd>:<orgno>[:...]\"")
         })?;
-        if !requirements.consumer_orgs().is_empty() && !requirements.consumer_orgs().contains(&consumer.org_number) {
-            return Err(Error::token(
-                ErrorKind::ConsumerNotAllowed,
-                format!("consumer {} is not allowed here", consumer.org_number),
-            ));
+        match &consumer.org_number {
+            None if !requirements.eseal_consumers_allowed() => {
+                return Err(Error::token(
+                    ErrorKind::ConsumerNotAllowed,
+                    format!(
+                        "the consumer is not a Norwegian organisation (authority {}): this API serves Norwegian organisations only; allow eSeal consumers in the requirements to serve foreign ones",
+                        consumer.authority
+                    ),
+                ));
+            }
+            Some(org) if !requirements.consumer_orgs().is_empty() && !requirements.consumer_orgs().contains(org) => {
+                return Err(Error::token(ErrorKind::ConsumerNotAllowed, format!("consumer {org} is not allowed here")));
+            }
+            None if !requirements.consumer_orgs().is_empty() => {
+                return Err(Error::token(
+                    ErrorKind::ConsumerNotAllowed,
+                    "a foreign consumer is not among the organisations this API serves",
+                ));
+            }
+            _ => {}
         }
-        let authorization_details = match &claims.authorization_details {
+        let authorization_details: Vec<Authorization> = match &claims.authorization_details {
             Some(Value::Array(items)) => items.iter().map(Authorization::from_claim).collect(),
             Some(one @ Value::Object(_)) => vec![Authorization::from_claim(one)],
             _ => Vec::new(),
         };
+        if let Some(required) = requirements.consent() {
+            check_consent(&authorization_details, required, &consumer, now)?;
+        }
+        if let Some(required) = requirements.system_user() {
+            check_system_user(&authorization_details, required)?;
+        }
         Ok(ValidatedToken {
             supplier: organisation(&claims.supplier),
             delegation_source: owned(&claims.delegation_source),
@@ -120,6 +148,63 @@ fn check_scopes(granted: &[String], requirements: &Requirements) -> Result<()> {
         Err(Error::token(
             ErrorKind::InsufficientScope,
             format!("the token lacks {which}: {}", requirements.scopes().join(" ")),
+        ))
+    }
+}
+
+fn check_consent(
+    details: &[Authorization],
+    required: &ConsentRequirement,
+    consumer: &Organisation,
+    now: i64,
+) -> Result<()> {
+    let refuse = |why: String| Err(Error::token(ErrorKind::ConsentInvalid, why));
+    let matching = details.iter().find_map(|detail| match detail {
+        Authorization::Consent { id, from, to, valid_to, .. }
+            if required.id.as_ref().is_none_or(|want| id.as_ref() == Some(want))
+                && required.from.as_ref().is_none_or(|want| from.as_ref() == Some(want)) =>
+        {
+            Some((to, valid_to))
+        }
+        _ => None,
+    });
+    let Some((to, valid_to)) = matching else {
+        let which = match (&required.id, &required.from) {
+            (Some(id), _) => format!(" with id {id}"),
+            (None, Some(_)) => " from the required party".to_string(),
+            _ => String::new(),
+        };
+        return refuse(format!("the token carries no consent{which}"));
+    };
+    let same_party = match (to.as_ref(), &consumer.org_number) {
+        (Some(to), Some(org)) => to.org_number.as_ref() == Some(org),
+        (Some(to), None) => to.id == consumer.id,
+        (None, _) => false,
+    };
+    if !same_party {
+        return refuse("the consent was not given to the token's consumer (to differs from consumer)".into());
+    }
+    match valid_to {
+        Some(end) if *end > now => Ok(()),
+        Some(end) => refuse(format!("the consent ended at {}", crate::format_utc(*end))),
+        None => refuse("the consent has no readable validTo".into()),
+    }
+}
+
+fn check_system_user(details: &[Authorization], required: &SystemUserRequirement) -> Result<()> {
+    let found = details.iter().any(|detail| match detail {
+        Authorization::SystemUser { org, system_id, .. } => {
+            required.org.as_ref().is_none_or(|want| org.as_ref().and_then(|o| o.org_number.as_ref()) == Some(want))
+                && required.system_id.as_ref().is_none_or(|want| system_id.as_ref() == Some(want))
+        }
+        _ => false,
+    });
+    if found {
+        Ok(())
+    } else {
+        Err(Error::token(
+            ErrorKind::SystemUserMissing,
+            "the token carries no system user for the required organisation and system",
         ))
     }
 }

@@ -22,13 +22,13 @@ mod rejection;
 mod requirements;
 
 pub use bearer::bearer_token;
-pub use claims::{Authorization, Organisation, ValidatedToken};
+pub use claims::{Authorization, Organisation, ValidatedToken, ISO6523_AUTHORITY};
 pub use flow::{ValidationCall, ValidationStep};
 pub use options::ValidatorOptions;
 #[cfg(feature = "platform-crypto")]
 pub use pending::{PendingValidation, UnverifiedOutcome};
 pub use rejection::Rejection;
-pub use requirements::{Requirements, ScopeMatch};
+pub use requirements::{ConsentRequirement, Requirements, ScopeMatch, SystemUserRequirement};
 
 use crate::algorithm::Algorithm;
 use crate::crypto;
@@ -301,6 +301,13 @@ impl Validator {
                 .map_err(|_| Error::token(ErrorKind::TokenMalformed, "the claims are not a JSON object"))?;
             self.check_claims(&claims, now, requirements)?
         };
+        if !token.consumer.is_norwegian() {
+            // A foreign (eSeal) consumer's name fields are read here, off the common path.
+            let claims: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes).unwrap_or_default();
+            if let Some(full) = claims.get("consumer").and_then(Organisation::from_claim) {
+                token.consumer = full;
+            }
+        }
         // The claims' JSON text as signed, kept as is: re-serializing costs time on the hottest path.
         token.claims_json = String::from_utf8(bytes)
             .map_err(|_| Error::token(ErrorKind::TokenMalformed, "the claims are not UTF-8"))?;

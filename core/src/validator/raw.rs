@@ -190,10 +190,11 @@ impl<'a, T> CiSlot<'a, T> {
     }
 }
 
-/// An organisation claim (`{"authority": ..., "ID": ...}`), reduced to its `ID` member (any
-/// type; `None` when the value is not an object or has no such member).
+/// An organisation claim (`{"authority": ..., "ID": ...}`), reduced to its `authority` and `ID`
+/// members (any type; `None` when the value is not an object or has no such member).
 #[derive(Debug, Default)]
 pub(super) struct OrgClaim<'a> {
+    pub authority: Option<Loose<'a>>,
     pub id: Option<Loose<'a>>,
 }
 
@@ -231,18 +232,23 @@ impl<'de> Visitor<'de> for OrgVisitor {
         Ok(OrgClaim::default())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrgClaim<'de>, A::Error> {
-        let mut id = CiSlot::default();
+        let (mut id, mut authority) = (CiSlot::default(), CiSlot::default());
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             if key == "id" {
                 id.exact = Some(map.next_value::<Loose<'de>>()?);
             } else if id.wants_variant(&key, "id") {
                 let value = map.next_value::<Loose<'de>>()?;
                 id.variant = Some((key, value));
+            } else if key == "authority" {
+                authority.exact = Some(map.next_value::<Loose<'de>>()?);
+            } else if authority.wants_variant(&key, "authority") {
+                let value = map.next_value::<Loose<'de>>()?;
+                authority.variant = Some((key, value));
             } else {
                 map.next_value::<Skip>()?;
             }
         }
-        Ok(OrgClaim { id: id.into_value() })
+        Ok(OrgClaim { authority: authority.into_value(), id: id.into_value() })
     }
 }
 

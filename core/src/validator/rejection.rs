@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind};
 /// | no token (no header, another scheme) | 401 | `Bearer` (no error code, RFC 6750 §3.1) |
 /// | a malformed `Authorization: Bearer` header | 400 | `error="invalid_request"` |
 /// | a bad token (malformed, expired, signature, issuer, unknown `kid`, ...) | 401 | `error="invalid_token"` |
-/// | missing scope, audience, `pid`, or a consumer not served | 403 | `error="insufficient_scope"`, `scope="..."` when scopes are required |
+/// | missing scope, audience, `pid`, consent or system user, or a consumer not served | 403 | `error="insufficient_scope"`, `scope="..."` when scopes are required |
 /// | the issuer's keys cannot be fetched (`unavailable`, `jwks_missing`) | 503 | none; `Retry-After` |
 /// | anything else (a misconfigured validator) | 500 | none; the body does not say why |
 ///
@@ -53,7 +53,9 @@ impl Rejection {
             ErrorKind::InsufficientScope
             | ErrorKind::AudienceMismatch
             | ErrorKind::PidMissing
-            | ErrorKind::ConsumerNotAllowed => (403, Some("insufficient_scope")),
+            | ErrorKind::ConsumerNotAllowed
+            | ErrorKind::ConsentInvalid
+            | ErrorKind::SystemUserMissing => (403, Some("insufficient_scope")),
             ErrorKind::Unavailable | ErrorKind::JwksMissing => (503, Some("temporarily_unavailable")),
             kind if kind.is_token_check() => (401, Some("invalid_token")),
             _ => (500, Some("server_error")),

@@ -59,6 +59,31 @@ pub struct Requirements {
     require_pid: bool,
     consumer_orgs: Vec<String>,
     scope_unchecked: bool,
+    eseal_consumers: bool,
+    consent: Option<ConsentRequirement>,
+    system_user: Option<SystemUserRequirement>,
+}
+
+/// What a consent token (Altinn `urn:altinn:consent`) must show, as Digdir's provider checklist
+/// asks: a consent entry with this `id` (when given) `from` this party (when given), given `to`
+/// the token's consumer, with `validTo` in the future.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConsentRequirement {
+    /// The consent id the API expects, if it knows it.
+    pub id: Option<String>,
+    /// The party who must have consented (`urn:altinn:person:identifier-no:<pid>` or
+    /// `urn:altinn:organization:identifier-no:<orgno>`), if the API knows it.
+    pub from: Option<String>,
+}
+
+/// What a system-user token (Altinn `urn:altinn:systemuser`) must show: a system-user entry,
+/// for this organisation and system when given.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SystemUserRequirement {
+    /// The system user's organisation number (`systemuser_org`), if the API serves one.
+    pub org: Option<String>,
+    /// The registered system (`system_id`), if the API serves one.
+    pub system_id: Option<String>,
 }
 
 impl Requirements {
@@ -71,6 +96,9 @@ impl Requirements {
             require_pid: false,
             consumer_orgs: Vec::new(),
             scope_unchecked: false,
+            eseal_consumers: false,
+            consent: None,
+            system_user: None,
         }
     }
 
@@ -103,7 +131,13 @@ impl Requirements {
         consumer_orgs: Vec<String>,
         any_scope_unchecked: bool,
     ) -> Requirements {
-        Requirements { scopes, scope_match, audience, require_pid, consumer_orgs, scope_unchecked: any_scope_unchecked }
+        Requirements {
+            scope_unchecked: any_scope_unchecked,
+            audience,
+            require_pid,
+            consumer_orgs,
+            ..Requirements::any_scope(scopes).with_scope_match(scope_match)
+        }
     }
 
     /// Whether any or all of the scopes are required.
@@ -128,6 +162,40 @@ impl Requirements {
     pub fn with_consumer_orgs<S: Into<String>>(mut self, orgs: impl IntoIterator<Item = S>) -> Requirements {
         self.consumer_orgs = orgs.into_iter().map(Into::into).collect();
         self
+    }
+
+    /// Also serves foreign organisations that authenticate with a European eSeal (their
+    /// consumer has no Norwegian org number); refused otherwise.
+    pub fn with_eseal_consumers(mut self) -> Requirements {
+        self.eseal_consumers = true;
+        self
+    }
+
+    /// Also requires a valid consent ([`ConsentRequirement`]).
+    pub fn with_consent(mut self, consent: ConsentRequirement) -> Requirements {
+        self.consent = Some(consent);
+        self
+    }
+
+    /// Also requires a system user ([`SystemUserRequirement`]).
+    pub fn with_system_user(mut self, system_user: SystemUserRequirement) -> Requirements {
+        self.system_user = Some(system_user);
+        self
+    }
+
+    /// Whether foreign eSeal consumers are served.
+    pub fn eseal_consumers_allowed(&self) -> bool {
+        self.eseal_consumers
+    }
+
+    /// The consent requirement, if any.
+    pub fn consent(&self) -> Option<&ConsentRequirement> {
+        self.consent.as_ref()
+    }
+
+    /// The system-user requirement, if any.
+    pub fn system_user(&self) -> Option<&SystemUserRequirement> {
+        self.system_user.as_ref()
     }
 
     /// The required scopes.
@@ -182,6 +250,13 @@ impl Requirements {
         }
         if self.audience.as_deref().is_some_and(str::is_empty) {
             return Err(Error::invalid(ErrorKind::InvalidRequirements, "audience", "the audience is empty"));
+        }
+        if let Some(org) = self.system_user.as_ref().and_then(|s| s.org.as_ref()).filter(|o| !is_valid_org_number(o)) {
+            return Err(Error::invalid(
+                ErrorKind::InvalidRequirements,
+                "system_user",
+                format!("{org:?} is not an organisation number (9 digits with a modulus-11 check digit)"),
+            ));
         }
         if let Some(org) = self.consumer_orgs.iter().find(|org| !is_valid_org_number(org)) {
             return Err(Error::invalid(

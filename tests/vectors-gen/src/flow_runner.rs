@@ -160,7 +160,9 @@ pub fn run_validation_scenario(doc: &Value, scenario: &Value) -> Vec<PhaseOutcom
                     continue;
                 }
                 match validator.poll_validation(call, token, &requirements, clock) {
-                    ValidationStep::Valid(valid) => results[i] = Some(Ok(valid.consumer.org_number)),
+                    ValidationStep::Valid(valid) => {
+                        results[i] = Some(Ok(valid.consumer.org_number.unwrap_or_default()))
+                    }
                     ValidationStep::Fail(error) => results[i] = Some(Err(error)),
                     ValidationStep::FetchJwks { .. } => fetching.push(i),
                     ValidationStep::Wait { .. } => {}

@@ -111,7 +111,7 @@ pub fn requirements(spec: &Value) -> maskinporten::Requirements {
             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .unwrap_or_default()
     };
-    maskinporten::Requirements::from_parts(
+    let mut requirements = maskinporten::Requirements::from_parts(
         list("scopes"),
         if str_field(spec, "scope_match") == Some("all") {
             maskinporten::ScopeMatch::All
@@ -122,7 +122,23 @@ pub fn requirements(spec: &Value) -> maskinporten::Requirements {
         spec["require_pid"].as_bool().unwrap_or(false),
         list("consumer_orgs"),
         spec["any_scope_unchecked"].as_bool().unwrap_or(false),
-    )
+    );
+    if spec["eseal_consumers"].as_bool() == Some(true) {
+        requirements = requirements.with_eseal_consumers();
+    }
+    if let Some(consent) = spec["consent"].as_object() {
+        requirements = requirements.with_consent(maskinporten::ConsentRequirement {
+            id: consent.get("id").and_then(Value::as_str).map(str::to_string),
+            from: consent.get("from").and_then(Value::as_str).map(str::to_string),
+        });
+    }
+    if let Some(system_user) = spec["system_user"].as_object() {
+        requirements = requirements.with_system_user(maskinporten::SystemUserRequirement {
+            org: system_user.get("org").and_then(Value::as_str).map(str::to_string),
+            system_id: system_user.get("system_id").and_then(Value::as_str).map(str::to_string),
+        });
+    }
+    requirements
 }
 
 /// Runs a validation case against a validator for the test issuer fed `jwks`.
@@ -145,10 +161,12 @@ pub fn check_validation_case(
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            let same = Some(token.consumer.org_number.as_str()) == str_field(expected, "consumer_org")
-                && token.supplier.as_ref().map(|s| s.org_number.as_str()) == str_field(expected, "supplier_org")
+            let same = token.consumer.org_number.as_deref() == str_field(expected, "consumer_org")
+                && token.supplier.as_ref().and_then(|s| s.org_number.as_deref()) == str_field(expected, "supplier_org")
                 && token.consumer.sub_unit.iter().map(String::as_str).eq(sub_unit)
                 && Some(token.client_id.as_str()) == str_field(expected, "client_id")
+                && Some(token.consumer.id.as_str()) == str_field(expected, "consumer_id")
+                && Some(token.consumer.authority.as_str()) == str_field(expected, "consumer_authority")
                 && Some(token.expires_at) == expected["expires_at"].as_i64();
             if same {
                 Ok(())

@@ -57,16 +57,24 @@ fn with(mut base: Value, field: &str, value: Value) -> Value {
 
 fn requirements(scopes: &[&str]) -> Value {
     json!({"scopes": scopes, "scope_match": "any", "audience": null, "require_pid": false, "consumer_orgs": [],
-           "any_scope_unchecked": false})
+           "any_scope_unchecked": false, "eseal_consumers": false, "consent": null, "system_user": null})
 }
 
-fn ok(name: &str, token: String, req: Value, consumer: &str, supplier: Option<&str>, sub_unit: &[&str]) -> Value {
+fn ok(
+    name: &str,
+    token: String,
+    req: Value,
+    consumer: Option<&str>,
+    supplier: Option<&str>,
+    sub_unit: &[&str],
+) -> Value {
     let claims_segment = token.split('.').nth(1).unwrap_or_default();
     let claims: Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims_segment).unwrap_or_default()).unwrap_or_default();
     json!({"name": name, "token": token, "now": NOW, "requirements": req,
            "expected": {"consumer_org": consumer, "supplier_org": supplier, "consumer_sub_unit": sub_unit,
-                        "client_id": "5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d", "expires_at": claims["exp"]}})
+                        "consumer_id": claims["consumer"]["ID"], "consumer_authority": claims["consumer"]["authority"],
+                        "client_id": claims["client_id"], "expires_at": claims["exp"]}})
 }
 
 fn bad(name: &str, token: String, req: Value, kind: &str) -> Value {
@@ -81,9 +89,12 @@ pub fn expected_rejection(kind: &str, requirements: &Value) -> Value {
     let (status, error) = match kind {
         "token_missing" => (401, None),
         "invalid_authorization_header" => (400, Some("invalid_request")),
-        "insufficient_scope" | "audience_mismatch" | "pid_missing" | "consumer_not_allowed" => {
-            (403, Some("insufficient_scope"))
-        }
+        "insufficient_scope"
+        | "audience_mismatch"
+        | "pid_missing"
+        | "consumer_not_allowed"
+        | "consent_invalid"
+        | "system_user_missing" => (403, Some("insufficient_scope")),
         "unavailable" | "jwks_missing" => (503, None),
         "token_too_large"
         | "token_malformed"
@@ -139,6 +150,40 @@ fn header_cases() -> Value {
     ])
 }
 
+const CONSENT_ID: &str = "9f7a3c52-6e1d-4b8a-a5f0-2c4d6e8f0a1b";
+const CONSENT_FROM: &str = "urn:altinn:person:identifier-no:01017012345";
+
+/// A consent token (Altinn `urn:altinn:consent`) given to `to`, valid until `valid_to`.
+fn consent(valid_to: i64, to: &str) -> Value {
+    let valid_to = time::OffsetDateTime::from_unix_timestamp(valid_to)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default();
+    with(
+        claims(),
+        "authorization_details",
+        json!([{"type": "urn:altinn:consent", "id": CONSENT_ID, "from": CONSENT_FROM,
+            "to": {"authority": "iso6523-actorid-upis", "ID": to}, "consented": "2025-12-01T10:00:00Z",
+            "validTo": valid_to,
+            "consentRights": [{"action": ["read"], "resource": [{"type": "urn:altinn:resource", "value": "ttd_inntektsopplysninger"}]}]}]),
+    )
+}
+
+fn consent_read() -> Value {
+    with(requirements(&["test:scope.read"]), "consent", json!({"id": CONSENT_ID, "from": CONSENT_FROM}))
+}
+
+/// A token for a foreign organisation with a qualified eSeal (the pilot's shape).
+fn eseal() -> Value {
+    let eseal = with(
+        claims(),
+        "consumer",
+        json!({"authority": "etsi-en-319-412", "ID": "NTRSE-5560000001", "organizationName": "Exempel AB", "countryName": "SE"}),
+    );
+    let eseal = with(eseal, "client_amr", json!("QCForESeal"));
+    with(eseal, "client_id", json!("eidas-1a2b3c"))
+}
+
 pub fn validation_document() -> Value {
     let key = issuer_key();
     let read = || requirements(&["test:scope.read"]);
@@ -163,12 +208,12 @@ pub fn validation_document() -> Value {
         "systemuser_org": {"authority": "iso6523-actorid-upis", "ID": "0192:313000001"}, "systemuser_id": ["a1b2"], "system_id": "vendor_system"}]),
     );
     let cases = vec![
-        ok("valid", valid.clone(), read(), "311000004", None, &[]),
+        ok("valid", valid.clone(), read(), Some("311000004"), None, &[]),
         ok(
             "valid_all_scopes",
             valid.clone(),
             with(requirements(&["test:scope.read", "test:scope.write"]), "scope_match", json!("all")),
-            "311000004",
+            Some("311000004"),
             None,
             &[],
         ),
@@ -176,11 +221,11 @@ pub fn validation_document() -> Value {
             "valid_within_leeway_after_exp",
             sign_rs256(&key, &header(), &with(claims(), "exp", json!(NOW - 5))),
             read(),
-            "311000004",
+            Some("311000004"),
             None,
             &[],
         ),
-        ok("delegated", sign_rs256(&key, &header(), &delegated), read(), "312000008", Some("311000004"), &[]),
+        ok("delegated", sign_rs256(&key, &header(), &delegated), read(), Some("312000008"), Some("311000004"), &[]),
         ok(
             "sub_unit_consumer",
             sign_rs256(
@@ -193,7 +238,7 @@ pub fn validation_document() -> Value {
                 ),
             ),
             read(),
-            "991825827",
+            Some("991825827"),
             None,
             &["ER//987464291", "1"],
         ),
@@ -205,7 +250,7 @@ pub fn validation_document() -> Value {
                 &with(claims(), "consumer", json!({"authority": "iso6523-actorid-upis", "ID": "0192:991825827:ER"})),
             ),
             read(),
-            "991825827",
+            Some("991825827"),
             None,
             &["ER"],
         ),
@@ -213,16 +258,72 @@ pub fn validation_document() -> Value {
             "audience_matches",
             sign_rs256(&key, &header(), &with(claims(), "aud", json!("https://api.example.no/"))),
             with(read(), "audience", json!("https://api.example.no/")),
-            "311000004",
+            Some("311000004"),
             None,
             &[],
         ),
-        ok("system_user", sign_rs256(&key, &header(), &system_user), read(), "311000004", None, &[]),
+        ok("system_user", sign_rs256(&key, &header(), &system_user), read(), Some("311000004"), None, &[]),
+        ok(
+            "system_user_required",
+            sign_rs256(&key, &header(), &system_user),
+            with(read(), "system_user", json!({"org": "313000001", "system_id": "vendor_system"})),
+            Some("311000004"),
+            None,
+            &[],
+        ),
+        bad(
+            "system_user_other_org",
+            sign_rs256(&key, &header(), &system_user),
+            with(read(), "system_user", json!({"org": "312000008", "system_id": null})),
+            "system_user_missing",
+        ),
+        bad(
+            "system_user_absent",
+            valid.clone(),
+            with(read(), "system_user", json!({"org": null, "system_id": null})),
+            "system_user_missing",
+        ),
+        ok(
+            "consent_valid",
+            sign_rs256(&key, &header(), &consent(NOW + 86_400, "0192:311000004")),
+            consent_read(),
+            Some("311000004"),
+            None,
+            &[],
+        ),
+        bad(
+            "consent_expired",
+            sign_rs256(&key, &header(), &consent(NOW - 1, "0192:311000004")),
+            consent_read(),
+            "consent_invalid",
+        ),
+        bad(
+            "consent_to_another_org",
+            sign_rs256(&key, &header(), &consent(NOW + 86_400, "0192:312000008")),
+            consent_read(),
+            "consent_invalid",
+        ),
+        bad("consent_absent", valid.clone(), consent_read(), "consent_invalid"),
+        bad(
+            "consent_other_id",
+            sign_rs256(&key, &header(), &consent(NOW + 86_400, "0192:311000004")),
+            with(read(), "consent", json!({"id": "00000000-0000-4000-8000-000000000000", "from": null})),
+            "consent_invalid",
+        ),
+        bad("eseal_refused_by_default", sign_rs256(&key, &header(), &eseal()), read(), "consumer_not_allowed"),
+        ok(
+            "eseal_allowed",
+            sign_rs256(&key, &header(), &eseal()),
+            with(read(), "eseal_consumers", json!(true)),
+            None,
+            None,
+            &[],
+        ),
         ok(
             "consumer_allowed",
             valid.clone(),
             with(read(), "consumer_orgs", json!(["311000004"])),
-            "311000004",
+            Some("311000004"),
             None,
             &[],
         ),
@@ -257,7 +358,7 @@ pub fn validation_document() -> Value {
             "any_scope_unchecked",
             valid.clone(),
             with(requirements(&[]), "any_scope_unchecked", json!(true)),
-            "311000004",
+            Some("311000004"),
             None,
             &[],
         ),
@@ -265,11 +366,11 @@ pub fn validation_document() -> Value {
             "audience_without_scope",
             sign_rs256(&key, &header(), &with(claims(), "aud", json!("https://api.example.no/"))),
             with(requirements(&[]), "audience", json!("https://api.example.no/")),
-            "311000004",
+            Some("311000004"),
             None,
             &[],
         ),
-        ok("bearer_scheme_any_case", format!("bearer {valid}"), read(), "311000004", None, &[]),
+        ok("bearer_scheme_any_case", format!("bearer {valid}"), read(), Some("311000004"), None, &[]),
         bad(
             "not_all_scopes",
             valid.clone(),
