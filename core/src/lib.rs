@@ -76,6 +76,7 @@ mod key;
 mod options;
 mod request;
 mod response;
+mod snippet;
 mod time;
 mod validator;
 
