@@ -1,7 +1,9 @@
 //! Maskinporten environments: test, prod, custom, or discovered from RFC 8414 metadata.
 
+use crate::endpoint_url::{self, shown};
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::HttpRequest;
+use crate::snippet;
 
 /// Where grants go: the issuer (which is also the grant's `aud`), the token endpoint and the JWKS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +16,8 @@ pub struct Environment {
 const PROD_ISSUER: &str = "https://maskinporten.no/";
 const TEST_ISSUER: &str = "https://test.maskinporten.no/";
 const METADATA_PATH: &str = ".well-known/oauth-authorization-server";
-const RETIRED_HOSTS: [&str; 4] = ["ver1.maskinporten.no", "ver2.maskinporten.no", "oidc-ver2.difi.no", "oidc.difi.no"];
+/// The names [`Environment::from_name`] takes, and what they stand for.
+const NAMES: [(&str, &str); 2] = [("test", TEST_ISSUER), ("prod", PROD_ISSUER)];
 
 impl Environment {
     /// Digdir's test environment (`https://test.maskinporten.no/`), for test certificates and
@@ -45,23 +48,35 @@ impl Environment {
         Ok(Environment { issuer: issuer.into(), token_endpoint: token_endpoint.into(), jwks_uri: jwks_uri.into() })
     }
 
-    /// `"test"`, `"prod"` (or `"production"`), or an issuer URL whose endpoints follow
-    /// Maskinporten's layout (`{issuer}token`, `{issuer}jwk`).
+    /// An environment as a user writes it in configuration: `"test"` or `"prod"` (any case,
+    /// surrounding spaces ignored), or an issuer URL whose endpoints follow Maskinporten's
+    /// layout (`{issuer}token`, `{issuer}jwk`), such as `https://test.maskinporten.no/`.
+    ///
+    /// Nothing else is guessed: `"production"`, a near miss such as `"tset"`, and the token
+    /// endpoint given instead of the issuer (`https://test.maskinporten.no/token`) are refused
+    /// with an `invalid_environment` error that names what to write.
     pub fn from_name(name: &str) -> Result<Environment> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "test" | "ver2-test" => return Ok(Environment::test()),
-            "prod" | "production" => return Ok(Environment::prod()),
+        let trimmed = name.trim();
+        let lower = trimmed.to_ascii_lowercase();
+        match lower.as_str() {
+            "test" => return Ok(Environment::test()),
+            "prod" => return Ok(Environment::prod()),
             _ => {}
         }
-        let issuer = name.trim();
-        if issuer == PROD_ISSUER {
+        if !trimmed.contains("://") {
+            return Err(unknown_name(trimmed, &lower));
+        }
+        if trimmed == PROD_ISSUER {
             return Ok(Environment::prod());
         }
-        if issuer == TEST_ISSUER {
+        if trimmed == TEST_ISSUER {
             return Ok(Environment::test());
         }
-        check_issuer(issuer)?;
-        Ok(Environment::known(issuer))
+        if let Some(error) = endpoint_instead_of_issuer(trimmed) {
+            return Err(error);
+        }
+        check_issuer(trimmed)?;
+        Ok(Environment::known(trimmed))
     }
 
     /// Reads an RFC 8414 metadata document (`{issuer}.well-known/oauth-authorization-server`).
@@ -70,7 +85,11 @@ impl Environment {
             Error::invalid(
                 ErrorKind::InvalidEnvironment,
                 "metadata",
-                format!("the metadata document is not a JSON object ({e}): fetch {{issuer}}{METADATA_PATH}"),
+                format!(
+                    "the metadata document is not a JSON object ({}; it starts {:?}): fetch {{issuer}}{METADATA_PATH}",
+                    snippet::json_error(&e),
+                    snippet::snippet(json)
+                ),
             )
         })?;
         let field = |name: &'static str| {
@@ -114,34 +133,83 @@ fn check_issuer(issuer: &str) -> Result<()> {
         return Err(Error::invalid(
             ErrorKind::InvalidEnvironment,
             "issuer",
-            format!("{issuer:?} must end with '/': the grant's aud is the issuer exactly, with its trailing slash (e.g. {TEST_ISSUER})"),
+            format!("{} must end with '/': the grant's aud is the issuer exactly, with its trailing slash (e.g. {TEST_ISSUER})", shown(issuer)),
         ));
     }
     Ok(())
 }
 
 fn check_url(field: &'static str, url: &str) -> Result<()> {
-    let invalid = |why: String| Err(Error::invalid(ErrorKind::InvalidEnvironment, field, why));
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return invalid(format!("{url:?} is not an absolute URL: give https://host/..."));
+    endpoint_url::check(field, url).map(|_| ())
+}
+
+/// A name that is not `test` or `prod`: say which names exist, and which one was meant when the
+/// name is a near miss.
+fn unknown_name(name: &str, lower: &str) -> Error {
+    let listed = NAMES.iter().map(|(name, issuer)| format!("\"{name}\" ({issuer})")).collect::<Vec<_>>().join(" or ");
+    let why = match lower {
+        "production" | "prd" | "prod.maskinporten.no" => "is not an environment name: use \"prod\"".to_string(),
+        _ => match NAMES.iter().map(|(known, _)| (edit_distance(lower, known), *known)).min() {
+            Some((distance, known)) if distance <= 2 => {
+                format!("is not an environment name: did you mean \"{known}\"?")
+            }
+            _ => "is not an environment name".to_string(),
+        },
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let hostname = match host.find(']') {
-        Some(end) if host.starts_with('[') => &host[..=end],
-        _ => host.split(':').next().unwrap_or(""),
+    Error::invalid(
+        ErrorKind::InvalidEnvironment,
+        "environment",
+        format!(
+            "{:?} {why} The names are {listed}; anything else is given as its issuer URL, with its trailing slash",
+            snippet::sanitize(name, 40)
+        ),
+    )
+}
+
+/// An endpoint URL given where the issuer belongs (`.../token`, `.../jwk`, the metadata URL):
+/// grants would carry it as `aud` and Maskinporten refuses them.
+fn endpoint_instead_of_issuer(url: &str) -> Option<Error> {
+    let path_start = url.find("://").map_or(0, |i| i + 3);
+    let without_slash = url.strip_suffix('/').unwrap_or(url);
+    let (issuer, what) = ["token", "jwk", METADATA_PATH].iter().find_map(|endpoint| {
+        let issuer = without_slash.strip_suffix(endpoint)?;
+        (issuer.len() > path_start && issuer.ends_with('/')).then_some((issuer, *endpoint))
+    })?;
+    let issuer = match issuer.to_ascii_lowercase().as_str() {
+        "https://test.maskinporten.no/" => TEST_ISSUER.to_string(),
+        "https://maskinporten.no/" => PROD_ISSUER.to_string(),
+        _ => issuer.to_string(),
     };
-    if hostname.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return invalid(format!("{url:?} is not a valid URL"));
+    let endpoint = match what {
+        "token" => "the token endpoint",
+        "jwk" => "the JWKS URL",
+        _ => "the metadata URL",
+    };
+    Some(Error::invalid(
+        ErrorKind::InvalidEnvironment,
+        "issuer",
+        format!(
+            "{} is {endpoint}, not the issuer: give the issuer, {} (it is the grant's aud, exactly, with its trailing slash)",
+            shown(url),
+            shown(&issuer)
+        ),
+    ))
+}
+
+/// Levenshtein distance, for names of a few letters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
     }
-    if RETIRED_HOSTS.iter().any(|retired| hostname.eq_ignore_ascii_case(retired)) {
-        return invalid(format!("{hostname} is retired: use {TEST_ISSUER} (test) or {PROD_ISSUER} (prod)"));
-    }
-    let loopback = matches!(hostname, "localhost" | "[::1]") || hostname.starts_with("127.");
-    match scheme {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => invalid(format!("{url:?} must use https (plain http is only allowed on loopback, for the simulator)")),
-    }
+    row[b.len()]
 }
 
 #[cfg(test)]
@@ -168,6 +236,57 @@ mod tests {
         assert!(Environment::from_name("http://localhost:1/").is_ok());
         assert!(Environment::from_name("http://example.no/").is_err());
         assert!(Environment::from_name("https://ver2.maskinporten.no/").is_err());
+        assert!(Environment::from_name("http://127.0.0.1@attacker.example/").is_err());
+        assert!(Environment::from_name("http://127.attacker.example/").is_err());
+    }
+
+    fn refused(name: &str) -> String {
+        let error = Environment::from_name(name).unwrap_err();
+        assert_eq!(error.kind(), "invalid_environment", "{name}");
+        error.to_string()
+    }
+
+    #[test]
+    fn names_are_the_documented_ones_only() {
+        assert_eq!(Environment::from_name(" Test ").unwrap(), Environment::test());
+        assert_eq!(Environment::from_name("PROD").unwrap(), Environment::prod());
+        let production = refused("production");
+        assert!(production.contains("use \"prod\""), "{production}");
+        for (typo, meant) in [("tset", "test"), ("tst", "test"), ("prd", "prod"), ("prdo", "prod"), ("tes", "test")] {
+            let message = refused(typo);
+            assert!(message.contains(&format!("\"{meant}\"")), "{typo}: {message}");
+            assert!(message.contains("https://test.maskinporten.no/") && message.contains("https://maskinporten.no/"));
+        }
+        let unknown = refused("staging");
+        assert!(!unknown.contains("did you mean"), "{unknown}");
+        assert!(unknown.contains("\"test\"") && unknown.contains("\"prod\""), "{unknown}");
+        assert!(refused("ver2-test").contains("not an environment name"));
+    }
+
+    #[test]
+    fn an_endpoint_given_as_the_issuer_names_the_issuer() {
+        for url in [
+            "https://test.maskinporten.no/token",
+            "https://test.maskinporten.no/token/",
+            "https://test.maskinporten.no/jwk",
+            "https://test.maskinporten.no/.well-known/oauth-authorization-server",
+        ] {
+            let message = refused(url);
+            assert!(message.contains("not the issuer"), "{message}");
+            assert!(message.contains("\"https://test.maskinporten.no/\""), "{message}");
+        }
+        assert!(refused("https://maskinporten.no/token").contains("\"https://maskinporten.no/\""));
+        assert!(refused("http://127.0.0.1:9/token/").contains("\"http://127.0.0.1:9/\""));
+        // A path that only ends in the letters is an issuer like any other.
+        assert!(Environment::from_name("https://example.no/mytoken/").is_ok());
+    }
+
+    #[test]
+    fn metadata_errors_quote_no_token() {
+        let err = Environment::from_metadata(b"\"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.\"").unwrap_err();
+        assert_eq!(err.kind(), "invalid_environment");
+        assert!(!err.to_string().contains("eyJzdWIiOiJ4In0"), "{err}");
+        assert!(err.to_string().contains("line 1"), "{err}");
     }
 
     #[test]

@@ -66,6 +66,7 @@ mod authorization;
 mod cache;
 mod client;
 mod crypto;
+mod endpoint_url;
 mod environment;
 mod error;
 mod error_kind;

@@ -50,6 +50,17 @@ pub(crate) fn sanitize(text: &str, max_chars: usize) -> String {
     finish(window, window.len() < text.len(), max_chars)
 }
 
+/// A piece of text redacted by rules 1 to 3 and cut at `max_chars`, but not folded: for
+/// quoting configuration such as a URL with `{:?}`, which shows its control characters.
+pub(crate) fn redact_text(text: &str, max_chars: usize) -> String {
+    let end = text.char_indices().nth(max_chars).map_or(text.len(), |(end, _)| end);
+    let mut out = redact(&text[..end], end < text.len());
+    if end < text.len() {
+        out.push('…');
+    }
+    out
+}
+
 /// What a `serde_json` error says about where a document went wrong, without its text: for
 /// some inputs serde_json's message quotes a whole string of the body.
 pub(crate) fn json_error(error: &serde_json::Error) -> String {
@@ -147,9 +158,9 @@ fn member_values(text: &str) -> Vec<(usize, usize)> {
 fn is_secret_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     SECRET_NAMES.contains(&lower.as_str())
-        || SECRET_NAME_SUFFIXES.iter().any(|suffix| {
-            lower.strip_suffix(suffix).is_some_and(|before| before.is_empty() || before.ends_with('_'))
-        })
+        || SECRET_NAME_SUFFIXES
+            .iter()
+            .any(|suffix| lower.strip_suffix(suffix).is_some_and(|before| before.is_empty() || before.ends_with('_')))
 }
 
 /// The value following a member name that ends at `at`: closing quotes (possibly escaped), a
