@@ -17,7 +17,7 @@ const PROD_ISSUER: &str = "https://maskinporten.no/";
 const TEST_ISSUER: &str = "https://test.maskinporten.no/";
 const METADATA_PATH: &str = ".well-known/oauth-authorization-server";
 /// The names [`Environment::from_name`] takes, and what they stand for.
-const NAMES: [(&str, &str); 2] = [("test", TEST_ISSUER), ("prod", PROD_ISSUER)];
+const NAMES: &str = "\"test\" (https://test.maskinporten.no/) and \"prod\" (https://maskinporten.no/)";
 
 impl Environment {
     /// Digdir's test environment (`https://test.maskinporten.no/`), for test certificates and
@@ -140,58 +140,45 @@ fn check_issuer(issuer: &str) -> Result<()> {
 }
 
 fn check_url(field: &'static str, url: &str) -> Result<()> {
-    endpoint_url::check(field, url).map(|_| ())
+    endpoint_url::check(field, url).map(drop)
 }
 
 /// A name that is not `test` or `prod`: say which names exist, and which one was meant when the
-/// name is a near miss.
+/// name is a near miss (`production`, or two edits or fewer away, as `tset` or `prdo`).
 fn unknown_name(name: &str, lower: &str) -> Error {
-    let listed = NAMES.iter().map(|(name, issuer)| format!("\"{name}\" ({issuer})")).collect::<Vec<_>>().join(" or ");
-    let why = match lower {
-        "production" | "prd" | "prod.maskinporten.no" => "is not an environment name: use \"prod\"".to_string(),
-        _ => match NAMES.iter().map(|(known, _)| (edit_distance(lower, known), *known)).min() {
-            Some((distance, known)) if distance <= 2 => {
-                format!("is not an environment name: did you mean \"{known}\"?")
-            }
-            _ => "is not an environment name".to_string(),
-        },
+    let meant = match (edit_distance(lower, "test"), edit_distance(lower, "prod")) {
+        _ if lower == "production" => "prod",
+        (test, prod) if test <= 2 && test < prod => "test",
+        (_, prod) if prod <= 2 => "prod",
+        _ => "",
     };
+    let guess = if meant.is_empty() { String::new() } else { format!(" (use \"{meant}\")") };
     Error::invalid(
         ErrorKind::InvalidEnvironment,
         "environment",
         format!(
-            "{:?} {why} The names are {listed}; anything else is given as its issuer URL, with its trailing slash",
+            "{:?} is not an environment name{guess}: the names are {NAMES}; give any other environment as its issuer URL, with its trailing slash",
             snippet::sanitize(name, 40)
         ),
     )
 }
 
 /// An endpoint URL given where the issuer belongs (`.../token`, `.../jwk`, the metadata URL):
-/// grants would carry it as `aud` and Maskinporten refuses them.
+/// grants would carry it as `aud`, which Maskinporten refuses.
 fn endpoint_instead_of_issuer(url: &str) -> Option<Error> {
-    let path_start = url.find("://").map_or(0, |i| i + 3);
+    let path_start = url.find("://")? + 3;
     let without_slash = url.strip_suffix('/').unwrap_or(url);
-    let (issuer, what) = ["token", "jwk", METADATA_PATH].iter().find_map(|endpoint| {
+    let issuer = ["token", "jwk", METADATA_PATH].iter().find_map(|endpoint| {
         let issuer = without_slash.strip_suffix(endpoint)?;
-        (issuer.len() > path_start && issuer.ends_with('/')).then_some((issuer, *endpoint))
+        (issuer.len() > path_start && issuer.ends_with('/')).then_some(issuer)
     })?;
-    let issuer = match issuer.to_ascii_lowercase().as_str() {
-        "https://test.maskinporten.no/" => TEST_ISSUER.to_string(),
-        "https://maskinporten.no/" => PROD_ISSUER.to_string(),
-        _ => issuer.to_string(),
-    };
-    let endpoint = match what {
-        "token" => "the token endpoint",
-        "jwk" => "the JWKS URL",
-        _ => "the metadata URL",
-    };
     Some(Error::invalid(
         ErrorKind::InvalidEnvironment,
         "issuer",
         format!(
-            "{} is {endpoint}, not the issuer: give the issuer, {} (it is the grant's aud, exactly, with its trailing slash)",
+            "{} is an endpoint, not the issuer: give the issuer, {} (the grant's aud, exactly, with its trailing slash)",
             shown(url),
-            shown(&issuer)
+            shown(issuer)
         ),
     ))
 }
@@ -250,15 +237,20 @@ mod tests {
     fn names_are_the_documented_ones_only() {
         assert_eq!(Environment::from_name(" Test ").unwrap(), Environment::test());
         assert_eq!(Environment::from_name("PROD").unwrap(), Environment::prod());
-        let production = refused("production");
-        assert!(production.contains("use \"prod\""), "{production}");
-        for (typo, meant) in [("tset", "test"), ("tst", "test"), ("prd", "prod"), ("prdo", "prod"), ("tes", "test")] {
+        for (typo, meant) in [
+            ("production", "prod"),
+            ("tset", "test"),
+            ("tst", "test"),
+            ("prd", "prod"),
+            ("prdo", "prod"),
+            ("tes", "test"),
+        ] {
             let message = refused(typo);
-            assert!(message.contains(&format!("\"{meant}\"")), "{typo}: {message}");
+            assert!(message.contains(&format!("(use \"{meant}\")")), "{typo}: {message}");
             assert!(message.contains("https://test.maskinporten.no/") && message.contains("https://maskinporten.no/"));
         }
         let unknown = refused("staging");
-        assert!(!unknown.contains("did you mean"), "{unknown}");
+        assert!(!unknown.contains("(use"), "{unknown}");
         assert!(unknown.contains("\"test\"") && unknown.contains("\"prod\""), "{unknown}");
         assert!(refused("ver2-test").contains("not an environment name"));
     }
@@ -276,6 +268,7 @@ mod tests {
             assert!(message.contains("\"https://test.maskinporten.no/\""), "{message}");
         }
         assert!(refused("https://maskinporten.no/token").contains("\"https://maskinporten.no/\""));
+        assert!(refused("https://maskinporten.no/jwk/").contains("\"https://maskinporten.no/\""));
         assert!(refused("http://127.0.0.1:9/token/").contains("\"http://127.0.0.1:9/\""));
         // A path that only ends in the letters is an issuer like any other.
         assert!(Environment::from_name("https://example.no/mytoken/").is_ok());

@@ -24,192 +24,72 @@ pub(crate) const SNIPPET_CHARS: usize = 120;
 /// How much of a body is read to find the quote: folding can shrink a long run of white space,
 /// so more than [`SNIPPET_CHARS`] is looked at, but never a whole large body.
 const WINDOW_BYTES: usize = 2048;
-/// Shorter runs of token characters are shown; a token this short is guessed in no time anyway
-/// and is caught by its member name (rule 1) when it has one.
-const OPAQUE_MIN_CHARS: usize = 24;
+/// Shorter runs of token characters are shown; a token this short is caught by its member name
+/// (rule 1) when it has one.
+const OPAQUE_MIN_BYTES: usize = 24;
 const REDACTED: &str = "<redacted>";
-/// Member names whose value is never shown (compared case-insensitively, as a name's suffix
-/// after a non-alphanumeric character).
+/// Member names whose value is never shown (compared case-insensitively, as the whole name or
+/// its end after `_`).
 const SECRET_NAME_SUFFIXES: [&str; 4] = ["token", "assertion", "password", "secret"];
-const SECRET_NAMES: [&str; 1] = ["pid"];
 
 /// The start of a body as a short, single-line, redacted quote.
 pub(crate) fn snippet(body: &[u8]) -> String {
     let window = &body[..body.len().min(WINDOW_BYTES)];
-    let text = String::from_utf8_lossy(window);
-    finish(&text, body.len() > window.len(), SNIPPET_CHARS)
+    finish(&String::from_utf8_lossy(window), body.len() > window.len(), SNIPPET_CHARS)
 }
 
 /// A piece of outside text (a JSON value or member name, an error description) as a redacted,
 /// single-line quote of at most `max_chars` characters.
 pub(crate) fn sanitize(text: &str, max_chars: usize) -> String {
-    let window = match text.char_indices().nth(WINDOW_BYTES) {
-        Some((end, _)) => &text[..end],
-        None => text,
-    };
-    finish(window, window.len() < text.len(), max_chars)
-}
-
-/// A piece of text redacted by rules 1 to 3 and cut at `max_chars`, but not folded: for
-/// quoting configuration such as a URL with `{:?}`, which shows its control characters.
-pub(crate) fn redact_text(text: &str, max_chars: usize) -> String {
-    let end = text.char_indices().nth(max_chars).map_or(text.len(), |(end, _)| end);
-    let mut out = redact(&text[..end], end < text.len());
-    if end < text.len() {
-        out.push('…');
+    let mut end = text.len().min(WINDOW_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    out
+    finish(&text[..end], end < text.len(), max_chars)
 }
 
 /// What a `serde_json` error says about where a document went wrong, without its text: for
 /// some inputs serde_json's message quotes a whole string of the body.
 pub(crate) fn json_error(error: &serde_json::Error) -> String {
     let what = match error.classify() {
-        serde_json::error::Category::Eof => "it ends early (truncated?)",
+        serde_json::error::Category::Eof => "it ends early",
         serde_json::error::Category::Syntax => "it is not valid JSON",
-        serde_json::error::Category::Data => "it is valid JSON of another shape",
-        serde_json::error::Category::Io => "it could not be read",
+        _ => "it is JSON of another shape",
     };
-    if error.line() == 0 {
-        what.to_string()
-    } else {
-        format!("{what}, at line {} column {}", error.line(), error.column())
-    }
+    format!("{what}, at line {} column {}", error.line(), error.column())
 }
 
+/// Redacts, then folds white space and control characters and cuts at `max_chars`.
 fn finish(text: &str, cut: bool, max_chars: usize) -> String {
-    let redacted = redact(text, cut);
-    let mut out = String::with_capacity(redacted.len().min(max_chars * 4));
-    for word in redacted.split(is_separator).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut out = String::new();
+    let mut count = 0;
+    let mut space = false;
+    for c in redact(text, cut).chars() {
+        if c.is_whitespace() || c.is_control() || c == '\u{feff}' {
+            space = count > 0;
+            continue;
         }
-        out.push_str(word);
-    }
-    match out.char_indices().nth(max_chars) {
-        Some((end, _)) => {
-            out.truncate(end);
+        if count + usize::from(space) >= max_chars {
             out.push('…');
-            out
+            break;
         }
-        None => out,
+        if space {
+            out.push(' ');
+            count += 1;
+            space = false;
+        }
+        out.push(c);
+        count += 1;
     }
-}
-
-fn is_separator(c: char) -> bool {
-    c.is_whitespace() || c.is_control() || c == '\u{feff}'
-}
-
-/// Rules 1 to 3 over the whole text; `cut` says the text is the start of something longer.
-fn redact(text: &str, cut: bool) -> String {
-    let spans = merge(member_values(text).into_iter().chain(token_runs(text, cut)).collect());
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (start, end) in spans {
-        out.push_str(&text[at..start]);
-        out.push_str(REDACTED);
-        at = end;
-    }
-    out.push_str(&text[at..]);
     out
 }
 
-/// Sorted, non-overlapping byte ranges covering every range given.
-fn merge(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
-    spans.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-    for (start, end) in spans {
-        match merged.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
-        }
-    }
-    merged
-}
-
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// Rule 1: the byte ranges of the values of secret members. All indices fall on ASCII bytes,
-/// so they are char boundaries.
-fn member_values(text: &str) -> Vec<(usize, usize)> {
+/// Rules 1 to 3, in one pass over the runs of token characters; `cut` says the text is the
+/// start of something longer. Every index is at an ASCII byte, so at a char boundary.
+fn redact(text: &str, cut: bool) -> String {
     let bytes = text.as_bytes();
-    let mut spans = Vec::new();
-    let mut name_start = None;
-    for i in 0..=bytes.len() {
-        let in_name = i < bytes.len() && is_word_byte(bytes[i]);
-        match (in_name, name_start) {
-            (true, None) => name_start = Some(i),
-            (false, Some(start)) => {
-                name_start = None;
-                if is_secret_name(&text[start..i]) {
-                    if let Some(span) = value_after(bytes, i) {
-                        spans.push(span);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    spans
-}
-
-fn is_secret_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_NAMES.contains(&lower.as_str())
-        || SECRET_NAME_SUFFIXES
-            .iter()
-            .any(|suffix| lower.strip_suffix(suffix).is_some_and(|before| before.is_empty() || before.ends_with('_')))
-}
-
-/// The value following a member name that ends at `at`: closing quotes (possibly escaped), a
-/// `:` or `=`, then a quoted value up to its closing quote, or a bare one up to a delimiter.
-fn value_after(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
-    let skip = |at: &mut usize, set: &[u8]| {
-        while *at < bytes.len() && set.contains(&bytes[*at]) {
-            *at += 1;
-        }
-    };
-    skip(&mut at, b"\"'\\");
-    skip(&mut at, b" \t\r\n");
-    if !matches!(bytes.get(at), Some(b':' | b'=')) {
-        return None;
-    }
-    at += 1;
-    skip(&mut at, b" \t\r\n");
-    let escaped_quote = bytes.get(at) == Some(&b'\\');
-    skip(&mut at, b"\\");
-    let start = at;
-    let end = match bytes.get(at) {
-        None => return None,
-        Some(&quote @ (b'"' | b'\'')) => {
-            let mut end = at + 1;
-            // Up to the closing quote; inside an escaped document (`\"value\"`), up to `\"`.
-            while end < bytes.len() && !(bytes[end] == quote && (bytes[end - 1] == b'\\') == escaped_quote) {
-                end += 1;
-            }
-            (end + 1).min(bytes.len())
-        }
-        Some(_) => {
-            let mut end = at;
-            while end < bytes.len() && !b"&,;}])<>\"' \t\r\n".contains(&bytes[end]) {
-                end += 1;
-            }
-            end
-        }
-    };
-    (end > start).then_some((start, end))
-}
-
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-_.~+/=%\\".contains(&b)
-}
-
-/// Rules 2 and 3: runs of token characters that look like a JWT or an opaque token.
-fn token_runs(text: &str, cut: bool) -> Vec<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let mut spans = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
         if !is_token_byte(bytes[i]) {
@@ -220,75 +100,111 @@ fn token_runs(text: &str, cut: bool) -> Vec<(usize, usize)> {
         while i < bytes.len() && is_token_byte(bytes[i]) {
             i += 1;
         }
-        spans.extend(risky_parts(&text[start..i], start, cut && i == bytes.len()));
-    }
-    spans
-}
-
-/// Within one run: from the first part that opens a JSON object to the end (a JWT/JWE), and
-/// each other part that looks opaque; the last part too when the text was cut inside it.
-fn risky_parts(run: &str, offset: usize, at_cut: bool) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut part_start = 0;
-    let parts: Vec<&str> = run.split('.').collect();
-    for (index, part) in parts.iter().enumerate() {
-        let start = offset + part_start;
-        let is_last = index + 1 == parts.len();
-        if !is_last && opens_json_object(part) {
-            spans.push((start, offset + run.len()));
-            break;
+        let name_end = start + bytes[start..i].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+        let member = if is_secret_name(&bytes[start..name_end]) { value_after(bytes, name_end) } else { None };
+        let span = member.or_else(|| {
+            let (from, to) = risky_span(&bytes[start..i], cut && i == bytes.len())?;
+            Some((start + from, start + to))
+        });
+        if let Some((from, to)) = span {
+            out.push_str(&text[copied..from]);
+            out.push_str(REDACTED);
+            copied = to;
+            i = i.max(to);
         }
-        if looks_opaque(part) || (is_last && at_cut && !part.is_empty()) {
-            spans.push((start, start + part.len()));
-        }
-        part_start += part.len() + 1;
     }
-    spans
+    out.push_str(&text[copied..]);
+    out
 }
 
-/// Whether a base64url part decodes to text starting with `{` (a JOSE header or JWT claims).
-fn opens_json_object(part: &str) -> bool {
-    let sextets: Vec<u8> = part.bytes().take(8).map_while(sextet).collect();
-    let mut decoded = Vec::with_capacity(6);
-    for chunk in sextets.chunks(4).filter(|c| c.len() >= 2) {
-        let bits = chunk.iter().enumerate().fold(0u32, |acc, (k, s)| acc | (u32::from(*s) << (18 - 6 * k)));
-        decoded.extend_from_slice(&bits.to_be_bytes()[1..chunk.len()]);
-    }
-    decoded.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-_.~+/=%\\".contains(&b)
 }
 
-fn sextet(b: u8) -> Option<u8> {
-    match b {
-        b'A'..=b'Z' => Some(b - b'A'),
-        b'a'..=b'z' => Some(b - b'a' + 26),
-        b'0'..=b'9' => Some(b - b'0' + 52),
-        b'-' | b'+' => Some(62),
-        b'_' | b'/' => Some(63),
-        _ => None,
-    }
-}
-
-fn looks_opaque(part: &str) -> bool {
-    part.chars().count() >= OPAQUE_MIN_CHARS && !reads_as_words(part) && !is_uuid(part)
-}
-
-/// Letters, `_`, `-` and `/` only, and every capital followed by a small letter (`CamelCase`,
-/// `snake_case`, `a/path/name`): ordinary text, not random characters.
-fn reads_as_words(part: &str) -> bool {
-    let bytes = part.as_bytes();
-    bytes.iter().enumerate().all(|(i, b)| match b {
-        b'a'..=b'z' | b'_' | b'-' | b'/' => true,
-        b'A'..=b'Z' => bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase),
-        _ => false,
-    })
-}
-
-fn is_uuid(part: &str) -> bool {
-    part.len() == 36
-        && part.bytes().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
+fn is_secret_name(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"pid")
+        || SECRET_NAME_SUFFIXES.iter().any(|suffix| {
+            let suffix = suffix.as_bytes();
+            let Some(before) = name.len().checked_sub(suffix.len()) else { return false };
+            name[before..].eq_ignore_ascii_case(suffix) && (before == 0 || name[before - 1] == b'_')
         })
+}
+
+/// The value following a member name that ends at `at`: closing quotes (possibly escaped), a
+/// `:` or `=`, then a quoted value up to its closing quote, or a bare one up to a delimiter.
+fn value_after(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
+    let skip = |at: &mut usize, set: &[u8]| {
+        while *at < bytes.len() && set.contains(&bytes[*at]) {
+            *at += 1;
+        }
+    };
+    skip(&mut at, b"\"'\\ \t\r\n");
+    if !matches!(bytes.get(at), Some(b':' | b'=')) {
+        return None;
+    }
+    at += 1;
+    skip(&mut at, b" \t\r\n");
+    let escaped = bytes.get(at) == Some(&b'\\');
+    skip(&mut at, b"\\");
+    let start = at;
+    let mut end = at + 1;
+    match bytes.get(at) {
+        None => return None,
+        Some(&quote @ (b'"' | b'\'')) => {
+            // Up to the closing quote; inside an escaped document (`\"value\"`), up to `\"`.
+            while end < bytes.len() && !(bytes[end] == quote && (bytes[end - 1] == b'\\') == escaped) {
+                end += 1;
+            }
+            end += 1;
+        }
+        Some(_) => {
+            while end < bytes.len() && !b"&,;}])<>\"' \t\r\n".contains(&bytes[end]) {
+                end += 1;
+            }
+        }
+    }
+    Some((start, end.min(bytes.len())))
+}
+
+/// Within one run of token characters: from a dot-separated part that opens a JSON object (a
+/// JWT or JWE header) to the end of the run, else from the first to the last part that looks
+/// opaque (the last part counts when the text was cut inside it).
+fn risky_span(run: &[u8], at_cut: bool) -> Option<(usize, usize)> {
+    let mut span: Option<(usize, usize)> = None;
+    let mut start = 0;
+    for part in run.split(|b| *b == b'.') {
+        let end = start + part.len();
+        let last = end == run.len();
+        if !last && opens_json_object(part) {
+            return Some((span.map_or(start, |(from, _)| from), run.len()));
+        }
+        if looks_opaque(part) || (last && at_cut && !part.is_empty()) {
+            span = Some((span.map_or(start, |(from, _)| from), end));
+        }
+        start = end + 1;
+    }
+    span
+}
+
+/// Whether base64url text decodes to a first byte `{`: `e` then a sextet of 48 or more.
+fn opens_json_object(part: &[u8]) -> bool {
+    matches!(part, [b'e', b'w'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'+' | b'/', ..])
+}
+
+/// 24 or more token characters that neither read as words nor form a UUID (client ids are
+/// quoted on purpose). Words: letters, `_`, `-`, `/`, every capital followed by a small letter.
+fn looks_opaque(part: &[u8]) -> bool {
+    let words = part.iter().enumerate().all(|(i, b)| match b {
+        b'a'..=b'z' | b'_' | b'-' | b'/' => true,
+        b'A'..=b'Z' => part.get(i + 1).is_some_and(u8::is_ascii_lowercase),
+        _ => false,
+    });
+    let uuid = part.len() == 36
+        && part
+            .iter()
+            .enumerate()
+            .all(|(i, b)| if [8, 13, 18, 23].contains(&i) { *b == b'-' } else { b.is_ascii_hexdigit() });
+    part.len() >= OPAQUE_MIN_BYTES && !words && !uuid
 }
 
 #[cfg(test)]
