@@ -43,11 +43,10 @@ impl Host {
 /// it in the error.
 pub(crate) fn check(field: &'static str, url: &str) -> Result<Host> {
     let refuse = |why: &str| Error::invalid(ErrorKind::InvalidEnvironment, field, format!("{} {why}", shown(url)));
-    if let Some(bad) = url.chars().find(|c| !(c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(*c))) {
+    if let Some(bad) = url.bytes().find(|b| !is_url_byte(*b)) {
         return Err(refuse(match bad {
-            '\\' => "contains a backslash, which HTTP clients read as '/': write '/'",
-            c if c.is_ascii_graphic() => "contains a character that is not allowed in a URL: percent-encode it",
-            _ => "contains a space, control or non-ASCII character: percent-encode it (hosts must be ASCII)",
+            b'\\' => "contains a backslash, which HTTP clients read as '/'",
+            _ => "contains a space, control, non-ASCII or other character not allowed in a URL: percent-encode it",
         }));
     }
     let (https, rest) = match url.split_once("://") {
@@ -85,10 +84,16 @@ pub(crate) fn check(field: &'static str, url: &str) -> Result<Host> {
     Ok(host)
 }
 
+/// RFC 3986's characters (unreserved, reserved, `%`): no space, control, quote, backslash,
+/// `<>^`{|}` or non-ASCII byte, which WHATWG parsers drop, rewrite or encode.
+fn is_url_byte(b: u8) -> bool {
+    matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'!' | b'#'..=b'/' | b':' | b';' | b'=' | b'?' | b'@' | b'[' | b']' | b'_' | b'~')
+}
+
 /// A host that is not in brackets: a DNS name or a dotted-quad IPv4 address.
 fn domain_or_ipv4(name: &str) -> std::result::Result<Host, &'static str> {
     if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_') {
-        return Err("has a host with characters other than letters, digits, '-', '_' and '.'");
+        return Err("has a host with other characters than letters, digits, '-', '_' and '.'");
     }
     let mut octets = Vec::with_capacity(4);
     let mut numeric = false;
