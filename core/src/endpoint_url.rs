@@ -95,31 +95,27 @@ fn domain_or_ipv4(name: &str) -> std::result::Result<Host, &'static str> {
     if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_') {
         return Err("has a host with other characters than letters, digits, '-', '_' and '.'");
     }
-    let mut octets = Vec::with_capacity(4);
-    let mut numeric = false;
-    for label in name.split('.') {
-        if label.is_empty() {
-            return Err("has an empty host or host label (a leading, doubled or trailing '.')");
-        }
-        if label.len() >= 4 && label[..4].eq_ignore_ascii_case("xn--") {
-            return Err("has a punycode (xn--) host: use an ASCII host name");
-        }
-        let hex = label.len() >= 2 && label[..2].eq_ignore_ascii_case("0x");
-        let digits = if hex { &label[2..] } else { label };
-        numeric = digits.bytes().all(|b| if hex { b.is_ascii_hexdigit() } else { b.is_ascii_digit() });
-        // No leading zero: some readers take it for octal.
-        if numeric && !hex && (label == "0" || !label.starts_with('0')) {
-            octets.extend(label.parse::<u8>().ok());
-        }
+    let labels: Vec<&str> = name.split('.').collect();
+    if labels.iter().any(|label| label.is_empty()) {
+        return Err("has an empty host or host label (a leading, doubled or trailing '.')");
     }
-    // WHATWG reads a host whose last label is a number as an IPv4 address, octal, hex and fewer
-    // than four parts included (`127.1`, `0x7f.1`, `2130706433`): only the plain dotted quad
-    // reads the same everywhere.
-    if !numeric {
+    if labels.iter().any(|label| label.len() >= 4 && label[..4].eq_ignore_ascii_case("xn--")) {
+        return Err("has a punycode (xn--) host: use an ASCII host name");
+    }
+    // WHATWG reads a host whose last label is a number (decimal or 0x hex, so starting with a
+    // digit) as an IPv4 address, with octal, hex and fewer than four parts (`127.1`, `0x7f.1`,
+    // `2130706433`): only the plain dotted quad reads the same everywhere. No leading zeros
+    // either (some readers take them for octal).
+    if !labels[labels.len() - 1].starts_with(|c: char| c.is_ascii_digit()) {
         return Ok(Host::Domain(name.to_ascii_lowercase()));
     }
+    let octets: Vec<u8> = labels
+        .iter()
+        .filter(|label| label.len() == 1 || !label.starts_with('0'))
+        .filter_map(|label| label.parse().ok())
+        .collect();
     match <[u8; 4]>::try_from(octets) {
-        Ok(octets) if name.split('.').count() == 4 => Ok(Host::Ipv4(octets)),
+        Ok(octets) if labels.len() == 4 => Ok(Host::Ipv4(octets)),
         _ => Err("has a numeric host that is not four decimal numbers from 0 to 255 (as 127.0.0.1)"),
     }
 }

@@ -75,6 +75,7 @@ mod hints;
 mod identifiers;
 mod key;
 mod options;
+mod redact;
 mod request;
 mod response;
 mod snippet;

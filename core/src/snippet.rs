@@ -14,7 +14,9 @@
 //! 3. replace any other run of 24 or more token characters (base64, base64url,
 //!    percent-encoding) by `<redacted>`, unless it reads as words (letters, `_`, `-`, `/` with
 //!    capitals only at word starts) or is a UUID (client ids are quoted on purpose);
-//! 4. fold control characters and runs of white space into one space, and cut the result short.
+//! 4. replace any run of exactly 11 digits (the shape of a national identity number, personal
+//!    data) by `<redacted>`;
+//! 5. fold control characters and runs of white space into one space, and cut the result short.
 //!
 //! A run that reaches the end of a cut-off window is redacted whatever its length: its rest is
 //! unseen.
@@ -46,6 +48,12 @@ pub(crate) fn sanitize(text: &str, max_chars: usize) -> String {
         end -= 1;
     }
     finish(&text[..end], end < text.len(), max_chars)
+}
+
+/// Rules 1 to 4 alone (no folding, no cut), for `Debug` output of values that may hold a token
+/// or a pid, such as a validated token's claims.
+pub(crate) fn redact_text(text: &str) -> String {
+    redact(text, false)
 }
 
 /// What a `serde_json` error says about where a document went wrong, without its text: for
@@ -84,7 +92,7 @@ fn finish(text: &str, cut: bool, max_chars: usize) -> String {
     out
 }
 
-/// Rules 1 to 3, in one pass over the runs of token characters; `cut` says the text is the
+/// Rules 1 to 4, in one pass over the runs of token characters; `cut` says the text is the
 /// start of something longer. Every index is at an ASCII byte, so at a char boundary.
 fn redact(text: &str, cut: bool) -> String {
     let bytes = text.as_bytes();
@@ -168,7 +176,7 @@ fn value_after(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
 
 /// Within one run of token characters: from a dot-separated part that opens a JSON object (a
 /// JWT or JWE header) to the end of the run, else from the first to the last part that looks
-/// opaque (the last part counts when the text was cut inside it).
+/// opaque or like a pid (the last part counts when the text was cut inside it).
 fn risky_span(run: &[u8], at_cut: bool) -> Option<(usize, usize)> {
     let mut span: Option<(usize, usize)> = None;
     let mut start = 0;
@@ -178,7 +186,8 @@ fn risky_span(run: &[u8], at_cut: bool) -> Option<(usize, usize)> {
         if !last && opens_json_object(part) {
             return Some((span.map_or(start, |(from, _)| from), run.len()));
         }
-        if looks_opaque(part) || (last && at_cut && !part.is_empty()) {
+        let pid = part.len() == 11 && part.iter().all(u8::is_ascii_digit);
+        if pid || looks_opaque(part) || (last && at_cut && !part.is_empty()) {
             span = Some((span.map_or(start, |(from, _)| from), end));
         }
         start = end + 1;
@@ -265,6 +274,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn pids_are_redacted_but_other_numbers_stay() {
+        let text = r#"{"from":"urn:altinn:person:identifier-no:01017012345","pid":"x1","org":"991825827","iat":1767225600}"#;
+        let redacted = redact_text(text);
+        assert!(!redacted.contains("01017012345") && !redacted.contains("x1"), "{redacted}");
+        assert!(redacted.contains("991825827") && redacted.contains("1767225600"), "{redacted}");
     }
 
     #[test]

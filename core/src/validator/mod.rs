@@ -15,6 +15,7 @@
 mod b64;
 mod checks;
 mod claims;
+mod debug;
 mod jwks;
 mod raw;
 
@@ -38,8 +39,9 @@ pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 const NEVER: i64 = i64::MIN;
 
 /// A token waiting for its signature check by a platform verifier; see
-/// [`Validator::prepare_validation`].
-#[derive(Debug, Clone)]
+/// [`Validator::prepare_validation`]. `Debug` shows neither the signing input nor the signature:
+/// together they are the whole bearer token.
+#[derive(Clone)]
 pub struct PendingValidation {
     signing_input: String,
     claims_start: usize,
