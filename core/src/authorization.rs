@@ -66,8 +66,9 @@ impl AuthorizationDetail {
     /// Raw JSON: one object, or an array of objects, each with a string `type`. Known types are
     /// checked for their required fields.
     pub fn from_json(json: &str) -> Result<Vec<AuthorizationDetail>> {
-        let value: Value = serde_json::from_slice(json.as_bytes())
-            .map_err(|e| invalid(format!("authorization_details is not valid JSON ({})", crate::snippet::json_error(&e))))?;
+        let value: Value = serde_json::from_slice(json.as_bytes()).map_err(|e| {
+            invalid(format!("authorization_details is not valid JSON ({})", crate::snippet::json_error(&e)))
+        })?;
         let items = match value {
             Value::Array(items) => items,
             object @ Value::Object(_) => vec![object],

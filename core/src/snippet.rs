@@ -278,7 +278,8 @@ mod tests {
 
     #[test]
     fn pids_are_redacted_but_other_numbers_stay() {
-        let text = r#"{"from":"urn:altinn:person:identifier-no:01017012345","pid":"x1","org":"991825827","iat":1767225600}"#;
+        let text =
+            r#"{"from":"urn:altinn:person:identifier-no:01017012345","pid":"x1","org":"991825827","iat":1767225600}"#;
         let redacted = redact_text(text);
         assert!(!redacted.contains("01017012345") && !redacted.contains("x1"), "{redacted}");
         assert!(redacted.contains("991825827") && redacted.contains("1767225600"), "{redacted}");

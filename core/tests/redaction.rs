@@ -55,7 +55,10 @@ impl Secrets {
     fn check(&self, what: &str, shown: &[String]) {
         for (format, output) in ["{:?}", "{:#?}", "{}"].iter().zip(shown) {
             for (secret_name, secret) in &self.0 {
-                assert!(!output.contains(secret.as_str()), "{what} formatted with {format} shows the {secret_name}:\n{output}");
+                assert!(
+                    !output.contains(secret.as_str()),
+                    "{what} formatted with {format} shows the {secret_name}:\n{output}"
+                );
             }
         }
     }
@@ -102,7 +105,10 @@ fn keys() -> Vec<(&'static str, Key)> {
         ("from_pkcs12", Key::from_pkcs12(&p12, PASSWORD, None).expect("p12")),
         ("from_pkcs12 legacy", Key::from_pkcs12(&vector("keys/client-legacy.p12"), PASSWORD, None).expect("legacy")),
         ("from_jks (a PKCS#12 keystore)", Key::from_jks(&p12, PASSWORD, None).expect("jks")),
-        ("from_pem PKCS#8", Key::from_pem(&text("keys/client.key.pem"), Some(&text("keys/client.chain.pem"))).expect("pem")),
+        (
+            "from_pem PKCS#8",
+            Key::from_pem(&text("keys/client.key.pem"), Some(&text("keys/client.chain.pem"))).expect("pem"),
+        ),
         ("from_pem PKCS#1", Key::from_pem(&text("keys/client.pkcs1.pem"), None).expect("pkcs1")),
         ("from_jwk", Key::from_jwk(&text("keys/client.jwk.json")).expect("jwk")),
         ("from_external", Key::from_external(Some(&text("keys/client.chain.pem")), None).expect("external")),
@@ -154,8 +160,9 @@ fn tokens_and_validated_tokens_show_no_secret() {
     let token = AccessToken::new(TOKEN, 120, Some("test:scope.read".into()), NOW);
     check_debug!(secrets, token);
     check_debug!(secrets, AccessToken::new(OPAQUE_TOKEN, 120, None, NOW));
-    let client = Client::new(CLIENT_ID, Key::from_jwk(&text("keys/client.jwk.json")).expect("jwk"), Environment::test())
-        .expect("client");
+    let client =
+        Client::new(CLIENT_ID, Key::from_jwk(&text("keys/client.jwk.json")).expect("jwk"), Environment::test())
+            .expect("client");
     let body = format!(r#"{{"access_token":"{TOKEN}","token_type":"Bearer","expires_in":120}}"#);
     let parsed = client.parse_token_response(200, body.as_bytes(), Some("application/json"), NOW).expect("token");
     check_debug!(secrets, parsed);
@@ -181,7 +188,10 @@ fn tokens_and_validated_tokens_show_no_secret() {
         expires_at: NOW + 120,
         jti: Some("f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b".into()),
         authorization_details: vec![
-            Authorization::Consent { id: Some("c1".into()), from: Some(format!("urn:altinn:person:identifier-no:{PID}")) },
+            Authorization::Consent {
+                id: Some("c1".into()),
+                from: Some(format!("urn:altinn:person:identifier-no:{PID}")),
+            },
             Authorization::Other(format!(r#"{{"type":"x","pid":"{PID}"}}"#)),
         ],
         claims_json: format!(r#"{{"pid":"{PID}","scope":"test:scope.read","token":"{OPAQUE_TOKEN}"}}"#),
@@ -215,7 +225,10 @@ fn errors_show_no_password_key_token_or_pid() {
     // The password given as the alias too (a mistake with swapped arguments).
     check_display!(secrets, Key::from_pkcs12(&p12, PASSWORD, Some(PASSWORD)).unwrap_err());
     let pem = text("keys/client.key.pem");
-    check_display!(secrets, Key::from_pem(&pem.replace("PRIVATE KEY-----\nMII", "PRIVATE KEY-----\n!II"), None).unwrap_err());
+    check_display!(
+        secrets,
+        Key::from_pem(&pem.replace("PRIVATE KEY-----\nMII", "PRIVATE KEY-----\n!II"), None).unwrap_err()
+    );
     check_display!(secrets, Key::from_pem(&pem[..pem.len() / 2], None).unwrap_err());
     check_display!(secrets, Key::from_external(Some(&pem), None).unwrap_err());
     check_display!(secrets, Key::from_pkcs12(pem.as_bytes(), PASSWORD, None).unwrap_err());
@@ -235,7 +248,10 @@ fn errors_show_no_password_key_token_or_pid() {
         format!(r#"{{"access_token":"{TOKEN}","token_type":"{TOKEN}","expires_in":120}}"#),
     ] {
         for status in [200, 400, 503] {
-            check_display!(secrets, maskinporten::parse_token_response(status, body.as_bytes(), None, NOW).unwrap_err());
+            check_display!(
+                secrets,
+                maskinporten::parse_token_response(status, body.as_bytes(), None, NOW).unwrap_err()
+            );
         }
     }
     let oauth = format!(r#"{{"error":"invalid_grant","error_description":"bad assertion {TOKEN} for {PID}"}}"#);
@@ -244,8 +260,14 @@ fn errors_show_no_password_key_token_or_pid() {
     let mut validator = Validator::new(Environment::test());
     check_display!(secrets, validator.update_jwks(format!("\"{TOKEN}\"").as_bytes(), NOW).unwrap_err());
     check_display!(secrets, Environment::from_metadata(format!("[\"{TOKEN}\"]").as_bytes()).unwrap_err());
-    check_display!(secrets, Environment::from_name(&format!("https://u:{PASSWORD}@test.maskinporten.no/")).unwrap_err());
-    check_display!(secrets, Environment::custom("http://127.0.0.1/", &format!("http://{PASSWORD}@x/"), "http://127.0.0.1/").unwrap_err());
+    check_display!(
+        secrets,
+        Environment::from_name(&format!("https://u:{PASSWORD}@test.maskinporten.no/")).unwrap_err()
+    );
+    check_display!(
+        secrets,
+        Environment::custom("http://127.0.0.1/", &format!("http://{PASSWORD}@x/"), "http://127.0.0.1/").unwrap_err()
+    );
     let client = Client::new(CLIENT_ID, Key::from_jwk(&jwk).expect("jwk"), Environment::test()).expect("client");
     check_display!(secrets, client.grant(&GrantOptions::new(["s"]).with_consumer_org(PID), NOW, None).unwrap_err());
     check_display!(secrets, AuthorizationDetail::system_user(PID, None).unwrap_err());

@@ -46,11 +46,9 @@ impl fmt::Debug for Authorization {
                 .field("system_id", system_id)
                 .field("external_ref", external_ref)
                 .finish(),
-            Authorization::Consent { id, from } => f
-                .debug_struct("Consent")
-                .field("id", id)
-                .field("from", &from.as_deref().map(Scrubbed))
-                .finish(),
+            Authorization::Consent { id, from } => {
+                f.debug_struct("Consent").field("id", id).field("from", &from.as_deref().map(Scrubbed)).finish()
+            }
             Authorization::Other(json) => f.debug_tuple("Other").field(&Scrubbed(json)).finish(),
         }
     }

@@ -21,9 +21,8 @@ pub(crate) struct VerificationKey {
 /// encryption keys and other types beside their signing keys.
 pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, Arc<VerificationKey>>> {
     // serde_json's message can quote a string of the body: say where, and quote by the snippet rules.
-    let set: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body).map_err(|e| {
-        malformed(format!("the JWKS is not a JSON object ({})", crate::snippet::json_error(&e)), body)
-    })?;
+    let set: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
+        .map_err(|e| malformed(format!("the JWKS is not a JSON object ({})", crate::snippet::json_error(&e)), body))?;
     let Some(serde_json::Value::Array(set)) = set.get("keys") else {
         return Err(malformed("the JWKS has no \"keys\" array".into(), body));
     };
