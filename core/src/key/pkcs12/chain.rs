@@ -1,12 +1,14 @@
 //! Which certificates of a PKCS#12 file belong to a key, leaf first, in time linear in the
 //! number of certificates.
 //!
-//! Certificates are indexed once by subject, by issuer and by `localKeyId` (names compare as DER
-//! bytes), so finding a key's certificate and each next issuer is a lookup, not a scan of every
-//! pair: a file with many certificates cannot make the loader quadratic.
+//! Certificates are indexed once by subject, by issuer, by `localKeyId` and by their DER (names
+//! compare as DER bytes), so finding a key's certificate and each next issuer is a lookup, not a
+//! scan of every pair: a file with many certificates cannot make the loader quadratic. The index
+//! is a small open-addressing table rather than a `HashMap` (whose instantiations for these key
+//! types cost about 3 KB of the WebAssembly module); its hash is not keyed, so names crafted to
+//! collide cost at most the square of the certificate limit in slice comparisons, milliseconds.
 
 use super::super::certificate::ParsedCertificate;
-use std::collections::{HashMap, HashSet};
 
 /// One certificate of the file, with its names copied out of its DER once.
 pub(super) struct CertEntry {
@@ -36,48 +38,43 @@ impl CertEntry {
 /// The certificates of a file, each distinct DER once, indexed.
 pub(super) struct Chains<'a> {
     certs: Vec<&'a CertEntry>,
-    by_subject: HashMap<&'a [u8], Vec<usize>>,
-    by_issuer: HashMap<&'a [u8], Vec<usize>>,
-    by_key_id: HashMap<&'a [u8], usize>,
-    /// Index entries visited, for the tests' check that the work stays linear.
+    by_subject: Index<'a>,
+    by_issuer: Index<'a>,
+    by_key_id: Index<'a>,
+    /// Table slots and chain links visited, for the tests' check that the work stays linear.
     pub(super) steps: usize,
 }
 
 impl<'a> Chains<'a> {
     pub(super) fn new(all: &'a [CertEntry]) -> Chains<'a> {
-        let mut seen = HashSet::new();
-        let certs: Vec<&CertEntry> = all.iter().filter(|cert| seen.insert(cert.der.as_slice())).collect();
-        let mut chains = Chains {
-            by_subject: HashMap::new(),
-            by_issuer: HashMap::new(),
-            by_key_id: HashMap::new(),
-            steps: certs.len(),
-            certs,
-        };
-        for (index, cert) in chains.certs.iter().enumerate() {
-            chains.by_subject.entry(cert.subject.as_slice()).or_default().push(index);
-            chains.by_issuer.entry(cert.issuer.as_slice()).or_default().push(index);
+        let mut steps = 0;
+        let mut by_der = Index::new(all.len());
+        let certs: Vec<&CertEntry> = all.iter().filter(|cert| by_der.add(&cert.der, 0, &mut steps)).collect();
+        let (mut by_subject, mut by_issuer, mut by_key_id) =
+            (Index::new(certs.len()), Index::new(certs.len()), Index::new(certs.len()));
+        for (index, cert) in certs.iter().enumerate() {
+            by_subject.add(&cert.subject, index, &mut steps);
+            by_issuer.add(&cert.issuer, index, &mut steps);
             if let Some(id) = &cert.local_key_id {
-                chains.by_key_id.entry(id.as_slice()).or_insert(index);
+                by_key_id.add(id, index, &mut steps);
             }
         }
-        chains
+        Chains { certs, by_subject, by_issuer, by_key_id, steps }
     }
 
     /// The key's certificate: the one sharing its `localKeyId`, or, when the file holds one key
     /// and no IDs match, the first certificate that issued no other (the end-entity one).
     pub(super) fn leaf(&mut self, key_id: Option<&[u8]>, only_key: bool) -> Option<usize> {
-        if let Some(index) = key_id.and_then(|id| self.by_key_id.get(id)) {
-            return Some(*index);
+        if let Some(index) = key_id.and_then(|id| self.by_key_id.get(id, &mut self.steps)) {
+            return Some(index.0);
         }
         if !only_key {
             return None;
         }
         (0..self.certs.len()).find(|&index| {
-            let issued = self.by_issuer.get(self.certs[index].subject.as_slice()).map_or(&[][..], Vec::as_slice);
-            // Distinct DER, so one other entry is enough: look at two at most.
-            self.steps += issued.len().min(2);
-            issued.iter().take(2).all(|&other| other == index)
+            // The first two certificates it issued: one that is not itself is enough.
+            let issued = self.by_issuer.get(&self.certs[index].subject, &mut self.steps);
+            issued.is_none_or(|(first, second)| first == index && second.is_none())
         })
     }
 
@@ -90,12 +87,11 @@ impl<'a> Chains<'a> {
         loop {
             visited[current] = true;
             chain.push(self.certs[current].der.clone());
-            self.steps += 1;
             if self.certs[current].self_signed() {
                 return chain;
             }
-            match self.by_subject.get(self.certs[current].issuer.as_slice()).and_then(|found| found.first()) {
-                Some(&next) if !visited[next] => current = next,
+            match self.by_subject.get(&self.certs[current].issuer, &mut self.steps) {
+                Some((next, _)) if !visited[next] => current = next,
                 _ => return chain,
             }
         }
@@ -104,5 +100,53 @@ impl<'a> Chains<'a> {
     /// The certificate `index`.
     pub(super) fn cert(&self, index: usize) -> &'a CertEntry {
         self.certs[index]
+    }
+}
+
+const EMPTY: usize = usize::MAX;
+
+/// An open-addressing table from a byte string to the first two values added under it.
+struct Index<'a> {
+    slots: Vec<(&'a [u8], usize, usize)>,
+}
+
+impl<'a> Index<'a> {
+    fn new(entries: usize) -> Index<'a> {
+        Index { slots: vec![(&[][..], EMPTY, EMPTY); (2 * entries).next_power_of_two().max(2)] }
+    }
+
+    /// The slot holding `key`, or the empty one where it belongs (FNV-1a, linear probing).
+    fn find(&self, key: &[u8], steps: &mut usize) -> usize {
+        let mask = self.slots.len() - 1;
+        let hash = key.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+        let mut at = (hash as usize) & mask;
+        loop {
+            *steps += 1;
+            let (stored, first, _) = self.slots[at];
+            if first == EMPTY || stored == key {
+                return at;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Adds `value` under `key`; whether the key was new.
+    fn add(&mut self, key: &'a [u8], value: usize, steps: &mut usize) -> bool {
+        let at = self.find(key, steps);
+        let slot = &mut self.slots[at];
+        if slot.1 == EMPTY {
+            *slot = (key, value, EMPTY);
+            return true;
+        }
+        if slot.2 == EMPTY {
+            slot.2 = value;
+        }
+        false
+    }
+
+    /// The first value under `key`, and the second if there is one.
+    fn get(&self, key: &[u8], steps: &mut usize) -> Option<(usize, Option<usize>)> {
+        let (_, first, second) = self.slots[self.find(key, steps)];
+        (first != EMPTY).then_some((first, (second != EMPTY).then_some(second)))
     }
 }

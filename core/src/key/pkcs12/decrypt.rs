@@ -57,29 +57,6 @@ impl<'a> Password<'a> {
     }
 }
 
-/// The rounds the MAC declares, once per password form tried (see [`verify_mac`]).
-pub(super) fn declared_mac_rounds(mac_data: &AnyRef<'_>, password: &Password<'_>) -> u64 {
-    let iterations = children(mac_data).and_then(|fields| fields.get(2).and_then(small_uint)).unwrap_or(1);
-    iterations.saturating_mul(1 + u64::from(password.utf8.is_empty()))
-}
-
-/// The rounds decrypting with this AlgorithmIdentifier takes (0 when unreadable: decrypting it
-/// then fails before any round).
-pub(super) fn declared_rounds(algorithm_id: &AnyRef<'_>) -> u64 {
-    let rounds = || -> Option<u64> {
-        let (oid, parameters) = algorithm(algorithm_id)?;
-        let fields = children(&parameters?)?;
-        match der_walk::oid(&oid)? {
-            PBES2 => small_uint(children(&algorithm(fields.first()?)?.1?)?.get(1)?),
-            PBE_SHA1_3DES | PBE_SHA1_2DES | PBE_SHA1_RC2_128 | PBE_SHA1_RC2_40 => {
-                small_uint(fields.get(1)?).map(|n| n.saturating_mul(2))
-            }
-            _ => None,
-        }
-    };
-    rounds().unwrap_or(0)
-}
-
 /// Checks the file's integrity MAC (`MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET
 /// STRING, iterations INTEGER DEFAULT 1 }`); returns the password form that matched, since the
 /// same form then decrypts the contents.
@@ -108,11 +85,10 @@ pub(super) fn verify_mac<'a>(
         SHA512 => Hash::Sha512,
         other => return Err(unsupported(&format!("its MAC digest {other} is not SHA-1, SHA-256, SHA-384 or SHA-512"))),
     };
-    budget.afford(iterations)?;
-    let rounds = u32::try_from(iterations).map_err(|_| malformed("MAC iteration count"))?;
     let alternative = password.without_terminator();
+    budget.spend(iterations.saturating_mul(1 + u64::from(alternative.is_some())))?;
+    let rounds = u32::try_from(iterations).map_err(|_| malformed("MAC iteration count"))?;
     for candidate in std::iter::once(password).chain(alternative) {
-        budget.spend(iterations)?;
         let key = kdf::derive(hash, &candidate.bmp, salt, Purpose::Mac, rounds, hash.output_len());
         if hash.hmac_verify(&key, content, expected) {
             return Ok(candidate);

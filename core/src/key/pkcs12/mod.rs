@@ -61,20 +61,24 @@ fn load_within(data: &[u8], password: &str, alias: Option<&str>, budget: &mut Bu
     let auth_safe = data_content(pfx.get(1).ok_or_else(|| malformed("content"))?)?;
     let safes =
         der_walk::element(auth_safe).as_ref().and_then(children).ok_or_else(|| malformed("authenticated safe"))?;
-    let password = Password::new(password);
-    // Everything this level declares, before any of it is derived: a file asking for too much
-    // is refused without spending a round.
-    let mut declared = pfx.get(2).map_or(0, |mac| decrypt::declared_mac_rounds(mac, &password));
-    for safe in &safes {
-        declared = declared.saturating_add(match content_info(safe) {
-            Ok((content_type, _)) if is_oid(&content_type, &DATA) => data_content(safe).map_or(0, declared_bag_rounds),
-            Ok((content_type, _)) if is_oid(&content_type, &ENCRYPTED_DATA) => {
-                encryption_algorithm(safe).map_or(0, |algorithm| decrypt::declared_rounds(&algorithm))
-            }
-            _ => 0,
-        });
+    // Everything this level declares, read by planning runs that derive nothing: a file asking
+    // for too much is refused before a round is spent.
+    let mut plan = Budget::planning();
+    if let Some(mac) = pfx.get(2) {
+        decrypt::verify_mac(mac, Password::new(password), auth_safe, &mut plan).ok();
     }
-    budget.afford(declared)?;
+    let password = Password::new(password);
+    for safe in &safes {
+        match content_info(safe) {
+            Ok((content_type, _)) if is_oid(&content_type, &DATA) => {
+                if let Ok(contents) = data_content(safe) {
+                    plan_bags(contents, &password, &mut plan);
+                }
+            }
+            _ => drop(encrypted_content(safe, &password, &mut plan)),
+        }
+    }
+    budget.afford(plan.rounds)?;
     let has_mac = pfx.get(2).is_some();
     let password = match pfx.get(2) {
         Some(mac) => decrypt::verify_mac(mac, password, auth_safe, budget)?,
@@ -120,20 +124,11 @@ fn data_content<'a>(info: &AnyRef<'a>) -> Result<&'a [u8]> {
 }
 
 /// `EncryptedData ::= SEQUENCE { version, EncryptedContentInfo ::= SEQUENCE { contentType,
-/// contentEncryptionAlgorithm, encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL } }`: the
-/// fields of the EncryptedContentInfo.
-fn encrypted_content_info<'a>(info: &AnyRef<'a>) -> Result<Vec<AnyRef<'a>>> {
+/// contentEncryptionAlgorithm, encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL } }`
+fn encrypted_content(info: &AnyRef<'_>, password: &Password<'_>, budget: &mut Budget) -> Result<Zeroizing<Vec<u8>>> {
     let (_, content) = content_info(info)?;
     let fields = children(&content).ok_or_else(|| malformed("encrypted data"))?;
-    fields.get(1).and_then(children).ok_or_else(|| malformed("encrypted content info"))
-}
-
-fn encryption_algorithm<'a>(info: &AnyRef<'a>) -> Option<AnyRef<'a>> {
-    encrypted_content_info(info).ok()?.get(1).copied()
-}
-
-fn encrypted_content(info: &AnyRef<'_>, password: &Password<'_>, budget: &mut Budget) -> Result<Zeroizing<Vec<u8>>> {
-    let inner = encrypted_content_info(info)?;
+    let inner = fields.get(1).and_then(children).ok_or_else(|| malformed("encrypted content info"))?;
     let algorithm = inner.get(1).ok_or_else(|| malformed("encryption algorithm"))?;
     let ciphertext: Cow<'_, [u8]> = match inner.get(2) {
         None => return Ok(Zeroizing::new(Vec::new())),
@@ -151,17 +146,16 @@ fn encrypted_content(info: &AnyRef<'_>, password: &Password<'_>, budget: &mut Bu
     decrypt::decrypt(algorithm, &ciphertext, password, budget)
 }
 
-/// The rounds the shrouded keys of a SafeContents declare (0 when it does not parse).
-fn declared_bag_rounds(contents: &[u8]) -> u64 {
-    let bags = der_walk::element(contents).as_ref().and_then(children).unwrap_or_default();
-    bags.iter()
-        .filter_map(|bag| {
-            let fields = children(bag)?;
-            is_oid(fields.first()?, &SHROUDED_KEY_BAG).then_some(())?;
-            let shrouded = children(&explicit(fields.get(1)?, 0)?)?;
-            Some(decrypt::declared_rounds(shrouded.first()?))
-        })
-        .fold(0, u64::saturating_add)
+/// Adds to `plan` the rounds the shrouded keys of a SafeContents declare.
+fn plan_bags(contents: &[u8], password: &Password<'_>, plan: &mut Budget) {
+    for bag in der_walk::element(contents).as_ref().and_then(children).unwrap_or_default() {
+        let shrouded = children(&bag)
+            .filter(|fields| fields.first().is_some_and(|id| is_oid(id, &SHROUDED_KEY_BAG)))
+            .and_then(|fields| children(&explicit(fields.get(1)?, 0)?));
+        if let Some(algorithm) = shrouded.as_ref().and_then(|fields| fields.first()) {
+            decrypt::decrypt(algorithm, &[], password, plan).ok();
+        }
+    }
 }
 
 struct KeyEntry {
@@ -190,7 +184,9 @@ impl Store<'_> {
             }
         })?;
         self.budget.add_bags(bags.len())?;
-        self.budget.afford(declared_bag_rounds(contents))?;
+        let mut plan = Budget::planning();
+        plan_bags(contents, password, &mut plan);
+        self.budget.afford(plan.rounds)?;
         for bag in &bags {
             let fields = children(bag).ok_or_else(|| malformed("bag"))?;
             let (Some(bag_id), Some(wrapper)) = (fields.first(), fields.get(1)) else {
