@@ -90,34 +90,51 @@ fn is_url_byte(b: u8) -> bool {
     matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'!' | b'#'..=b'/' | b':' | b';' | b'=' | b'?' | b'@' | b'[' | b']' | b'_' | b'~')
 }
 
-/// A host that is not in brackets: a DNS name or a dotted-quad IPv4 address.
+/// A host that is not in brackets: a DNS name or a dotted-quad IPv4 address. One pass, no
+/// allocation: this runs in every WebAssembly build.
 fn domain_or_ipv4(name: &str) -> std::result::Result<Host, &'static str> {
-    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_') {
-        return Err("has a host with other characters than letters, digits, '-', '_' and '.'");
-    }
-    let labels: Vec<&str> = name.split('.').collect();
-    if labels.iter().any(|label| label.is_empty()) {
-        return Err("has an empty host or host label (a leading, doubled or trailing '.')");
-    }
-    if labels.iter().any(|label| label.len() >= 4 && label[..4].eq_ignore_ascii_case("xn--")) {
-        return Err("has a punycode (xn--) host: use an ASCII host name");
+    let bytes = name.as_bytes();
+    let (mut start, mut labels, mut octets, mut quad) = (0, 0, [0u8; 4], true);
+    for end in 0..=bytes.len() {
+        if end < bytes.len() && bytes[end] != b'.' {
+            if !(bytes[end].is_ascii_alphanumeric() || bytes[end] == b'-' || bytes[end] == b'_') {
+                return Err("has a host with other characters than letters, digits, '-', '_' and '.'");
+            }
+            continue;
+        }
+        let label = &bytes[start..end];
+        if label.is_empty() {
+            return Err("has an empty host or host label (a leading, doubled or trailing '.')");
+        }
+        if label.len() >= 4 && label[..4].eq_ignore_ascii_case(b"xn--") {
+            return Err("has a punycode (xn--) host: use an ASCII host name");
+        }
+        // 0 to 255 in decimal, without leading zeros (some readers take them for octal).
+        let octet = match label {
+            [b'0'] => Some(0),
+            [b'1'..=b'9', ..] if label.len() <= 3 && label.iter().all(u8::is_ascii_digit) => {
+                u8::try_from(label.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))).ok()
+            }
+            _ => None,
+        };
+        match (octet, octets.get_mut(labels)) {
+            (Some(value), Some(slot)) => *slot = value,
+            _ => quad = false,
+        }
+        labels += 1;
+        start = end + 1;
     }
     // WHATWG reads a host whose last label is a number (decimal or 0x hex, so starting with a
     // digit) as an IPv4 address, with octal, hex and fewer than four parts (`127.1`, `0x7f.1`,
-    // `2130706433`): only the plain dotted quad reads the same everywhere. No leading zeros
-    // either (some readers take them for octal).
-    if !labels[labels.len() - 1].starts_with(|c: char| c.is_ascii_digit()) {
+    // `2130706433`): only the plain dotted quad reads the same everywhere.
+    let last = name.rsplit('.').next().unwrap_or_default();
+    if !last.starts_with(|c: char| c.is_ascii_digit()) {
         return Ok(Host::Domain(name.to_ascii_lowercase()));
     }
-    let octets: Vec<u8> = labels
-        .iter()
-        .filter(|label| label.len() == 1 || !label.starts_with('0'))
-        .filter_map(|label| label.parse().ok())
-        .collect();
-    match <[u8; 4]>::try_from(octets) {
-        Ok(octets) if labels.len() == 4 => Ok(Host::Ipv4(octets)),
-        _ => Err("has a numeric host that is not four decimal numbers from 0 to 255 (as 127.0.0.1)"),
+    if quad && labels == 4 {
+        return Ok(Host::Ipv4(octets));
     }
+    Err("has a numeric host that is not four decimal numbers from 0 to 255 (as 127.0.0.1)")
 }
 
 /// The URL for an error message, unless it may name a user and password.

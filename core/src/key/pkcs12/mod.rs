@@ -63,11 +63,11 @@ fn load_within(data: &[u8], password: &str, alias: Option<&str>, budget: &mut Bu
         der_walk::element(auth_safe).as_ref().and_then(children).ok_or_else(|| malformed("authenticated safe"))?;
     // Everything this level declares, read by planning runs that derive nothing: a file asking
     // for too much is refused before a round is spent.
+    let password = Password::new(password);
     let mut plan = Budget::planning();
     if let Some(mac) = pfx.get(2) {
-        decrypt::verify_mac(mac, Password::new(password), auth_safe, &mut plan).ok();
+        plan.spend(decrypt::declared_mac_rounds(mac, &password)).ok();
     }
-    let password = Password::new(password);
     for safe in &safes {
         match content_info(safe) {
             Ok((content_type, _)) if is_oid(&content_type, &DATA) => {
