@@ -94,7 +94,7 @@ fn is_url_byte(b: u8) -> bool {
 /// allocation: this runs in every WebAssembly build.
 fn domain_or_ipv4(name: &str) -> std::result::Result<Host, &'static str> {
     let bytes = name.as_bytes();
-    let (mut start, mut labels, mut octets, mut quad) = (0, 0, [0u8; 4], true);
+    let (mut start, mut last, mut labels, mut octets, mut quad) = (0, 0, 0, [0u8; 4], true);
     for end in 0..=bytes.len() {
         if end < bytes.len() && bytes[end] != b'.' {
             if !(bytes[end].is_ascii_alphanumeric() || bytes[end] == b'-' || bytes[end] == b'_') {
@@ -122,13 +122,13 @@ fn domain_or_ipv4(name: &str) -> std::result::Result<Host, &'static str> {
             _ => quad = false,
         }
         labels += 1;
+        last = start;
         start = end + 1;
     }
     // WHATWG reads a host whose last label is a number (decimal or 0x hex, so starting with a
     // digit) as an IPv4 address, with octal, hex and fewer than four parts (`127.1`, `0x7f.1`,
     // `2130706433`): only the plain dotted quad reads the same everywhere.
-    let last = name.rsplit('.').next().unwrap_or_default();
-    if !last.starts_with(|c: char| c.is_ascii_digit()) {
+    if !bytes[last].is_ascii_digit() {
         return Ok(Host::Domain(name.to_ascii_lowercase()));
     }
     if quad && labels == 4 {

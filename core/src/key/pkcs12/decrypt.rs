@@ -58,7 +58,7 @@ impl<'a> Password<'a> {
 }
 
 /// The rounds checking the MAC takes: its iterations, once per password form tried.
-pub(super) fn declared_mac_rounds(mac_data: &AnyRef<'_>, password: &Password<'_>) -> u64 {
+fn declared_mac_rounds(mac_data: &AnyRef<'_>, password: &Password<'_>) -> u64 {
     let iterations = children(mac_data).and_then(|fields| fields.get(2).and_then(small_uint)).unwrap_or(1);
     iterations.saturating_mul(1 + u64::from(password.without_terminator().is_some()))
 }

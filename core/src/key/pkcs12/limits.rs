@@ -9,8 +9,9 @@
 //!   about 6,000 per file (10,000 for `-legacy`); Java's keytool 10,000 per derivation, about
 //!   30,000 per file with one key; Windows 2,000. .NET's loader refuses more than 1,000,000 per
 //!   file by default (`Pkcs12LoaderLimits.TotalKdfIterationLimit`), and so do we: natively about
-//!   half a second of hashing at most, and a file whose parts declare more is refused before any
-//!   round is spent;
+//!   half a second of hashing at most. Each derivation is paid for before it runs, and the
+//!   shrouded keys of each SafeContents are counted together before the first is derived, so a
+//!   MAC or a set of keys declaring more is refused without a round spent;
 //! - bags (keys, certificates and anything else): 2,000, and certificates: 1,000 (a keystore
 //!   holding Java's whole `cacerts` has about 150);
 //! - the file: 4 MiB (a key and a chain take about 10 KB).

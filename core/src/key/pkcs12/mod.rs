@@ -63,26 +63,12 @@ fn load_within(data: &[u8], password: &str, alias: Option<&str>, budget: &mut Bu
         der_walk::element(auth_safe).as_ref().and_then(children).ok_or_else(|| malformed("authenticated safe"))?;
     // Everything this level declares, read by planning runs that derive nothing: a file asking
     // for too much is refused before a round is spent.
-    let password = Password::new(password);
-    let mut plan = Budget::planning();
-    if let Some(mac) = pfx.get(2) {
-        plan.spend(decrypt::declared_mac_rounds(mac, &password)).ok();
-    }
-    for safe in &safes {
-        match content_info(safe) {
-            Ok((content_type, _)) if is_oid(&content_type, &DATA) => {
-                if let Ok(contents) = data_content(safe) {
-                    plan_bags(contents, &password, &mut plan);
-                }
-            }
-            _ => drop(encrypted_content(safe, &password, &mut plan)),
-        }
-    }
-    budget.afford(plan.rounds)?;
     let has_mac = pfx.get(2).is_some();
+    // Every derivation spends from `budget` before it runs, and the bags of each SafeContents
+    // are planned before any of them is derived.
     let password = match pfx.get(2) {
-        Some(mac) => decrypt::verify_mac(mac, password, auth_safe, budget)?,
-        None => password,
+        Some(mac) => decrypt::verify_mac(mac, Password::new(password), auth_safe, budget)?,
+        None => Password::new(password),
     };
     let mut store = Store { keys: Vec::new(), certs: Vec::new(), has_mac, budget };
     for safe in &safes {
