@@ -205,8 +205,8 @@ fn not_json_reason(body: &[u8], content_type: Option<&str>) -> String {
 
 /// The keys of a JSON body, never its values: a success body holds a token.
 fn field_list(object: &serde_json::Map<String, Value>) -> String {
-    let keys: Vec<String> = object.keys().take(12).map(|key| sanitize(key, 40)).collect();
-    format!("{{fields: {}}}", keys.join(", "))
+    let keys: Vec<&str> = object.keys().map(String::as_str).take(12).collect();
+    format!("{{fields: {}}}", sanitize(&keys.join(", "), 300))
 }
 
 #[cfg(test)]

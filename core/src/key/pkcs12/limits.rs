@@ -96,6 +96,6 @@ pub(super) fn check_size(len: usize) -> Result<()> {
 fn over(what: &str) -> Error {
     Error::key(
         ErrorKind::InvalidKey,
-        format!("the PKCS#12 file {what}, far beyond any real keystore, so it is not read: check that it is the .p12/.pfx file you were given, or re-export it with `openssl pkcs12 -export`"),
+        format!("the PKCS#12 file {what}, far beyond any real keystore: it is not read (re-export it with `openssl pkcs12 -export`)"),
     )
 }
