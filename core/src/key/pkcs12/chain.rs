@@ -38,9 +38,9 @@ impl CertEntry {
 /// The certificates of a file, each distinct DER once, indexed.
 pub(super) struct Chains<'a> {
     certs: Vec<&'a CertEntry>,
-    by_subject: Index,
-    by_issuer: Index,
-    by_key_id: Index,
+    by_subject: Index<'a>,
+    by_issuer: Index<'a>,
+    by_key_id: Index<'a>,
     /// Table slots and chain links visited, for the tests' check that the work stays linear.
     pub(super) steps: usize,
 }
@@ -48,18 +48,15 @@ pub(super) struct Chains<'a> {
 impl<'a> Chains<'a> {
     pub(super) fn new(all: &'a [CertEntry]) -> Chains<'a> {
         let mut steps = 0;
-        let all: Vec<&CertEntry> = all.iter().collect();
-        let mut by_der = Index::new(all.len(), der);
-        let certs: Vec<&CertEntry> =
-            (0..all.len()).filter(|&i| by_der.add(&all, i, &mut steps)).map(|i| all[i]).collect();
-        let count = certs.len();
+        let mut by_der = Index::new(all.len());
+        let certs: Vec<&CertEntry> = all.iter().filter(|cert| by_der.add(&cert.der, 0, &mut steps)).collect();
         let (mut by_subject, mut by_issuer, mut by_key_id) =
-            (Index::new(count, subject), Index::new(count, issuer), Index::new(count, key_id));
-        for index in 0..count {
-            by_subject.add(&certs, index, &mut steps);
-            by_issuer.add(&certs, index, &mut steps);
-            if certs[index].local_key_id.is_some() {
-                by_key_id.add(&certs, index, &mut steps);
+            (Index::new(certs.len()), Index::new(certs.len()), Index::new(certs.len()));
+        for (index, cert) in certs.iter().enumerate() {
+            by_subject.add(&cert.subject, index, &mut steps);
+            by_issuer.add(&cert.issuer, index, &mut steps);
+            if let Some(id) = &cert.local_key_id {
+                by_key_id.add(id, index, &mut steps);
             }
         }
         Chains { certs, by_subject, by_issuer, by_key_id, steps }
@@ -68,15 +65,15 @@ impl<'a> Chains<'a> {
     /// The key's certificate: the one sharing its `localKeyId`, or, when the file holds one key
     /// and no IDs match, the first certificate that issued no other (the end-entity one).
     pub(super) fn leaf(&mut self, key_id: Option<&[u8]>, only_key: bool) -> Option<usize> {
-        if let Some((index, _)) = key_id.and_then(|id| self.by_key_id.get(&self.certs, id, &mut self.steps)) {
-            return Some(index);
+        if let Some(index) = key_id.and_then(|id| self.by_key_id.get(id, &mut self.steps)) {
+            return Some(index.0);
         }
         if !only_key {
             return None;
         }
         (0..self.certs.len()).find(|&index| {
             // The first two certificates it issued: one that is not itself is enough.
-            let issued = self.by_issuer.get(&self.certs, &self.certs[index].subject, &mut self.steps);
+            let issued = self.by_issuer.get(&self.certs[index].subject, &mut self.steps);
             issued.is_none_or(|(first, second)| first == index && second.is_none())
         })
     }
@@ -84,19 +81,18 @@ impl<'a> Chains<'a> {
     /// The certificate `index`, then each issuer found in the file up to a self-signed one (the
     /// first certificate with that subject; a loop ends the chain).
     pub(super) fn chain(&mut self, index: usize) -> Vec<Vec<u8>> {
-        let mut visited = Index::new(self.certs.len(), der);
+        // The same table type as the index, not a Vec<bool>: one less instantiation in the build.
+        let mut visited = Index::new(self.certs.len());
         let mut current = index;
         let mut chain = Vec::new();
         loop {
-            visited.add(&self.certs, current, &mut self.steps);
+            visited.add(&self.certs[current].der, current, &mut self.steps);
             chain.push(self.certs[current].der.clone());
             if self.certs[current].self_signed() {
                 return chain;
             }
-            match self.by_subject.get(&self.certs, &self.certs[current].issuer, &mut self.steps) {
-                Some((next, _)) if visited.get(&self.certs, &self.certs[next].der, &mut self.steps).is_none() => {
-                    current = next
-                }
+            match self.by_subject.get(&self.certs[current].issuer, &mut self.steps) {
+                Some((next, _)) if visited.get(&self.certs[next].der, &mut self.steps).is_none() => current = next,
                 _ => return chain,
             }
         }
@@ -108,67 +104,50 @@ impl<'a> Chains<'a> {
     }
 }
 
-fn der(cert: &CertEntry) -> &[u8] {
-    &cert.der
+const EMPTY: usize = usize::MAX;
+
+/// An open-addressing table from a byte string to the first two values added under it.
+struct Index<'a> {
+    slots: Vec<(&'a [u8], usize, usize)>,
 }
 
-fn subject(cert: &CertEntry) -> &[u8] {
-    &cert.subject
-}
-
-fn issuer(cert: &CertEntry) -> &[u8] {
-    &cert.issuer
-}
-
-fn key_id(cert: &CertEntry) -> &[u8] {
-    cert.local_key_id.as_deref().unwrap_or_default()
-}
-
-/// An open-addressing table of certificates keyed by one of their byte strings (`key`): the
-/// first two positions added under each key, stored plus one (0 is an empty slot).
-struct Index {
-    key: fn(&CertEntry) -> &[u8],
-    first: Vec<usize>,
-    second: Vec<usize>,
-}
-
-impl Index {
-    fn new(entries: usize, key: fn(&CertEntry) -> &[u8]) -> Index {
-        let slots = (2 * entries).next_power_of_two().max(2);
-        Index { key, first: vec![0; slots], second: vec![0; slots] }
+impl<'a> Index<'a> {
+    fn new(entries: usize) -> Index<'a> {
+        Index { slots: vec![(&[][..], EMPTY, EMPTY); (2 * entries).next_power_of_two().max(2)] }
     }
 
     /// The slot holding `key`, or the empty one where it belongs (FNV-1a, linear probing).
-    fn find(&self, certs: &[&CertEntry], key: &[u8], steps: &mut usize) -> usize {
-        let mask = self.first.len() - 1;
+    fn find(&self, key: &[u8], steps: &mut usize) -> usize {
+        let mask = self.slots.len() - 1;
         let hash = key.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
         let mut at = (hash as usize) & mask;
         loop {
             *steps += 1;
-            match self.first[at] {
-                0 => return at,
-                stored if (self.key)(certs[stored - 1]) == key => return at,
-                _ => at = (at + 1) & mask,
+            let (stored, first, _) = self.slots[at];
+            if first == EMPTY || stored == key {
+                return at;
             }
+            at = (at + 1) & mask;
         }
     }
 
-    /// Adds the certificate at `position` under its key; whether the key was new.
-    fn add(&mut self, certs: &[&CertEntry], position: usize, steps: &mut usize) -> bool {
-        let at = self.find(certs, (self.key)(certs[position]), steps);
-        if self.first[at] == 0 {
-            self.first[at] = position + 1;
+    /// Adds `value` under `key`; whether the key was new.
+    fn add(&mut self, key: &'a [u8], value: usize, steps: &mut usize) -> bool {
+        let at = self.find(key, steps);
+        let slot = &mut self.slots[at];
+        if slot.1 == EMPTY {
+            *slot = (key, value, EMPTY);
             return true;
         }
-        if self.second[at] == 0 {
-            self.second[at] = position + 1;
+        if slot.2 == EMPTY {
+            slot.2 = value;
         }
         false
     }
 
-    /// The first position added under `key`, and the second if there is one.
-    fn get(&self, certs: &[&CertEntry], key: &[u8], steps: &mut usize) -> Option<(usize, Option<usize>)> {
-        let at = self.find(certs, key, steps);
-        Some((self.first[at].checked_sub(1)?, self.second[at].checked_sub(1)))
+    /// The first value under `key`, and the second if there is one.
+    fn get(&self, key: &[u8], steps: &mut usize) -> Option<(usize, Option<usize>)> {
+        let (_, first, second) = self.slots[self.find(key, steps)];
+        (first != EMPTY).then_some((first, (second != EMPTY).then_some(second)))
     }
 }
