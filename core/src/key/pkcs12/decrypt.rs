@@ -118,10 +118,20 @@ pub(super) fn decrypt(
     let parameters = parameters.ok_or_else(|| malformed("encryption parameters"))?;
     match der_walk::oid(&oid).ok_or_else(|| malformed("encryption algorithm"))? {
         PBES2 => pbes2(&parameters, data, password, budget),
-        PBE_SHA1_3DES => legacy::<des::TdesEde3>(&parameters, data, password, 24, budget),
-        PBE_SHA1_2DES => legacy::<des::TdesEde2>(&parameters, data, password, 16, budget),
-        PBE_SHA1_RC2_128 => legacy::<rc2::Rc2>(&parameters, data, password, 16, budget),
-        PBE_SHA1_RC2_40 => legacy::<rc2::Rc2>(&parameters, data, password, 5, budget),
+        // The key derivation is shared; only the block decryption is per cipher.
+        PBE_SHA1_3DES => {
+            let (key, iv) = legacy(&parameters, password, 24, budget)?;
+            cbc_decrypt::<des::TdesEde3>(&key, &iv, data)
+        }
+        PBE_SHA1_2DES => {
+            let (key, iv) = legacy(&parameters, password, 16, budget)?;
+            cbc_decrypt::<des::TdesEde2>(&key, &iv, data)
+        }
+        PBE_SHA1_RC2_128 | PBE_SHA1_RC2_40 => {
+            let key_len = if der_walk::oid(&oid) == Some(PBE_SHA1_RC2_40) { 5 } else { 16 };
+            let (key, iv) = legacy(&parameters, password, key_len, budget)?;
+            cbc_decrypt::<rc2::Rc2>(&key, &iv, data)
+        }
         other => Err(unsupported(&format!("its encryption algorithm {other} is not PBES2, 3DES or RC2"))),
     }
 }
@@ -181,16 +191,12 @@ fn pbes2(
 
 /// PKCS#12 PBE (RFC 7292 appendix C): `SEQUENCE { salt OCTET STRING, iterations INTEGER }`, key and
 /// IV from the SHA-1 PKCS#12 KDF over the BMPString password.
-fn legacy<C>(
+fn legacy(
     parameters: &AnyRef<'_>,
-    data: &[u8],
     password: &Password<'_>,
     key_len: usize,
     budget: &mut Budget,
-) -> Result<Zeroizing<Vec<u8>>>
-where
-    C: BlockCipherDecrypt + KeyInit,
-{
+) -> Result<(Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)> {
     let fields = children(parameters).ok_or_else(|| malformed("PBE parameters"))?;
     let salt = fields.first().and_then(octets).ok_or_else(|| malformed("PBE salt"))?;
     let rounds = rounds(fields.get(1).and_then(small_uint))?;
@@ -199,7 +205,7 @@ where
     let rounds = u32::try_from(rounds).map_err(|_| malformed("iteration count"))?;
     let key = kdf::derive(Hash::Sha1, &password.bmp, salt, Purpose::EncryptionKey, rounds, key_len);
     let iv = kdf::derive(Hash::Sha1, &password.bmp, salt, Purpose::Iv, rounds, 8);
-    cbc_decrypt::<C>(&key, &iv, data)
+    Ok((key, iv))
 }
 
 fn cbc_decrypt<C>(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Zeroizing<Vec<u8>>>
