@@ -189,6 +189,9 @@ fn pbes2(
     }
 }
 
+/// Derived key material, wiped on drop.
+type Secret = Zeroizing<Vec<u8>>;
+
 /// PKCS#12 PBE (RFC 7292 appendix C): `SEQUENCE { salt OCTET STRING, iterations INTEGER }`, key and
 /// IV from the SHA-1 PKCS#12 KDF over the BMPString password.
 fn legacy(
@@ -196,7 +199,7 @@ fn legacy(
     password: &Password<'_>,
     key_len: usize,
     budget: &mut Budget,
-) -> Result<(Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)> {
+) -> Result<(Secret, Secret)> {
     let fields = children(parameters).ok_or_else(|| malformed("PBE parameters"))?;
     let salt = fields.first().and_then(octets).ok_or_else(|| malformed("PBE salt"))?;
     let rounds = rounds(fields.get(1).and_then(small_uint))?;
