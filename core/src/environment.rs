@@ -157,15 +157,15 @@ fn unknown_name(name: &str, lower: &str) -> Error {
     )
 }
 
-/// An endpoint URL given where the issuer belongs (`.../token`, `.../jwk`, the metadata URL):
-/// grants would carry it as `aud`, which Maskinporten refuses.
+/// The token endpoint or the JWKS URL given where the issuer belongs (`.../token`,
+/// `.../jwk`, with or without a slash): grants would carry it as `aud`, which Maskinporten
+/// refuses.
 fn endpoint_instead_of_issuer(url: &str) -> Option<Error> {
-    let path_start = url.find("://")? + 3;
-    let without_slash = url.strip_suffix('/').unwrap_or(url);
-    let issuer = ["token", "jwk", METADATA_PATH].iter().find_map(|endpoint| {
-        let issuer = without_slash.strip_suffix(endpoint)?;
-        (issuer.len() > path_start && issuer.ends_with('/')).then_some(issuer)
-    })?;
+    let base = url.strip_suffix('/').unwrap_or(url);
+    let issuer = base.strip_suffix("token").or_else(|| base.strip_suffix("jwk"))?;
+    if !issuer.ends_with('/') || issuer.ends_with("://") {
+        return None;
+    }
     Some(Error::invalid(
         ErrorKind::InvalidEnvironment,
         "issuer",
@@ -231,7 +231,6 @@ mod tests {
             "https://test.maskinporten.no/token",
             "https://test.maskinporten.no/token/",
             "https://test.maskinporten.no/jwk",
-            "https://test.maskinporten.no/.well-known/oauth-authorization-server",
         ] {
             let message = refused(url);
             assert!(message.contains("not the issuer"), "{message}");
