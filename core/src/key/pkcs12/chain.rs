@@ -1,8 +1,8 @@
 //! Which certificates of a PKCS#12 file belong to a key, leaf first, in time linear in the
 //! number of certificates.
 //!
-//! Certificates are indexed once by subject, by issuer, by `localKeyId` and by their DER (names
-//! compare as DER bytes), so finding a key's certificate and each next issuer is a lookup, not a
+//! Certificates are indexed once by subject, by issuer and by their DER (names compare as DER
+//! bytes), so finding a key's end-entity certificate and each next issuer is a lookup, not a
 //! scan of every pair: a file with many certificates cannot make the loader quadratic. The index
 //! is a small open-addressing table rather than a `HashMap` (whose instantiations for these key
 //! types cost about 3 KB of the WebAssembly module); its hash is not keyed, so names crafted to
@@ -40,7 +40,6 @@ pub(super) struct Chains<'a> {
     certs: Vec<&'a CertEntry>,
     by_subject: Index<'a>,
     by_issuer: Index<'a>,
-    by_key_id: Index<'a>,
     /// Table slots and chain links visited, for the tests' check that the work stays linear.
     pub(super) steps: usize,
 }
@@ -50,23 +49,21 @@ impl<'a> Chains<'a> {
         let mut steps = 0;
         let mut by_der = Index::new(all.len());
         let certs: Vec<&CertEntry> = all.iter().filter(|cert| by_der.add(&cert.der, 0, &mut steps)).collect();
-        let (mut by_subject, mut by_issuer, mut by_key_id) =
-            (Index::new(certs.len()), Index::new(certs.len()), Index::new(certs.len()));
+        let (mut by_subject, mut by_issuer) = (Index::new(certs.len()), Index::new(certs.len()));
         for (index, cert) in certs.iter().enumerate() {
             by_subject.add(&cert.subject, index, &mut steps);
             by_issuer.add(&cert.issuer, index, &mut steps);
-            if let Some(id) = &cert.local_key_id {
-                by_key_id.add(id, index, &mut steps);
-            }
         }
-        Chains { certs, by_subject, by_issuer, by_key_id, steps }
+        Chains { certs, by_subject, by_issuer, steps }
     }
 
     /// The key's certificate: the one sharing its `localKeyId`, or, when the file holds one key
     /// and no IDs match, the first certificate that issued no other (the end-entity one).
     pub(super) fn leaf(&mut self, key_id: Option<&[u8]>, only_key: bool) -> Option<usize> {
-        if let Some(index) = key_id.and_then(|id| self.by_key_id.get(id, &mut self.steps)) {
-            return Some(index.0);
+        // Files hold a key or two: a scan per key (bounded by the bag and certificate limits).
+        if let Some(index) = key_id.and_then(|id| self.certs.iter().position(|c| c.local_key_id.as_deref() == Some(id)))
+        {
+            return Some(index);
         }
         if !only_key {
             return None;

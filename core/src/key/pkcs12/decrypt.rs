@@ -57,12 +57,6 @@ impl<'a> Password<'a> {
     }
 }
 
-/// The rounds checking the MAC takes: its iterations, once per password form tried.
-fn declared_mac_rounds(mac_data: &AnyRef<'_>, password: &Password<'_>) -> u64 {
-    let iterations = children(mac_data).and_then(|fields| fields.get(2).and_then(small_uint)).unwrap_or(1);
-    iterations.saturating_mul(1 + u64::from(password.without_terminator().is_some()))
-}
-
 /// Checks the file's integrity MAC (`MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET
 /// STRING, iterations INTEGER DEFAULT 1 }`); returns the password form that matched, since the
 /// same form then decrypts the contents.
@@ -91,8 +85,9 @@ pub(super) fn verify_mac<'a>(
         SHA512 => Hash::Sha512,
         other => return Err(unsupported(&format!("its MAC digest {other} is not SHA-1, SHA-256, SHA-384 or SHA-512"))),
     };
-    budget.spend(declared_mac_rounds(mac_data, &password))?;
     let alternative = password.without_terminator();
+    // Paid before deriving: once per password form tried.
+    budget.spend(iterations.saturating_mul(1 + u64::from(alternative.is_some())))?;
     let rounds = u32::try_from(iterations).map_err(|_| malformed("MAC iteration count"))?;
     for candidate in std::iter::once(password).chain(alternative) {
         let key = kdf::derive(hash, &candidate.bmp, salt, Purpose::Mac, rounds, hash.output_len());
