@@ -4,6 +4,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::identifiers::is_valid_org_number;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use std::fmt;
 
 /// `type` of an Altinn system-user authorization.
 pub const SYSTEM_USER_TYPE: &str = "urn:altinn:systemuser";
@@ -18,9 +19,18 @@ pub const CONSENT_TYPE: &str = "urn:altinn:consent";
 /// assert_eq!(detail.to_json(), r#"{"externalRef":"my-ref","systemuser_org":{"ID":"0192:313000001","authority":"iso6523-actorid-upis"},"type":"urn:altinn:systemuser"}"#);
 /// # Ok::<(), maskinporten::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// `Debug` shows the JSON with anything shaped like a pid (a consent's `from` may name a person)
+/// or a token redacted.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct AuthorizationDetail(Value);
+
+impl fmt::Debug for AuthorizationDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("AuthorizationDetail").field(&crate::redact::Scrubbed(&self.to_json())).finish()
+    }
+}
 
 impl AuthorizationDetail {
     /// A system user acting for organisation `org_number`, with an optional `externalRef`
@@ -28,7 +38,8 @@ impl AuthorizationDetail {
     pub fn system_user(org_number: &str, external_ref: Option<&str>) -> Result<AuthorizationDetail> {
         if !is_valid_org_number(org_number) {
             return Err(invalid(format!(
-                "systemuser_org {org_number:?} is not a valid organisation number (9 digits with a modulus-11 check digit)"
+                "systemuser_org {:?} is not a valid organisation number (9 digits with a modulus-11 check digit)",
+                crate::snippet::sanitize(org_number, 40)
             )));
         }
         let mut detail = json!({
@@ -53,8 +64,9 @@ impl AuthorizationDetail {
     /// Raw JSON: one object, or an array of objects, each with a string `type`. Known types are
     /// checked for their required fields.
     pub fn from_json(json: &str) -> Result<Vec<AuthorizationDetail>> {
-        let value: Value = serde_json::from_slice(json.as_bytes())
-            .map_err(|e| invalid(format!("authorization_details is not valid JSON ({e})")))?;
+        let value: Value = serde_json::from_slice(json.as_bytes()).map_err(|e| {
+            invalid(format!("authorization_details is not valid JSON ({})", crate::snippet::json_error(&e)))
+        })?;
         let items = match value {
             Value::Array(items) => items,
             object @ Value::Object(_) => vec![object],

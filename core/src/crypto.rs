@@ -128,13 +128,14 @@ impl Hash {
         self.digest_algorithm().block_len()
     }
 
-    /// The digest of the concatenation of `parts`.
-    pub(crate) fn digest(self, parts: &[&[u8]]) -> Vec<u8> {
+    /// The digest of the concatenation of `parts`, written into `out` (`output_len` bytes), so
+    /// a caller deriving keys keeps every intermediate value in buffers it wipes.
+    pub(crate) fn digest_into(self, parts: &[&[u8]], out: &mut [u8]) {
         let mut context = backend::digest::Context::new(self.digest_algorithm());
         for part in parts {
             context.update(part);
         }
-        context.finish().as_ref().to_vec()
+        out.copy_from_slice(context.finish().as_ref());
     }
 
     /// Constant-time check of an HMAC tag.

@@ -1,7 +1,9 @@
 //! Maskinporten environments: test, prod, custom, or discovered from RFC 8414 metadata.
 
+use crate::endpoint_url::{self, shown};
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::HttpRequest;
+use crate::snippet;
 
 /// Where grants go: the issuer (which is also the grant's `aud`), the token endpoint and the JWKS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +17,8 @@ pub struct Environment {
 const PROD_ISSUER: &str = "https://maskinporten.no/";
 const TEST_ISSUER: &str = "https://test.maskinporten.no/";
 const METADATA_PATH: &str = ".well-known/oauth-authorization-server";
-const RETIRED_HOSTS: [&str; 4] = ["ver1.maskinporten.no", "ver2.maskinporten.no", "oidc-ver2.difi.no", "oidc.difi.no"];
+/// The names [`Environment::from_name`] takes, and what they stand for.
+const NAMES: &str = "\"test\" (https://test.maskinporten.no/) and \"prod\" (https://maskinporten.no/)";
 
 impl Environment {
     /// Digdir's test environment (`https://test.maskinporten.no/`), for test certificates and
@@ -52,23 +55,35 @@ impl Environment {
         })
     }
 
-    /// `"test"`, `"prod"` (or `"production"`), or an issuer URL whose endpoints follow
-    /// Maskinporten's layout (`{issuer}token`, `{issuer}jwk`).
+    /// An environment as a user writes it in configuration: `"test"` or `"prod"` (any case,
+    /// surrounding spaces ignored), or an issuer URL whose endpoints follow Maskinporten's
+    /// layout (`{issuer}token`, `{issuer}jwk`), such as `https://test.maskinporten.no/`.
+    ///
+    /// Nothing else is guessed: `"production"`, a near miss such as `"tset"`, and the token
+    /// endpoint given instead of the issuer (`https://test.maskinporten.no/token`) are refused
+    /// with an `invalid_environment` error that names what to write.
     pub fn from_name(name: &str) -> Result<Environment> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "test" | "ver2-test" => return Ok(Environment::test()),
-            "prod" | "production" => return Ok(Environment::prod()),
+        let trimmed = name.trim();
+        let lower = trimmed.to_ascii_lowercase();
+        match lower.as_str() {
+            "test" => return Ok(Environment::test()),
+            "prod" => return Ok(Environment::prod()),
             _ => {}
         }
-        let issuer = name.trim();
-        if issuer == PROD_ISSUER {
+        if !trimmed.contains("://") {
+            return Err(unknown_name(trimmed, &lower));
+        }
+        if trimmed == PROD_ISSUER {
             return Ok(Environment::prod());
         }
-        if issuer == TEST_ISSUER {
+        if trimmed == TEST_ISSUER {
             return Ok(Environment::test());
         }
-        check_issuer(issuer)?;
-        Ok(Environment::known(issuer))
+        if let Some(error) = endpoint_instead_of_issuer(trimmed) {
+            return Err(error);
+        }
+        check_issuer(trimmed)?;
+        Ok(Environment::known(trimmed))
     }
 
     /// Reads an RFC 8414 metadata document (`{issuer}.well-known/oauth-authorization-server`).
@@ -77,7 +92,11 @@ impl Environment {
             Error::invalid(
                 ErrorKind::InvalidEnvironment,
                 "metadata",
-                format!("the metadata document is not a JSON object ({e}): fetch {{issuer}}{METADATA_PATH}"),
+                format!(
+                    "the metadata document is not a JSON object ({}; it starts {:?}): fetch {{issuer}}{METADATA_PATH}",
+                    snippet::json_error(&e),
+                    snippet::snippet(json)
+                ),
             )
         })?;
         let field = |name: &'static str| {
@@ -136,7 +155,7 @@ fn check_issuer(issuer: &str) -> Result<()> {
         return Err(Error::invalid(
             ErrorKind::InvalidEnvironment,
             "issuer",
-            format!("{issuer:?} must end with '/': the grant's aud is the issuer exactly, with its trailing slash (e.g. {TEST_ISSUER})"),
+            format!("{} must end with '/': the grant's aud is the issuer exactly, with its trailing slash (e.g. {TEST_ISSUER})", shown(issuer)),
         ));
     }
     Ok(())
@@ -148,27 +167,41 @@ pub(crate) fn check_endpoint_url(field: &'static str, url: &str) -> Result<()> {
 }
 
 fn check_url(field: &'static str, url: &str) -> Result<()> {
-    let invalid = |why: String| Err(Error::invalid(ErrorKind::InvalidEnvironment, field, why));
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return invalid(format!("{url:?} is not an absolute URL: give https://host/..."));
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let hostname = match host.find(']') {
-        Some(end) if host.starts_with('[') => &host[..=end],
-        _ => host.split(':').next().unwrap_or(""),
-    };
-    if hostname.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return invalid(format!("{url:?} is not a valid URL"));
+    endpoint_url::check(field, url).map(drop)
+}
+
+/// A name that is not `test` or `prod`: say which names exist (the list is short enough that a
+/// typo such as `tset` needs no guess), and which one `production` is.
+fn unknown_name(name: &str, lower: &str) -> Error {
+    let production = if lower == "production" { " (use \"prod\")" } else { "" };
+    Error::invalid(
+        ErrorKind::InvalidEnvironment,
+        "environment",
+        format!(
+            "{:?} is not an environment name{production}: the names are {NAMES}; give any other environment as its issuer URL",
+            snippet::sanitize(name, 40)
+        ),
+    )
+}
+
+/// The token endpoint or the JWKS URL given where the issuer belongs (`.../token`,
+/// `.../jwk`, with or without a slash): grants would carry it as `aud`, which Maskinporten
+/// refuses.
+fn endpoint_instead_of_issuer(url: &str) -> Option<Error> {
+    let base = url.strip_suffix('/').unwrap_or(url);
+    let issuer = base.strip_suffix("token").or_else(|| base.strip_suffix("jwk"))?;
+    if !issuer.ends_with('/') || issuer.ends_with("://") {
+        return None;
     }
-    if RETIRED_HOSTS.iter().any(|retired| hostname.eq_ignore_ascii_case(retired)) {
-        return invalid(format!("{hostname} is retired: use {TEST_ISSUER} (test) or {PROD_ISSUER} (prod)"));
-    }
-    let loopback = matches!(hostname, "localhost" | "[::1]") || hostname.starts_with("127.");
-    match scheme {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => invalid(format!("{url:?} must use https (plain http is only allowed on loopback, for the simulator)")),
-    }
+    Some(Error::invalid(
+        ErrorKind::InvalidEnvironment,
+        "issuer",
+        format!(
+            "{} is an endpoint, not the issuer: give the issuer, {} (the grant's aud, exactly, with its trailing slash)",
+            shown(url),
+            shown(issuer)
+        ),
+    ))
 }
 
 #[cfg(test)]
@@ -195,6 +228,54 @@ mod tests {
         assert!(Environment::from_name("http://localhost:1/").is_ok());
         assert!(Environment::from_name("http://example.no/").is_err());
         assert!(Environment::from_name("https://ver2.maskinporten.no/").is_err());
+        assert!(Environment::from_name("http://127.0.0.1@attacker.example/").is_err());
+        assert!(Environment::from_name("http://127.attacker.example/").is_err());
+    }
+
+    fn refused(name: &str) -> String {
+        let error = Environment::from_name(name).unwrap_err();
+        assert_eq!(error.kind(), "invalid_environment", "{name}");
+        error.to_string()
+    }
+
+    #[test]
+    fn names_are_the_documented_ones_only() {
+        assert_eq!(Environment::from_name(" Test ").unwrap(), Environment::test());
+        assert_eq!(Environment::from_name("PROD").unwrap(), Environment::prod());
+        assert!(refused("production").contains("(use \"prod\")"));
+        for typo in ["tset", "tst", "prd", "prdo", "tes", "staging"] {
+            let message = refused(typo);
+            assert!(message.contains(&format!("{typo:?} is not an environment name")), "{message}");
+            assert!(message.contains("\"test\" (https://test.maskinporten.no/)"), "{message}");
+            assert!(message.contains("\"prod\" (https://maskinporten.no/)"), "{message}");
+        }
+        assert!(refused("ver2-test").contains("not an environment name"));
+    }
+
+    #[test]
+    fn an_endpoint_given_as_the_issuer_names_the_issuer() {
+        for url in [
+            "https://test.maskinporten.no/token",
+            "https://test.maskinporten.no/token/",
+            "https://test.maskinporten.no/jwk",
+        ] {
+            let message = refused(url);
+            assert!(message.contains("not the issuer"), "{message}");
+            assert!(message.contains("\"https://test.maskinporten.no/\""), "{message}");
+        }
+        assert!(refused("https://maskinporten.no/token").contains("\"https://maskinporten.no/\""));
+        assert!(refused("https://maskinporten.no/jwk/").contains("\"https://maskinporten.no/\""));
+        assert!(refused("http://127.0.0.1:9/token/").contains("\"http://127.0.0.1:9/\""));
+        // A path that only ends in the letters is an issuer like any other.
+        assert!(Environment::from_name("https://example.no/mytoken/").is_ok());
+    }
+
+    #[test]
+    fn metadata_errors_quote_no_token() {
+        let err = Environment::from_metadata(b"\"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.\"").unwrap_err();
+        assert_eq!(err.kind(), "invalid_environment");
+        assert!(!err.to_string().contains("eyJzdWIiOiJ4In0"), "{err}");
+        assert!(err.to_string().contains("line 1"), "{err}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::options::{GrantOptions, Resource};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
+use std::fmt;
 
 /// The claims, in the order they are written.
 #[derive(Serialize)]
@@ -99,11 +100,24 @@ fn check_jti(jti: &str) -> Result<&str> {
 /// # assert!(request.body.contains(&jwt));
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the algorithm and the signing input's length, not its claims (a `pid` may be
+/// among them).
+#[derive(Clone)]
 pub struct PreparedGrant {
     signing_input: String,
     algorithm: Algorithm,
     public: Option<RsaPublic>,
+}
+
+impl fmt::Debug for PreparedGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedGrant")
+            .field("signing_input", &crate::redact::Redacted(self.signing_input.len()))
+            .field("algorithm", &self.algorithm)
+            .field("verifies_signature", &self.public.is_some())
+            .finish()
+    }
 }
 
 impl PreparedGrant {

@@ -4,6 +4,7 @@ use crate::authorization::AuthorizationDetail;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identifiers::{is_valid_org_number, is_valid_pid};
 use serde::Serialize;
+use std::fmt;
 
 /// The grant's `resource` (RFC 8707 audience restriction). Digdir's docs say array; every known
 /// client sends a string; Maskinporten takes both.
@@ -26,7 +27,9 @@ pub enum Resource {
 ///     .with_resource(Resource::One("https://api.example.no/".into()));
 /// assert_eq!(options.scopes.len(), 1);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// `Debug` shows every field but the `pid` (a national identity number, personal data).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct GrantOptions {
     /// One or more scopes (Digdir recommends one per token); sent space-separated.
     pub scopes: Vec<String>,
@@ -40,6 +43,19 @@ pub struct GrantOptions {
     pub pid: Option<String>,
     /// Optional `authorization_details` (system user, consent, or raw entries).
     pub authorization_details: Vec<AuthorizationDetail>,
+}
+
+impl fmt::Debug for GrantOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GrantOptions")
+            .field("scopes", &self.scopes)
+            .field("resource", &self.resource)
+            .field("consumer_org", &self.consumer_org)
+            .field("iss_onbehalfof", &self.iss_onbehalfof)
+            .field("pid", &crate::redact::optional(self.pid.as_deref()))
+            .field("authorization_details", &self.authorization_details)
+            .finish()
+    }
 }
 
 impl GrantOptions {
@@ -95,7 +111,11 @@ impl GrantOptions {
                 return Err(Error::invalid(
                     ErrorKind::InvalidConsumerOrg,
                     "consumer_org",
-                    format!("{org:?} is not a valid organisation number (9 digits with a modulus-11 check digit)"),
+                    // Quoted by the snippet rules: a pid given here by mistake is not repeated.
+                    format!(
+                        "{:?} is not a valid organisation number (9 digits with a modulus-11 check digit)",
+                        crate::snippet::sanitize(org, 40)
+                    ),
                 ));
             }
             if own_org == Some(org.as_str()) {

@@ -1,10 +1,16 @@
 //! HTTP requests the host must send, as plain values.
 
+use crate::redact::{self, Redacted};
+use std::fmt;
+
 /// `grant_type` of the JWT-bearer grant (RFC 7523).
 pub const JWT_BEARER_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// A request for the host's HTTP client: send it as is and hand the answer back to the crate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the method, the URL and the headers, but not the body (the token request's body
+/// is the signed grant, a credential for up to 120 s) nor the value of a credential header.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// `POST` for the token request, `GET` for metadata and JWKS.
     pub method: String,
@@ -52,6 +58,31 @@ impl HttpRequest {
     }
 }
 
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a [(String, String)]);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut list = f.debug_list();
+                for (name, value) in self.0 {
+                    if redact::is_sensitive_header(name) {
+                        list.entry(&(name, Redacted(value.len())));
+                    } else {
+                        list.entry(&(name, value));
+                    }
+                }
+                list.finish()
+            }
+        }
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &Headers(&self.headers))
+            .field("body", &Redacted(self.body.len()))
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -59,5 +90,16 @@ mod tests {
         let request = super::HttpRequest::token("https://test.maskinporten.no/token", "a.b.c");
         assert_eq!(request.body, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=a.b.c");
         assert_eq!(request.header("content-type"), Some("application/x-www-form-urlencoded"));
+    }
+
+    #[test]
+    fn debug_shows_neither_the_grant_nor_credential_headers() {
+        let mut request = super::HttpRequest::token("https://test.maskinporten.no/token", "grant.jwt.text");
+        request.headers.push(("Authorization".into(), "Bearer token-text".into()));
+        for shown in [format!("{request:?}"), format!("{request:#?}")] {
+            assert!(!shown.contains("grant.jwt.text") && !shown.contains("token-text"), "{shown}");
+            assert!(shown.contains("https://test.maskinporten.no/token") && shown.contains("application/json"));
+            assert!(shown.contains(&format!("<redacted, {} bytes>", request.body.len())), "{shown}");
+        }
     }
 }

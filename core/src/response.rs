@@ -3,13 +3,13 @@
 use crate::environment::Environment;
 use crate::error::{is_retryable_status, Error, OAuthError, Result};
 use crate::hints;
+use crate::snippet::{sanitize, snippet};
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 
 /// Longest `expires_in` we believe (one day); Maskinporten issues minutes.
 pub const MAX_EXPIRES_IN: i64 = 86_400;
-const SNIPPET_CHARS: usize = 120;
 
 /// An access token and when it expires. Cheap to clone. `Debug` does not show the token.
 #[derive(Clone, PartialEq, Eq)]
@@ -150,7 +150,7 @@ fn success(status: u16, object: &serde_json::Map<String, Value>, now: i64) -> Re
     };
     match object.get("token_type").and_then(Value::as_str) {
         Some(kind) if kind.eq_ignore_ascii_case("bearer") => {}
-        Some(other) => return Err(fail(format!("token_type is {other:?}, expected \"Bearer\""))),
+        Some(other) => return Err(fail(format!("token_type is {:?}, expected \"Bearer\"", sanitize(other, 40)))),
         None => return Err(fail("no token_type (expected \"Bearer\")".into())),
     }
     let expires_in = match object.get("expires_in").and_then(Value::as_i64) {
@@ -172,13 +172,14 @@ fn oauth_error(
     object: &serde_json::Map<String, Value>,
     environment: Option<&Environment>,
 ) -> Error {
-    let text = |name: &str| object.get(name).and_then(Value::as_str).map(|s| truncate(s, 500));
+    // Quoted through the snippet rules too: a description could echo the grant it refused.
+    let text = |name: &str| object.get(name).and_then(Value::as_str).map(|s| sanitize(s, 500));
     let error_description = text("error_description");
     let mp_code = error_description.as_deref().and_then(hints::find_mp_code);
     let hint = hints::hint(mp_code.as_deref(), error, environment);
     Error::OAuth(Box::new(OAuthError {
         status,
-        error: truncate(error, 100),
+        error: sanitize(error, 100),
         error_description,
         error_uri: text("error_uri"),
         mp_code,
@@ -205,27 +206,7 @@ fn not_json_reason(body: &[u8], content_type: Option<&str>) -> String {
 /// The keys of a JSON body, never its values: a success body holds a token.
 fn field_list(object: &serde_json::Map<String, Value>) -> String {
     let keys: Vec<&str> = object.keys().map(String::as_str).take(12).collect();
-    format!("{{fields: {}}}", keys.join(", "))
-}
-
-/// The start of a non-JSON body, with control characters and runs of space folded.
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(SNIPPET_CHARS * 4)]);
-    let mut out = String::new();
-    for word in text.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    truncate(&out, SNIPPET_CHARS)
-}
-
-fn truncate(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
+    format!("{{fields: {}}}", sanitize(&keys.join(", "), 300))
 }
 
 #[cfg(test)]
@@ -242,6 +223,36 @@ mod tests {
     }
 
     #[test]
+    fn unparsable_success_bodies_are_quoted_without_their_token() {
+        let token = "opaque42";
+        let json = format!(r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":120}}"#);
+        for body in [
+            format!("\u{feff}{json}"),
+            format!("{json} trailing"),
+            format!("{json}{json}"),
+            format!("[{json}]"),
+            format!("access_token={token}&token_type=Bearer&expires_in=120"),
+            format!(r#"{{"access_token":"{token}","#),
+        ] {
+            let err = parse_token_response(200, body.as_bytes(), Some("application/json"), 100).unwrap_err();
+            assert_eq!(err.kind(), "malformed_response", "{body}");
+            for shown in [err.to_string(), format!("{err:?}"), format!("{err:#?}")] {
+                assert!(!shown.contains(token), "{body:?} showed {shown}");
+            }
+            assert!(err.to_string().contains("access_token"), "the quote still helps: {err}");
+        }
+    }
+
+    #[test]
+    fn oauth_error_texts_are_quoted_without_tokens() {
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl";
+        let body = format!(r#"{{"error":"invalid_grant","error_description":"Invalid assertion {jwt} (MP-100)"}}"#);
+        let err = parse_token_response(400, body.as_bytes(), Some("application/json"), 100).unwrap_err();
+        assert_eq!(err.mp_code(), Some("MP-100"));
+        assert!(!err.to_string().contains("eyJpc3MiOiJ4In0"), "{err}");
+    }
+
+    #[test]
     fn debug_redacts_token() {
         let token = AccessToken::new("abc.def.ghi", 120, None, 0);
         assert!(!format!("{token:?}").contains("abc.def"));
@@ -253,13 +264,5 @@ mod tests {
         assert_eq!(short.refresh_at(60), 1010);
         let long = AccessToken::new("t", 120, None, 1000);
         assert_eq!(long.refresh_at(30), 1090);
-    }
-
-    #[test]
-    fn snippet_is_short_and_folded() {
-        let body = format!("<html>\n\n<body>{}</body></html>", "x".repeat(1000));
-        let s = snippet(body.as_bytes());
-        assert!(s.chars().count() <= SNIPPET_CHARS + 1);
-        assert!(s.starts_with("<html> <body>"));
     }
 }

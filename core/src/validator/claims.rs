@@ -89,8 +89,8 @@ impl Organisation {
     }
 }
 
-/// One `authorization_details` entry of an access token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One `authorization_details` entry of an access token. `Debug` redacts what may name a person.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Authorization {
     /// `urn:altinn:systemuser`: a system user acting for `org`.
     SystemUser {
@@ -156,8 +156,9 @@ pub(crate) fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a 
     map.get(name).or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
 }
 
-/// A token that passed every check, with what the API needs to authorize the call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A token that passed every check, with what the API needs to authorize the call. `Debug` shows
+/// no `pid` (personal data), in the field or in the claims.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ValidatedToken {
     /// The organisation the token is for (`consumer`): authorize on this, never on `client_id`.
     /// For a foreign eSeal consumer (allowed only by [`crate::Requirements::with_eseal_consumers`])

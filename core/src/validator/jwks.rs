@@ -20,10 +20,11 @@ pub(crate) struct VerificationKey {
 /// Keys by `kid`. Keys that are not RSA signing keys are skipped, not errors: issuers publish
 /// encryption keys and other types beside their signing keys.
 pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, Arc<VerificationKey>>> {
-    let set: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(body).map_err(|e| malformed(format!("the JWKS is not a JSON object ({e})")))?;
+    // serde_json's message can quote a string of the body: say where, and quote by the snippet rules.
+    let set: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
+        .map_err(|e| malformed(format!("the JWKS is not a JSON object ({})", crate::snippet::json_error(&e)), body))?;
     let Some(serde_json::Value::Array(set)) = set.get("keys") else {
-        return Err(malformed("the JWKS has no \"keys\" array".into()));
+        return Err(malformed("the JWKS has no \"keys\" array".into(), body));
     };
     let mut keys = HashMap::new();
     for jwk in set {
@@ -48,11 +49,11 @@ pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, Arc<VerificationKey>>
         keys.insert(kid.to_string(), Arc::new(key));
     }
     if keys.is_empty() {
-        return Err(malformed("the JWKS holds no RSA signing key with a kid".into()));
+        return Err(malformed("the JWKS holds no RSA signing key with a kid".into(), body));
     }
     Ok(keys)
 }
 
-fn malformed(message: String) -> Error {
-    Error::MalformedResponse { status: 200, message, snippet: String::new() }
+fn malformed(message: String, body: &[u8]) -> Error {
+    Error::MalformedResponse { status: 200, message, snippet: crate::snippet::snippet(body) }
 }

@@ -12,6 +12,7 @@ mod claims;
 mod flow;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod fuzz;
+mod debug;
 mod jwks;
 mod legacy;
 mod options;

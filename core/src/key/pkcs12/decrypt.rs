@@ -5,6 +5,7 @@
 use super::super::der_walk::{self, algorithm, children, is_oid, octets, small_uint};
 use super::cbc::{self, CbcError};
 use super::kdf::{self, Purpose};
+use super::limits::Budget;
 use crate::crypto::Hash;
 use crate::error::{Error, ErrorKind, Result};
 use aes::cipher::{BlockCipherDecrypt, KeyInit};
@@ -12,9 +13,6 @@ use der::asn1::ObjectIdentifier;
 use der::{AnyRef, Tagged};
 use std::num::NonZeroU32;
 use zeroize::Zeroizing;
-
-/// Files from CAs and keytool use 2048 to 600 000 rounds; far more only makes a hostile file hang us.
-const MAX_ITERATIONS: u32 = 10_000_000;
 
 const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
 const PBE_SHA1_3DES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
@@ -39,7 +37,7 @@ const DES_EDE3_CBC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113
 /// The password in the two encodings PKCS#12 uses: UTF-8 for PBES2, and for the MAC and the
 /// legacy ciphers a NUL-terminated UTF-16BE string ("BMPString").
 pub(super) struct Password<'a> {
-    utf8: &'a str,
+    pub(super) utf8: &'a str,
     bmp: Zeroizing<Vec<u8>>,
 }
 
@@ -62,15 +60,20 @@ impl<'a> Password<'a> {
 /// Checks the file's integrity MAC (`MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET
 /// STRING, iterations INTEGER DEFAULT 1 }`); returns the password form that matched, since the
 /// same form then decrypts the contents.
-pub(super) fn verify_mac<'a>(mac_data: &AnyRef<'_>, password: Password<'a>, content: &[u8]) -> Result<Password<'a>> {
+pub(super) fn verify_mac<'a>(
+    mac_data: &AnyRef<'_>,
+    password: Password<'a>,
+    content: &[u8],
+    budget: &mut Budget,
+) -> Result<Password<'a>> {
     let fields = children(mac_data).ok_or_else(|| malformed("MAC"))?;
     let digest_info = fields.first().and_then(children).ok_or_else(|| malformed("MAC"))?;
     let (digest, _) = digest_info.first().and_then(algorithm).ok_or_else(|| malformed("MAC algorithm"))?;
     let expected = digest_info.get(1).and_then(octets).ok_or_else(|| malformed("MAC"))?;
     let salt = fields.get(1).and_then(octets).ok_or_else(|| malformed("MAC salt"))?;
     let iterations = match fields.get(2) {
-        Some(count) => checked_iterations(small_uint(count))?,
-        None => NonZeroU32::MIN,
+        Some(count) => rounds(small_uint(count))?,
+        None => 1,
     };
     if is_oid(&digest, &PBMAC1) {
         return Err(unsupported("its MAC is PBMAC1 (RFC 9579)"));
@@ -83,8 +86,11 @@ pub(super) fn verify_mac<'a>(mac_data: &AnyRef<'_>, password: Password<'a>, cont
         other => return Err(unsupported(&format!("its MAC digest {other} is not SHA-1, SHA-256, SHA-384 or SHA-512"))),
     };
     let alternative = password.without_terminator();
+    // Paid before deriving: once per password form tried.
+    budget.spend(iterations.saturating_mul(1 + u64::from(alternative.is_some())))?;
+    let rounds = u32::try_from(iterations).map_err(|_| malformed("MAC iteration count"))?;
     for candidate in std::iter::once(password).chain(alternative) {
-        let key = kdf::derive(hash, &candidate.bmp, salt, Purpose::Mac, iterations.get(), hash.output_len());
+        let key = kdf::derive(hash, &candidate.bmp, salt, Purpose::Mac, rounds, hash.output_len());
         if hash.hmac_verify(&key, content, expected) {
             return Ok(candidate);
         }
@@ -95,23 +101,44 @@ pub(super) fn verify_mac<'a>(mac_data: &AnyRef<'_>, password: Password<'a>, cont
     ))
 }
 
-/// Decrypts an encrypted safe or shrouded key with the AlgorithmIdentifier found in the file.
-pub(super) fn decrypt(algorithm_id: &AnyRef<'_>, data: &[u8], password: &Password<'_>) -> Result<Zeroizing<Vec<u8>>> {
+/// Decrypts an encrypted safe or shrouded key with the AlgorithmIdentifier found in the file,
+/// spending its rounds from `budget` first.
+pub(super) fn decrypt(
+    algorithm_id: &AnyRef<'_>,
+    data: &[u8],
+    password: &Password<'_>,
+    budget: &mut Budget,
+) -> Result<Zeroizing<Vec<u8>>> {
     let (oid, parameters) = algorithm(algorithm_id).ok_or_else(|| malformed("encryption algorithm"))?;
     let parameters = parameters.ok_or_else(|| malformed("encryption parameters"))?;
     match der_walk::oid(&oid).ok_or_else(|| malformed("encryption algorithm"))? {
-        PBES2 => pbes2(&parameters, data, password),
-        PBE_SHA1_3DES => legacy::<des::TdesEde3>(&parameters, data, password, 24),
-        PBE_SHA1_2DES => legacy::<des::TdesEde2>(&parameters, data, password, 16),
-        PBE_SHA1_RC2_128 => legacy::<rc2::Rc2>(&parameters, data, password, 16),
-        PBE_SHA1_RC2_40 => legacy::<rc2::Rc2>(&parameters, data, password, 5),
+        PBES2 => pbes2(&parameters, data, password, budget),
+        // The key derivation is shared; only the block decryption is per cipher.
+        PBE_SHA1_3DES => {
+            let (key, iv) = legacy(&parameters, password, 24, budget)?;
+            cbc_decrypt::<des::TdesEde3>(&key, &iv, data)
+        }
+        PBE_SHA1_2DES => {
+            let (key, iv) = legacy(&parameters, password, 16, budget)?;
+            cbc_decrypt::<des::TdesEde2>(&key, &iv, data)
+        }
+        PBE_SHA1_RC2_128 | PBE_SHA1_RC2_40 => {
+            let key_len = if der_walk::oid(&oid) == Some(PBE_SHA1_RC2_40) { 5 } else { 16 };
+            let (key, iv) = legacy(&parameters, password, key_len, budget)?;
+            cbc_decrypt::<rc2::Rc2>(&key, &iv, data)
+        }
         other => Err(unsupported(&format!("its encryption algorithm {other} is not PBES2, 3DES or RC2"))),
     }
 }
 
 /// PBES2 (RFC 8018): `SEQUENCE { keyDerivationFunc, encryptionScheme }` with PBKDF2
 /// (`SEQUENCE { salt, iterationCount, keyLength OPTIONAL, prf DEFAULT hmacWithSHA1 }`) and a CBC cipher.
-fn pbes2(parameters: &AnyRef<'_>, data: &[u8], password: &Password<'_>) -> Result<Zeroizing<Vec<u8>>> {
+fn pbes2(
+    parameters: &AnyRef<'_>,
+    data: &[u8],
+    password: &Password<'_>,
+    budget: &mut Budget,
+) -> Result<Zeroizing<Vec<u8>>> {
     let fields = children(parameters).ok_or_else(|| malformed("PBES2 parameters"))?;
     let (kdf, kdf_parameters) = fields.first().and_then(algorithm).ok_or_else(|| malformed("PBES2 parameters"))?;
     if !is_oid(&kdf, &PBKDF2) {
@@ -119,7 +146,7 @@ fn pbes2(parameters: &AnyRef<'_>, data: &[u8], password: &Password<'_>) -> Resul
     }
     let kdf_fields = kdf_parameters.as_ref().and_then(children).ok_or_else(|| malformed("PBKDF2 parameters"))?;
     let salt = kdf_fields.first().and_then(octets).ok_or_else(|| malformed("PBKDF2 salt"))?;
-    let rounds = checked_iterations(kdf_fields.get(1).and_then(small_uint))?;
+    let rounds = rounds(kdf_fields.get(1).and_then(small_uint))?;
     // keyLength is optional and implied by the cipher; the PRF is the SEQUENCE after it, if any.
     let prf = match kdf_fields.iter().skip(2).find(|f| f.tag() == der::Tag::Sequence) {
         Some(prf) => algorithm(prf).and_then(|(oid, _)| der_walk::oid(&oid)).ok_or_else(|| malformed("PBKDF2 PRF"))?,
@@ -145,6 +172,8 @@ fn pbes2(parameters: &AnyRef<'_>, data: &[u8], password: &Password<'_>) -> Resul
         AES256_CBC => 32,
         other => return Err(unsupported(&format!("its cipher {other} is not AES-CBC or 3DES-CBC"))),
     };
+    budget.spend(rounds)?;
+    let rounds = u32::try_from(rounds).ok().and_then(NonZeroU32::new).ok_or_else(|| malformed("iteration count"))?;
     let mut key = Zeroizing::new(vec![0u8; key_len]);
     prf.pbkdf2(rounds, salt, password.utf8.as_bytes(), &mut key);
     match cipher {
@@ -155,23 +184,26 @@ fn pbes2(parameters: &AnyRef<'_>, data: &[u8], password: &Password<'_>) -> Resul
     }
 }
 
+/// Derived key material, wiped on drop.
+type Secret = Zeroizing<Vec<u8>>;
+
 /// PKCS#12 PBE (RFC 7292 appendix C): `SEQUENCE { salt OCTET STRING, iterations INTEGER }`, key and
 /// IV from the SHA-1 PKCS#12 KDF over the BMPString password.
-fn legacy<C>(
+fn legacy(
     parameters: &AnyRef<'_>,
-    data: &[u8],
     password: &Password<'_>,
     key_len: usize,
-) -> Result<Zeroizing<Vec<u8>>>
-where
-    C: BlockCipherDecrypt + KeyInit,
-{
+    budget: &mut Budget,
+) -> Result<(Secret, Secret)> {
     let fields = children(parameters).ok_or_else(|| malformed("PBE parameters"))?;
     let salt = fields.first().and_then(octets).ok_or_else(|| malformed("PBE salt"))?;
-    let rounds = checked_iterations(fields.get(1).and_then(small_uint))?.get();
+    let rounds = rounds(fields.get(1).and_then(small_uint))?;
+    // Key and IV are two derivations.
+    budget.spend(rounds.saturating_mul(2))?;
+    let rounds = u32::try_from(rounds).map_err(|_| malformed("iteration count"))?;
     let key = kdf::derive(Hash::Sha1, &password.bmp, salt, Purpose::EncryptionKey, rounds, key_len);
     let iv = kdf::derive(Hash::Sha1, &password.bmp, salt, Purpose::Iv, rounds, 8);
-    cbc_decrypt::<C>(&key, &iv, data)
+    Ok((key, iv))
 }
 
 fn cbc_decrypt<C>(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Zeroizing<Vec<u8>>>
@@ -184,15 +216,9 @@ where
     })
 }
 
-fn checked_iterations(iterations: Option<u64>) -> Result<NonZeroU32> {
-    let iterations = iterations.ok_or_else(|| malformed("iteration count"))?;
-    match u32::try_from(iterations).ok().and_then(NonZeroU32::new) {
-        Some(count) if count.get() <= MAX_ITERATIONS => Ok(count),
-        _ => Err(Error::key(
-            ErrorKind::InvalidKey,
-            format!("the PKCS#12 file asks for {iterations} key-derivation rounds (1 to {MAX_ITERATIONS} are accepted): re-export it"),
-        )),
-    }
+/// An iteration count: 1 or more (the budget bounds it from above).
+fn rounds(iterations: Option<u64>) -> Result<u64> {
+    iterations.filter(|n| *n > 0).ok_or_else(|| malformed("iteration count"))
 }
 
 pub(super) fn wrong_password() -> Error {

@@ -16,6 +16,10 @@ pub(super) enum Purpose {
 }
 
 /// Derives `len` bytes from a BMPString password (UTF-16BE with its two NUL bytes, or empty).
+///
+/// Every value that depends on the password (`I`, each `A`, `B`, the output) lives in a buffer
+/// wiped on drop and is overwritten in place, never left behind in a freed allocation. (The
+/// backend's hashing state is its own; ring and AWS-LC keep it on the stack.)
 pub(super) fn derive(
     hash: Hash,
     password: &[u8],
@@ -36,20 +40,26 @@ pub(super) fn derive(
     block_input.extend_from_slice(&Zeroizing::new(stretch(password)));
 
     let mut out = Zeroizing::new(Vec::with_capacity(len.div_ceil(u) * u));
+    let mut a = Zeroizing::new(vec![0u8; u]);
+    let mut next = Zeroizing::new(vec![0u8; u]);
+    let mut b = Zeroizing::new(vec![0u8; v]);
     while out.len() < len {
-        let mut a = Zeroizing::new(hash.digest(&[&diversifier, &block_input]));
+        hash.digest_into(&[&diversifier, &block_input], &mut a);
         for _ in 1..iterations {
-            *a = hash.digest(&[&a]);
+            hash.digest_into(&[&a], &mut next);
+            std::mem::swap(&mut a, &mut next);
         }
         out.extend_from_slice(&a);
         if out.len() >= len {
             break;
         }
         // B = A repeated to v bytes; each v-byte block I_j of I becomes (I_j + B + 1) mod 2^(8v).
-        let b: Vec<u8> = a.iter().copied().cycle().take(v).collect();
+        for (byte, from) in b.iter_mut().zip(a.iter().cycle()) {
+            *byte = *from;
+        }
         for block in block_input.chunks_exact_mut(v) {
             let mut carry = 1u16;
-            for (byte, add) in block.iter_mut().zip(&b).rev() {
+            for (byte, add) in block.iter_mut().zip(b.iter()).rev() {
                 let sum = u16::from(*byte) + u16::from(*add) + carry;
                 *byte = sum as u8;
                 carry = sum >> 8;

@@ -3,21 +3,29 @@
 //! Only what a signing key needs is kept: private keys, X.509 certificates, their
 //! `friendlyName` (the alias) and `localKeyId` (which certificate belongs to which key). The
 //! structure is walked with `der` (see `der_walk` for why not the derived `pkcs12`/`cms` types);
-//! the KDFs, ciphers and MACs are RustCrypto's.
+//! the KDFs, ciphers and MACs are RustCrypto's. The work a file may ask for is bounded
+//! (`limits.rs`) and the chain is built in linear time (`chain.rs`): files are read before any
+//! password check.
 
 mod cbc;
+mod chain;
 mod decrypt;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod fuzz;
 mod kdf;
+mod limits;
+#[cfg(test)]
+mod tests;
 
-use super::certificate::{self, ParsedCertificate};
+use super::certificate;
 use super::der_walk::{self, children, explicit, is_oid, octets};
 use super::KeyMaterial;
 use crate::error::{Error, ErrorKind, Result};
+use chain::{CertEntry, Chains};
 use decrypt::{malformed, Password};
 use der::asn1::ObjectIdentifier;
 use der::{AnyRef, Tag, TagNumber, Tagged};
+use limits::Budget;
 use std::borrow::Cow;
 use zeroize::Zeroizing;
 
@@ -32,9 +40,15 @@ const FRIENDLY_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.11
 const LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
 
 pub(crate) fn load(data: &[u8], password: &str, alias: Option<&str>) -> Result<KeyMaterial> {
+    load_within(data, password, alias, &mut Budget::default())
+}
+
+/// [`load`], counting the work in `budget`.
+fn load_within(data: &[u8], password: &str, alias: Option<&str>, budget: &mut Budget) -> Result<KeyMaterial> {
     if data.is_empty() {
         return Err(Error::key(ErrorKind::InvalidKey, "the PKCS#12 data is empty: check the file path"));
     }
+    limits::check_size(data.len())?;
     // PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData MacData OPTIONAL }
     let pfx = der_walk::element(data)
         .as_ref()
@@ -47,20 +61,25 @@ pub(crate) fn load(data: &[u8], password: &str, alias: Option<&str>) -> Result<K
         )
     })?;
     let auth_safe = data_content(pfx.get(1).ok_or_else(|| malformed("content"))?)?;
-    let has_mac = pfx.get(2).is_some();
-    let password = match pfx.get(2) {
-        Some(mac) => decrypt::verify_mac(mac, Password::new(password), auth_safe)?,
-        None => Password::new(password),
-    };
-    let mut store = Store { keys: Vec::new(), certs: Vec::new(), has_mac };
     let safes =
         der_walk::element(auth_safe).as_ref().and_then(children).ok_or_else(|| malformed("authenticated safe"))?;
+    // Everything this level declares, read by planning runs that derive nothing: a file asking
+    // for too much is refused before a round is spent.
+    let has_mac = pfx.get(2).is_some();
+    // Every derivation spends from `budget` before it runs, and the bags of each SafeContents
+    // are planned before any of them is derived.
+    let password = match pfx.get(2) {
+        Some(mac) => decrypt::verify_mac(mac, Password::new(password), auth_safe, budget)?,
+        None => Password::new(password),
+    };
+    let mut store = Store { keys: Vec::new(), certs: Vec::new(), has_mac, budget };
     for safe in &safes {
         let (content_type, _) = content_info(safe)?;
         if is_oid(&content_type, &DATA) {
-            store.add_bags(data_content(safe)?, &password)?;
+            store.add_bags(data_content(safe)?, &password, false)?;
         } else if is_oid(&content_type, &ENCRYPTED_DATA) {
-            store.add_bags(&encrypted_content(safe, &password)?, &password)?;
+            let contents = encrypted_content(safe, &password, store.budget)?;
+            store.add_bags(&contents, &password, true)?;
         } else if is_oid(&content_type, &ENVELOPED_DATA) {
             return Err(Error::key(
                 ErrorKind::UnsupportedKey,
@@ -68,7 +87,7 @@ pub(crate) fn load(data: &[u8], password: &str, alias: Option<&str>) -> Result<K
             ));
         }
     }
-    store.pick(alias)
+    store.pick(alias, password.utf8)
 }
 
 /// `ContentInfo ::= SEQUENCE { contentType OBJECT IDENTIFIER, content [0] EXPLICIT ANY }`
@@ -94,7 +113,7 @@ fn data_content<'a>(info: &AnyRef<'a>) -> Result<&'a [u8]> {
 
 /// `EncryptedData ::= SEQUENCE { version, EncryptedContentInfo ::= SEQUENCE { contentType,
 /// contentEncryptionAlgorithm, encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL } }`
-fn encrypted_content(info: &AnyRef<'_>, password: &Password<'_>) -> Result<Zeroizing<Vec<u8>>> {
+fn encrypted_content(info: &AnyRef<'_>, password: &Password<'_>, budget: &mut Budget) -> Result<Zeroizing<Vec<u8>>> {
     let (_, content) = content_info(info)?;
     let fields = children(&content).ok_or_else(|| malformed("encrypted data"))?;
     let inner = fields.get(1).and_then(children).ok_or_else(|| malformed("encrypted content info"))?;
@@ -112,7 +131,19 @@ fn encrypted_content(info: &AnyRef<'_>, password: &Password<'_>) -> Result<Zeroi
         }
         Some(_) => return Err(malformed("encrypted content")),
     };
-    decrypt::decrypt(algorithm, &ciphertext, password)
+    decrypt::decrypt(algorithm, &ciphertext, password, budget)
+}
+
+/// Adds to `plan` the rounds the shrouded keys of a SafeContents declare.
+fn plan_bags(contents: &[u8], password: &Password<'_>, plan: &mut Budget) {
+    for bag in der_walk::element(contents).as_ref().and_then(children).unwrap_or_default() {
+        let shrouded = children(&bag)
+            .filter(|fields| fields.first().is_some_and(|id| is_oid(id, &SHROUDED_KEY_BAG)))
+            .and_then(|fields| children(&explicit(fields.get(1)?, 0)?));
+        if let Some(algorithm) = shrouded.as_ref().and_then(|fields| fields.first()) {
+            decrypt::decrypt(algorithm, &[], password, plan).ok();
+        }
+    }
 }
 
 struct KeyEntry {
@@ -121,41 +152,29 @@ struct KeyEntry {
     pkcs8: Zeroizing<Vec<u8>>,
 }
 
-struct CertEntry {
-    local_key_id: Option<Vec<u8>>,
-    der: Vec<u8>,
-}
-
-impl CertEntry {
-    fn parsed(&self) -> Option<ParsedCertificate<'_>> {
-        ParsedCertificate::from_der(&self.der)
-    }
-
-    /// Whether `self` names `other` as its issuer (DER names compare byte for byte).
-    fn issued_by(&self, other: &CertEntry) -> bool {
-        match (self.parsed(), other.parsed()) {
-            (Some(me), Some(them)) => me.issuer.value() == them.subject.value(),
-            _ => false,
-        }
-    }
-
-    fn self_signed(&self) -> bool {
-        self.parsed().is_some_and(|c| c.issuer.value() == c.subject.value())
-    }
-}
-
-struct Store {
+struct Store<'b> {
     keys: Vec<KeyEntry>,
     certs: Vec<CertEntry>,
     has_mac: bool,
+    budget: &'b mut Budget,
 }
 
-impl Store {
+impl Store<'_> {
     /// `SafeContents ::= SEQUENCE OF SafeBag`, `SafeBag ::= SEQUENCE { bagId, bagValue [0]
-    /// EXPLICIT, bagAttributes SET OF PKCS12Attribute OPTIONAL }`
-    fn add_bags(&mut self, contents: &[u8], password: &Password<'_>) -> Result<()> {
-        let bags =
-            der_walk::element(contents).as_ref().and_then(children).ok_or_else(|| self.undecodable("safe contents"))?;
+    /// EXPLICIT, bagAttributes SET OF PKCS12Attribute OPTIONAL }`. `decrypted` says the contents
+    /// come out of a decryption, so that junk may be a wrong password's doing.
+    fn add_bags(&mut self, contents: &[u8], password: &Password<'_>, decrypted: bool) -> Result<()> {
+        let bags = der_walk::element(contents).as_ref().and_then(children).ok_or_else(|| {
+            if decrypted {
+                self.undecodable("safe contents")
+            } else {
+                malformed("safe contents")
+            }
+        })?;
+        self.budget.add_bags(bags.len())?;
+        let mut plan = Budget::planning();
+        plan_bags(contents, password, &mut plan);
+        self.budget.afford(plan.rounds)?;
         for bag in &bags {
             let fields = children(bag).ok_or_else(|| malformed("bag"))?;
             let (Some(bag_id), Some(wrapper)) = (fields.first(), fields.get(1)) else {
@@ -176,7 +195,7 @@ impl Store {
                 let (Some(algorithm), Some(ciphertext)) = (shrouded.first(), shrouded.get(1).and_then(octets)) else {
                     return Err(malformed("shrouded key"));
                 };
-                let pkcs8 = decrypt::decrypt(algorithm, ciphertext, password)?;
+                let pkcs8 = decrypt::decrypt(algorithm, ciphertext, password, self.budget)?;
                 // Without a MAC, a wrong password can decrypt to junk with valid padding.
                 if der_walk::element(&pkcs8).as_ref().and_then(children).is_none() {
                     return Err(self.undecodable("private key"));
@@ -194,13 +213,11 @@ impl Store {
                 }
                 let der = cert_bag.get(1).and_then(|v| explicit(v, 0)).as_ref().and_then(octets);
                 let der = der.ok_or_else(|| malformed("certificate bag"))?.to_vec();
-                if ParsedCertificate::from_der(&der).is_none() {
-                    return Err(Error::key(
-                        ErrorKind::InvalidKey,
-                        "a certificate in the PKCS#12 file is not valid X.509 DER",
-                    ));
-                }
-                self.certs.push(CertEntry { local_key_id: local_key_id(attributes), der });
+                self.budget.add_certificate()?;
+                let cert = CertEntry::new(der, local_key_id(attributes)).ok_or_else(|| {
+                    Error::key(ErrorKind::InvalidKey, "a certificate in the PKCS#12 file is not valid X.509 DER")
+                })?;
+                self.certs.push(cert);
             }
         }
         Ok(())
@@ -215,14 +232,19 @@ impl Store {
         }
     }
 
-    fn pick(mut self, alias: Option<&str>) -> Result<KeyMaterial> {
-        let names: Vec<String> = (0..self.keys.len()).map(|i| self.alias_of(i)).collect();
+    /// The key named `alias` (or the only one) and its chain. An alias equal to the password is
+    /// not quoted back: that is the password given twice, or arguments swapped.
+    fn pick(mut self, alias: Option<&str>, password: &str) -> Result<KeyMaterial> {
+        let mut chains = Chains::new(&self.certs);
+        let only_key = self.keys.len() == 1;
+        let names: Vec<String> = self.keys.iter().map(|key| alias_of(key, &mut chains, only_key)).collect();
         let listed = || names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
         let index = match alias {
             Some(wanted) => names.iter().position(|n| n == wanted).ok_or_else(|| {
+                let wanted = if wanted == password { "(not shown: it is the password)".into() } else { format!("{wanted:?}") };
                 Error::key(
                     ErrorKind::KeyNotFound,
-                    format!("no key entry with alias {wanted:?} in the PKCS#12 file; it holds: {}", listed()),
+                    format!("no key entry with alias {wanted} in the PKCS#12 file; it holds: {}", listed()),
                 )
             })?,
             None => match names.len() {
@@ -241,54 +263,23 @@ impl Store {
                 }
             },
         };
-        let chain = self.chain_of(index);
+        let key_id = self.keys[index].local_key_id.as_deref();
+        let chain = chains.leaf(key_id, only_key).map(|leaf| chains.chain(leaf)).unwrap_or_default();
         let key = self.keys.swap_remove(index);
         Ok(KeyMaterial { pkcs8: key.pkcs8, chain })
     }
+}
 
-    /// The key's certificate: the one sharing its `localKeyId`, or, for a file holding one key
-    /// and no IDs, the certificate that issued no other (the end-entity one).
-    fn leaf_of(&self, index: usize) -> Option<&CertEntry> {
-        let id = self.keys[index].local_key_id.as_ref();
-        if let Some(cert) = self.certs.iter().find(|c| id.is_some() && c.local_key_id.as_ref() == id) {
-            return Some(cert);
-        }
-        if self.keys.len() != 1 {
-            return None;
-        }
-        self.certs.iter().find(|leaf| !self.certs.iter().any(|other| other.der != leaf.der && other.issued_by(leaf)))
+/// The `friendlyName`, else the subject of the key's certificate, else the `localKeyId` in hex.
+fn alias_of(key: &KeyEntry, chains: &mut Chains<'_>, only_key: bool) -> String {
+    if let Some(name) = &key.name {
+        return name.clone();
     }
-
-    /// Leaf first, then each issuer found in the file up to a self-signed root.
-    fn chain_of(&self, index: usize) -> Vec<Vec<u8>> {
-        let Some(mut current) = self.leaf_of(index) else { return Vec::new() };
-        let mut chain = vec![current.der.clone()];
-        while !current.self_signed() {
-            let issuer = self.certs.iter().find(|c| current.issued_by(c));
-            match issuer {
-                Some(next) if !chain.contains(&next.der) => {
-                    chain.push(next.der.clone());
-                    current = next;
-                }
-                _ => break,
-            }
-        }
-        chain
+    let leaf = chains.leaf(key.local_key_id.as_deref(), only_key).map(|index| chains.cert(index));
+    if let Some(subject) = leaf.and_then(|cert| cert.parsed()).as_ref().and_then(certificate::subject_of) {
+        return subject;
     }
-
-    /// The `friendlyName`, else the certificate's subject, else the `localKeyId` in hex.
-    fn alias_of(&self, index: usize) -> String {
-        let key = &self.keys[index];
-        if let Some(name) = &key.name {
-            return name.clone();
-        }
-        if let Some(leaf) = self.leaf_of(index) {
-            if let Some(subject) = leaf.parsed().as_ref().and_then(certificate::subject_of) {
-                return subject;
-            }
-        }
-        key.local_key_id.as_deref().map(certificate::hex_lower).unwrap_or_default()
-    }
+    key.local_key_id.as_deref().map(certificate::hex_lower).unwrap_or_default()
 }
 
 /// The first value of the attribute `oid`: `SET OF SEQUENCE { attrId, attrValues SET OF ANY }`.
