@@ -145,7 +145,7 @@ fn failure_kind(error: &reqwest::Error) -> TransportFailure {
         TransportFailure::Timeout
     } else if error.is_connect() {
         // rustls reports a failed handshake as an InvalidData I/O error; a TCP connect never does.
-        if io_kinds(error).any(|kind| kind == std::io::ErrorKind::InvalidData) {
+        if has_io_kind(error, std::io::ErrorKind::InvalidData) {
             TransportFailure::Tls
         } else {
             TransportFailure::Connect
@@ -157,10 +157,22 @@ fn failure_kind(error: &reqwest::Error) -> TransportFailure {
     }
 }
 
-fn io_kinds<'e>(error: &'e (dyn std::error::Error + 'static)) -> impl Iterator<Item = std::io::ErrorKind> + 'e {
-    std::iter::successors(Some(error), |e| e.source())
-        .filter_map(|e| e.downcast_ref::<std::io::Error>())
-        .map(std::io::Error::kind)
+/// Whether an I/O error of `kind` is in `error`'s chain, looking inside I/O errors too (their
+/// `source()` skips the error they wrap, which is where hyper puts rustls's).
+fn has_io_kind(error: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {
+    let mut next = Some(error);
+    while let Some(current) = next {
+        next = current.source();
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            if io.kind() == kind {
+                return true;
+            }
+            if let Some(inner) = io.get_ref() {
+                next = Some(inner);
+            }
+        }
+    }
+    false
 }
 
 pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {

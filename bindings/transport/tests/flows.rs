@@ -5,94 +5,15 @@
 //! `flow_runner::check_scenario`. Also `validation.json`'s cases (with `expected_rejection` and
 //! `any_scope_unchecked`) and its `headers` list, through the same validator.
 
-use maskinporten::{
-    bearer_token, Environment, Error, Requirements, ScopeMatch, TransportFailure, ValidatedToken, Validator,
-};
-use maskinporten_transport::{BoxFuture, Clock, RawResponse, TokenProvider, TokenValidator, Transport, TransportError};
+use common::{FakeClock, Script};
+use maskinporten::{bearer_token, Environment, Error, Requirements, ScopeMatch, ValidatedToken, Validator};
+use maskinporten_transport::{TokenProvider, TokenValidator};
 use maskinporten_vectors::flow_runner::{check_scenario, scenario_client, PhaseOutcome};
 use maskinporten_vectors::vectors_dir;
 use serde_json::{json, Value};
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-/// A clock the test sets; a sleep records its length and jumps to its end.
-#[derive(Clone, Default)]
-struct FakeClock(Arc<(AtomicI64, Mutex<Vec<i64>>)>);
-
-impl FakeClock {
-    fn set(&self, now_ms: i64) {
-        self.0 .0.store(now_ms, Ordering::SeqCst);
-    }
-
-    fn take_sleeps(&self) -> Vec<i64> {
-        std::mem::take(&mut *self.0 .1.lock().expect("sleeps"))
-    }
-}
-
-impl Clock for FakeClock {
-    fn now_ms(&self) -> i64 {
-        self.0 .0.load(Ordering::SeqCst)
-    }
-
-    fn sleep_until(&self, until_ms: i64) -> BoxFuture<'_, ()> {
-        let now = self.now_ms();
-        self.0 .1.lock().expect("sleeps").push(until_ms - now);
-        self.0 .0.fetch_max(until_ms, Ordering::SeqCst);
-        Box::pin(tokio::task::yield_now())
-    }
-}
-
-/// Answers each request with the next scripted answer; counts requests and overruns.
-#[derive(Clone, Default)]
-struct Script(Arc<(Mutex<VecDeque<Value>>, AtomicUsize, AtomicUsize)>);
-
-impl Script {
-    fn load(&self, answers: &Value) {
-        let mut queue = self.0 .0.lock().expect("answers");
-        queue.clear();
-        queue.extend(answers.as_array().expect("answers").iter().cloned());
-        self.0 .1.store(0, Ordering::SeqCst);
-    }
-
-    /// Requests sent since `load`; panics if answers ran out or are left over (as the
-    /// reference executor does).
-    fn requests(&self, scenario: &str) -> usize {
-        assert_eq!(self.0 .2.swap(0, Ordering::SeqCst), 0, "{scenario}: more requests than scripted answers");
-        assert!(self.0 .0.lock().expect("answers").is_empty(), "{scenario}: fewer requests than scripted answers");
-        self.0 .1.load(Ordering::SeqCst)
-    }
-}
-
-impl Transport for Script {
-    fn send<'a>(
-        &'a self,
-        _request: &'a maskinporten::HttpRequest,
-    ) -> BoxFuture<'a, Result<RawResponse, TransportError>> {
-        self.0 .1.fetch_add(1, Ordering::SeqCst);
-        let answer = self.0 .0.lock().expect("answers").pop_front();
-        let outcome = match answer {
-            None => {
-                self.0 .2.fetch_add(1, Ordering::SeqCst);
-                Err(TransportError::new(TransportFailure::Other, "no scripted answer left"))
-            }
-            Some(answer) => match answer["failure"].as_str() {
-                Some(kind) => Err(TransportError::new(kind.parse().expect("failure kind"), "scripted")),
-                None => Ok(RawResponse {
-                    status: u16::try_from(answer["status"].as_u64().expect("status")).expect("u16"),
-                    content_type: answer["content_type"].as_str().map(str::to_string),
-                    retry_after: answer["retry_after"].as_str().map(str::to_string),
-                    body: answer["body"].as_str().unwrap_or_default().as_bytes().to_vec(),
-                }),
-            },
-        };
-        Box::pin(async move {
-            // Let the other callers reach their wait before the answer arrives.
-            tokio::task::yield_now().await;
-            outcome
-        })
-    }
-}
+mod common;
 
 fn flows() -> Value {
     serde_json::from_slice(&std::fs::read(vectors_dir().join("flows.json")).expect("flows.json")).expect("JSON")
@@ -270,7 +191,7 @@ async fn validation_cases_with_their_rejections() {
         }
         // Requirements refused before any fetch leave the answer unused; every other case fetched once.
         let unused = if case["expected_error"] == "invalid_requirements" { 1 } else { 0 };
-        assert_eq!(script.0 .0.lock().expect("answers").len(), unused, "{name}: JWKS fetched once");
+        assert_eq!(script.left(), unused, "{name}: JWKS fetched once");
     }
 }
 
