@@ -43,7 +43,9 @@ const KEY_MEMO_SIZE: usize = 16;
 /// `.await`; callers told to wait sleep on a `tokio::sync::Notify` that is woken whenever the
 /// flow's generation changes; a `token()` future dropped midway (a timeout, a `select!`, an
 /// aborted task) hands its call to [`TokenFlow::cancel`] in a guard's `Drop`, so the next
-/// caller fetches at once.
+/// caller fetches at once. The core builds and signs each attempt's grant inside its `poll`,
+/// so that one step holds the lock for the signature (about a millisecond with AWS-LC, once per
+/// token lifetime).
 pub struct TokenProvider {
     client: Client,
     state: Mutex<State>,
