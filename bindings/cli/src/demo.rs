@@ -50,7 +50,10 @@ pub fn run() -> CliResult<()> {
 
     let provider = TokenProvider::new(client)?;
     let token = provider.token(&options)?;
-    println!("4. Posted a fresh grant to {} (reqwest, with retries and a deadline)", sim.token_endpoint());
+    println!(
+        "4. Posted a fresh grant to {} (reqwest, executing the core's token flow: retries, deadline, cache)",
+        sim.token_endpoint()
+    );
     println!(
         "   got      {} token, expires in {} s ({}), scope {}",
         token.token_type(),

@@ -4,7 +4,7 @@ use crate::args::{GrantArgs, TokenArgs};
 use crate::credentials;
 use crate::error::CliResult;
 use maskinporten_transport::blocking::TokenProvider;
-use maskinporten_transport::RetryEvent;
+use maskinporten_transport::FlowEvent;
 use std::io::Write;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -21,7 +21,9 @@ pub fn grant(args: &GrantArgs) -> CliResult<()> {
 pub fn token(args: &TokenArgs) -> CliResult<()> {
     let request = credentials::from_args(&args.grant)?;
     let endpoint = request.client.environment().token_endpoint().to_string();
-    let provider = TokenProvider::new(request.client)?.on_retry(progress);
+    let provider = TokenProvider::new(request.client)?;
+    let max_attempts = provider.retry_policy().max_attempts();
+    let provider = provider.with_event_listener(move |event| progress(event, max_attempts));
     let token = {
         let _ticker = Ticker::start(endpoint);
         provider.token(&request.options)?
@@ -44,15 +46,13 @@ pub fn token(args: &TokenArgs) -> CliResult<()> {
     Ok(())
 }
 
-/// Long waits show progress: one line on stderr per retry.
-fn progress(event: &RetryEvent<'_>) {
-    eprintln!(
-        "maskinporten: attempt {}/{} failed ({}); retrying in {:.1} s",
-        event.attempt,
-        event.max_attempts,
-        event.error,
-        event.pause.as_secs_f64()
-    );
+/// Long waits show progress: one line on stderr per retry the core schedules.
+fn progress(event: &FlowEvent, max_attempts: u32) {
+    if let FlowEvent::RetryScheduled { attempt, kind, status, wait_ms, .. } = event {
+        let status = status.map(|s| format!(" HTTP {s}")).unwrap_or_default();
+        let pause = *wait_ms as f64 / 1000.0;
+        eprintln!("maskinporten: attempt {attempt}/{max_attempts} failed ({kind}{status}); retrying in {pause:.1} s");
+    }
 }
 
 /// Long waits show progress: after 3 s without an answer, a line on stderr every 5 s.

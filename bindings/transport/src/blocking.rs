@@ -1,9 +1,9 @@
-//! A synchronous [`TokenProvider`] for programs without an async runtime (such as the CLI).
+//! Synchronous twins of [`crate::TokenProvider`] and [`crate::TokenValidator`], for programs
+//! without an async runtime (such as the CLI).
 //!
-//! It drives the async provider on a small private runtime (one worker thread), so caching,
-//! single flight, retries and the deadline behave exactly the same. Calling it from inside an
-//! async runtime also works (the call runs on a helper thread), but async code should use
-//! [`crate::TokenProvider`] directly.
+//! They drive the async types on a small private runtime (one worker thread), so the core's
+//! flows run exactly the same. Calling them from inside an async runtime also works (the call
+//! runs on a helper thread), but async code should use the async types directly.
 //!
 //! ```no_run
 //! use maskinporten::{Client, Environment, GrantOptions, Key};
@@ -14,8 +14,10 @@
 //! # let _ = token; Ok(()) }
 //! ```
 
-use crate::retry::{RetryEvent, RetryPolicy};
-use maskinporten::{AccessToken, Client, Environment, Error, GrantOptions, Result, TokenCache};
+use maskinporten::{
+    AccessToken, Client, Environment, Error, FlowEvent, FlowOptions, GrantOptions, Rejection, Requirements, Result,
+    RetryPolicy, ValidatedToken, Validator,
+};
 use std::future::Future;
 
 /// The blocking twin of [`crate::TokenProvider`]; same methods without `async`.
@@ -25,15 +27,111 @@ pub struct TokenProvider {
     runtime: OwnedRuntime,
 }
 
+impl TokenProvider {
+    /// A provider with the core's default flow settings and the default HTTP client.
+    pub fn new(client: Client) -> Result<TokenProvider> {
+        TokenProvider::from_async(crate::TokenProvider::new(client)?)
+    }
+
+    /// Wraps an async provider built with any of its options (transport, clock, signer...).
+    pub fn from_async(inner: crate::TokenProvider) -> Result<TokenProvider> {
+        Ok(TokenProvider { inner, runtime: OwnedRuntime(Some(runtime()?)) })
+    }
+
+    /// The flow's settings, checked by the core (see [`crate::TokenProvider::with_options`]).
+    pub fn with_options(mut self, options: &FlowOptions) -> Result<TokenProvider> {
+        self.inner = self.inner.with_options(options)?;
+        Ok(self)
+    }
+
+    /// Sends with your (async) reqwest client.
+    pub fn with_http_client(mut self, http: reqwest::Client) -> TokenProvider {
+        self.inner = self.inner.with_http_client(http);
+        self
+    }
+
+    /// Also hands every flow event to `listener` (see [`crate::TokenProvider::with_event_listener`]).
+    pub fn with_event_listener(mut self, listener: impl Fn(&FlowEvent) + Send + Sync + 'static) -> TokenProvider {
+        self.inner = self.inner.with_event_listener(listener);
+        self
+    }
+
+    /// The core client.
+    pub fn client(&self) -> &Client {
+        self.inner.client()
+    }
+
+    /// The flow's retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry_policy()
+    }
+
+    /// A token for `options` (see [`crate::TokenProvider::token`]).
+    pub fn token(&self, options: &GrantOptions) -> Result<AccessToken> {
+        block_on(self.runtime.get()?, self.inner.token(options))
+    }
+
+    /// Reports that an API answered 401 to this token (see [`crate::TokenProvider::reject`]).
+    pub fn reject(&self, options: &GrantOptions, rejected_access_token: &str) -> bool {
+        self.inner.reject(options, rejected_access_token)
+    }
+}
+
+/// The blocking twin of [`crate::TokenValidator`].
+#[derive(Debug)]
+pub struct TokenValidator {
+    inner: crate::TokenValidator,
+    runtime: OwnedRuntime,
+}
+
+impl TokenValidator {
+    /// Executes `validator` with the default HTTP client.
+    pub fn new(validator: Validator) -> Result<TokenValidator> {
+        TokenValidator::from_async(crate::TokenValidator::new(validator)?)
+    }
+
+    /// Wraps an async validator built with any of its options.
+    pub fn from_async(inner: crate::TokenValidator) -> Result<TokenValidator> {
+        Ok(TokenValidator { inner, runtime: OwnedRuntime(Some(runtime()?)) })
+    }
+
+    /// Validates `authorization_or_token` now (see [`crate::TokenValidator::validate`]).
+    pub fn validate(&self, authorization_or_token: &str, requirements: &Requirements) -> Result<ValidatedToken> {
+        block_on(self.runtime.get()?, self.inner.validate(authorization_or_token, requirements))
+    }
+
+    /// The HTTP answer to a refused request (see [`crate::TokenValidator::rejection`]).
+    pub fn rejection(&self, error: &Error, requirements: &Requirements) -> Rejection {
+        self.inner.rejection(error, requirements)
+    }
+}
+
+/// Blocking [`crate::fetch_metadata`] with the default HTTP client.
+pub fn fetch_metadata(issuer: &str) -> Result<Environment> {
+    let runtime = OwnedRuntime(Some(runtime()?));
+    let http = crate::default_http_client()?;
+    block_on(runtime.get()?, crate::fetch_metadata(&http, issuer))
+}
+
 /// The private runtime; dropping it inside another runtime shuts it down in the background
 /// (a plain drop there would panic).
 #[derive(Debug)]
 struct OwnedRuntime(Option<tokio::runtime::Runtime>);
 
+impl OwnedRuntime {
+    fn get(&self) -> Result<&tokio::runtime::Runtime> {
+        self.0.as_ref().ok_or_else(|| Error::unavailable("the HTTP runtime has stopped"))
+    }
+}
+
 impl Drop for OwnedRuntime {
     fn drop(&mut self) {
         if let Some(runtime) = self.0.take() {
-            stop(runtime);
+            if tokio::runtime::Handle::try_current().is_ok() {
+                runtime.shutdown_background();
+            } else {
+                drop(runtime);
+            }
         }
     }
 }
@@ -63,101 +161,4 @@ where
     } else {
         runtime.block_on(future)
     }
-}
-
-impl TokenProvider {
-    /// A provider with the default HTTP client, cache and retry policy.
-    pub fn new(client: Client) -> Result<TokenProvider> {
-        Ok(TokenProvider { inner: crate::TokenProvider::new(client)?, runtime: OwnedRuntime(Some(runtime()?)) })
-    }
-
-    /// Uses your (async) reqwest client.
-    pub fn with_http_client(mut self, http: reqwest::Client) -> TokenProvider {
-        self.inner = self.inner.with_http_client(http);
-        self
-    }
-
-    /// Retry and deadline settings.
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> TokenProvider {
-        self.inner = self.inner.with_retry_policy(policy);
-        self
-    }
-
-    /// Replaces the cache.
-    pub fn with_cache(mut self, cache: TokenCache) -> TokenProvider {
-        self.inner = self.inner.with_cache(cache);
-        self
-    }
-
-    /// Calls `observer` before each pause between attempts.
-    pub fn on_retry(mut self, observer: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> TokenProvider {
-        self.inner = self.inner.on_retry(observer);
-        self
-    }
-
-    /// The core client.
-    pub fn client(&self) -> &Client {
-        self.inner.client()
-    }
-
-    /// A token for `options`, cached while fresh (see [`crate::TokenProvider::token`]).
-    pub fn token(&self, options: &GrantOptions) -> Result<AccessToken> {
-        block_on(self.runtime()?, self.inner.token(options))
-    }
-
-    /// A new token now, bypassing the cache, with retries.
-    pub fn fetch(&self, options: &GrantOptions) -> Result<AccessToken> {
-        block_on(self.runtime()?, self.inner.fetch(options))
-    }
-
-    fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
-        self.runtime.0.as_ref().ok_or_else(|| Error::unavailable("the HTTP runtime has stopped"))
-    }
-
-    /// Forgets the cached token for `options`.
-    pub fn invalidate(&self, options: &GrantOptions) {
-        self.inner.invalidate(options);
-    }
-}
-
-/// A synchronous [`crate::TokenValidator`]: validates access tokens, fetching the issuer's JWKS
-/// when the core's validator asks.
-pub struct TokenValidator {
-    inner: crate::TokenValidator,
-    runtime: OwnedRuntime,
-}
-
-impl TokenValidator {
-    /// Wraps a configured validator with the default HTTP client.
-    pub fn new(validator: maskinporten::Validator) -> Result<TokenValidator> {
-        Ok(TokenValidator { inner: crate::TokenValidator::new(validator)?, runtime: OwnedRuntime(Some(runtime()?)) })
-    }
-
-    /// Validates `token` now (see [`crate::TokenValidator::validate`]).
-    pub fn validate(
-        &self,
-        token: &str,
-        requirements: &maskinporten::Requirements,
-    ) -> Result<maskinporten::ValidatedToken> {
-        let runtime = self.runtime.0.as_ref().ok_or_else(|| Error::unavailable("the HTTP runtime has stopped"))?;
-        block_on(runtime, self.inner.validate(token, requirements))
-    }
-}
-
-/// Dropping a runtime inside another one would panic: shut it down in the background there.
-fn stop(runtime: tokio::runtime::Runtime) {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        runtime.shutdown_background();
-    } else {
-        drop(runtime);
-    }
-}
-
-/// Blocking [`crate::fetch_metadata`] with the default HTTP client.
-pub fn fetch_metadata(issuer: &str) -> Result<Environment> {
-    let runtime = runtime()?;
-    let http = crate::default_http_client()?;
-    let result = block_on(&runtime, crate::fetch_metadata(&http, issuer));
-    stop(runtime);
-    result
 }

@@ -1,16 +1,19 @@
-//! The HTTP half of the `maskinporten` core: sends its [`TokenRequest`]s with
-//! [`reqwest`] (rustls, no OpenSSL) and hands the answers back to the core.
+//! Executes the `maskinporten` core's flows with [`reqwest`] (rustls, no OpenSSL) and tokio.
 //!
-//! The core builds the grant, reads the answer and decides when a token must be refreshed; this
-//! crate only moves bytes, with the core's [`TokenCache`] in front:
-//! 1. [`TokenProvider::token`] looks the token up in the cache (one caller per key fetches,
-//!    the others wait for it or keep using the still-valid token),
-//! 2. builds the token request with [`Client::token_request`] (a fresh `jti` per attempt),
-//! 3. posts it with reqwest and passes status, content type and body to
-//!    [`Client::parse_token_response`],
-//! 4. retries only what [`Error::is_retryable`] says (5xx, 429, transport failures mapped with
-//!    [`Error::unavailable`]) with exponential backoff and jitter, within a total deadline
-//!    ([`RetryPolicy`]).
+//! The core decides everything around the single protocol steps: when a cached token is
+//! served, which caller fetches while the others wait, what is retried and after how long
+//! (`Retry-After` included), what a failed refresh ahead of expiry means, which token a 401
+//! drops, when the issuer's JWKS is fetched, and how a refused API request is answered. This
+//! crate carries out the steps:
+//! 1. [`TokenProvider::token`] starts a call of the core's [`TokenFlow`] and polls it: it
+//!    sends the request the core built ([`Transport`], reqwest by default) and aborts it at the
+//!    step's deadline, sleeps the back-off the core asks for, or waits for another caller's
+//!    fetch, and reports each outcome back to the core until it says *token* or *fail*.
+//! 2. [`TokenProvider::reject`] reports a 401 from an API: the core drops only that token.
+//! 3. [`TokenValidator::validate`] runs the core's validation flow for an API provider,
+//!    fetching the JWKS when the core says so; [`TokenValidator::rejection`] is the RFC 6750
+//!    answer to a refusal, and the [`mod@axum`] module (feature `axum`) sends it.
+//! 4. Every event of the flows goes to `tracing` (target `maskinporten`).
 //!
 //! ```no_run
 //! use maskinporten::{Client, Environment, GrantOptions, Key};
@@ -26,36 +29,36 @@
 //! # Ok(()) }
 //! ```
 //!
-//! API providers validate incoming tokens with [`TokenValidator`], which fetches the issuer's
-//! JWKS when the core's validator asks.
-//!
 //! Synchronous programs use [`blocking::TokenProvider`] (feature `blocking`, on by default).
-//! Errors are the core's [`Error`]: a refused connection or a timeout is
+//! Errors are the core's [`Error`]: no answer at all (refused, reset, timeout, TLS) is
 //! [`Error::Unavailable`] with `status: None`.
 //!
-//! [`TokenRequest`]: maskinporten::TokenRequest
-//! [`TokenCache`]: maskinporten::TokenCache
-//! [`Client::token_request`]: maskinporten::Client::token_request
-//! [`Client::parse_token_response`]: maskinporten::Client::parse_token_response
-//! [`Client`]: maskinporten::Client
+//! [`TokenFlow`]: maskinporten::TokenFlow
 //! [`Error`]: maskinporten::Error
-//! [`Error::is_retryable`]: maskinporten::Error::is_retryable
-//! [`Error::unavailable`]: maskinporten::Error::unavailable
 //! [`Error::Unavailable`]: maskinporten::Error::Unavailable
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod clock;
+mod events;
+mod metadata;
 mod provider;
-mod retry;
-mod send;
+mod signer;
+mod transport;
 mod validator;
 
-pub use provider::TokenProvider;
-pub use retry::{RetryEvent, RetryPolicy};
-pub use send::{default_http_client, fetch_metadata, send_request, send_token_request, RawResponse};
+pub use clock::{BoxFuture, Clock, SystemClock};
+pub use events::EventListener;
+pub use maskinporten::{FlowEvent, FlowOptions, RetryPolicy, TransportFailure, ValidatorOptions};
+pub use metadata::fetch_metadata;
+pub use provider::{Jitter, TokenProvider};
+pub use signer::Signer;
+pub use transport::{default_http_client, RawResponse, ReqwestTransport, Transport, TransportError};
 pub use validator::TokenValidator;
 
 /// The README's Rust blocks run as doctests.

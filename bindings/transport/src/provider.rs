@@ -1,31 +1,65 @@
-//! The async token provider: the core's cache in front, single flight, retries, deadline.
+//! The async token provider: executes the core's [`TokenFlow`] with reqwest and tokio.
 
-use crate::retry::{RetryEvent, RetryPolicy};
-use crate::send::{default_http_client, send_request};
-use maskinporten::{AccessToken, CacheLookup, Client, Error, FetchTicket, GrantOptions, Result, TokenCache};
+use crate::clock::{duration_until, Clock, SystemClock};
+use crate::events::{forward, EventListener};
+use crate::signer::{Signer, NO_SIGNER};
+use crate::transport::{RawResponse, ReqwestTransport, Transport, TransportError};
+use maskinporten::{
+    AccessToken, CacheKey, Client, FlowEvent, FlowOptions, GrantOptions, HttpRequest, PreparedGrant, Result,
+    RetryPolicy, TokenCall, TokenFlow, TokenStep, TransportFailure,
+};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 use tokio::sync::Notify;
-use tokio::time::Instant;
 
-type Observer = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
+/// The host's jitter source for the core's back-off: a number in `0.0..=1.0` per retry.
+pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
 
-/// Gets access tokens for one [`Client`]: from the core's [`TokenCache`] while they are fresh,
-/// else from Maskinporten, with one fetch per cache key at a time (other callers wait for it, or
-/// keep using the still-valid token during a refresh ahead of expiry).
+/// Cache keys remembered per provider, so a cache hit does not hash the options again.
+const KEY_MEMO_SIZE: usize = 16;
+
+/// Gets access tokens for one [`Client`] by executing the core's [`TokenFlow`]: the core
+/// decides when a token is served from its cache, when one caller fetches while the others wait
+/// or keep the still-valid token, how failures are retried (back-off, `Retry-After`, deadline),
+/// what a failed refresh ahead of expiry means, and which token a 401 drops. This type only
+/// sends the requests (reqwest), sleeps and waits (tokio) and reports back.
 ///
 /// Share it between tasks by reference or in an `Arc`; it is `Send + Sync`.
 ///
-/// The cache sits behind a `std::sync::Mutex` that is never held across an `.await`, and
-/// waiters sleep on a `tokio::sync::Notify`: a fetch that is cancelled (its future dropped)
-/// still hands its ticket back, so no caller waits for a fetch that no longer runs.
+/// ```no_run
+/// use maskinporten::{Client, Environment, FlowOptions, GrantOptions, Key};
+/// use maskinporten_transport::TokenProvider;
+/// # async fn run(key: Key) -> Result<(), maskinporten::Error> {
+/// let client = Client::new("my-client-id", key, Environment::test())?;
+/// let options = FlowOptions { max_attempts: Some(2), deadline_ms: Some(5_000), ..FlowOptions::default() };
+/// let provider = TokenProvider::new(client)?.with_options(&options)?;
+/// let grant = GrantOptions::new(["skatteetaten:medhjemmel"]);
+/// let token = provider.token(&grant).await?;
+/// // ... the API answered 401 to this token:
+/// provider.reject(&grant, token.access_token());
+/// # Ok(()) }
+/// ```
+///
+/// Executor notes: the flow sits behind a `std::sync::Mutex` that is never held across an
+/// `.await`; callers told to wait sleep on a `tokio::sync::Notify` that is woken whenever the
+/// flow's generation changes; a `token()` future dropped midway (a timeout, a `select!`, an
+/// aborted task) hands its call to [`TokenFlow::cancel`] in a guard's `Drop`, so the next
+/// caller fetches at once. The core builds and signs each attempt's grant inside its `poll`,
+/// so that one step holds the lock for the signature (about a millisecond with AWS-LC, once per
+/// token lifetime).
 pub struct TokenProvider {
     client: Client,
-    http: reqwest::Client,
-    cache: Mutex<TokenCache>,
+    state: Mutex<State>,
     notify: Notify,
-    policy: RetryPolicy,
-    observer: Option<Observer>,
+    transport: Arc<dyn Transport>,
+    clock: Arc<dyn Clock>,
+    jitter: Jitter,
+    signer: Option<Arc<dyn Signer>>,
+    listener: Option<EventListener>,
+}
+
+struct State {
+    flow: TokenFlow,
+    keys: Vec<(GrantOptions, CacheKey)>,
 }
 
 impl std::fmt::Debug for TokenProvider {
@@ -33,47 +67,73 @@ impl std::fmt::Debug for TokenProvider {
         f.debug_struct("TokenProvider")
             .field("client_id", &self.client.client_id())
             .field("token_endpoint", &self.client.environment().token_endpoint())
-            .field("policy", &self.policy)
+            .field("policy", &self.retry_policy())
             .finish_non_exhaustive()
     }
 }
 
 impl TokenProvider {
-    /// A provider with [`crate::default_http_client`], an empty [`TokenCache::new`] and
-    /// [`RetryPolicy::default`].
+    /// A provider with the core's default flow settings ([`RetryPolicy::default`], 30 s refresh
+    /// skew), [`ReqwestTransport`] over [`crate::default_http_client`], the system clock and
+    /// random jitter.
     pub fn new(client: Client) -> Result<TokenProvider> {
         Ok(TokenProvider {
             client,
-            http: default_http_client()?,
-            cache: Mutex::new(TokenCache::new()),
+            state: Mutex::new(State { flow: new_flow(&FlowOptions::default())?, keys: Vec::new() }),
             notify: Notify::new(),
-            policy: RetryPolicy::default(),
-            observer: None,
+            transport: Arc::new(ReqwestTransport::with_default_client()?),
+            clock: Arc::new(SystemClock),
+            jitter: Arc::new(fastrand::f64),
+            signer: None,
+            listener: None,
         })
     }
 
-    /// Uses your reqwest client (proxy, extra root certificates, pooling shared with your API calls).
-    pub fn with_http_client(mut self, http: reqwest::Client) -> TokenProvider {
-        self.http = http;
+    /// The flow's settings (attempts, back-off, timeouts, deadline, refresh skew), each checked
+    /// by the core (`invalid_argument` naming the field). Replaces the flow, so call it before
+    /// the first token.
+    pub fn with_options(self, options: &FlowOptions) -> Result<TokenProvider> {
+        let flow = new_flow(options)?;
+        self.lock().flow = flow;
+        Ok(self)
+    }
+
+    /// Sends with your reqwest client (proxy, extra root certificates, pooling shared with your
+    /// API calls).
+    pub fn with_http_client(self, http: reqwest::Client) -> TokenProvider {
+        self.with_transport(ReqwestTransport::new(http))
+    }
+
+    /// Sends with another [`Transport`] (a test double, another HTTP stack).
+    pub fn with_transport(mut self, transport: impl Transport + 'static) -> TokenProvider {
+        self.transport = Arc::new(transport);
         self
     }
 
-    /// Retry and deadline settings.
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> TokenProvider {
-        self.policy = policy;
+    /// Runs on another [`Clock`] (tests: a clock whose sleeps move time forward at once).
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> TokenProvider {
+        self.clock = Arc::new(clock);
         self
     }
 
-    /// Replaces the cache (for example `TokenCache::new().with_refresh_skew(10)`).
-    pub fn with_cache(mut self, cache: TokenCache) -> TokenProvider {
-        self.cache = Mutex::new(cache);
+    /// Draws the back-off jitter from `jitter` (`0.0..=1.0`) instead of a random source; a
+    /// constant makes retries reproducible in tests.
+    pub fn with_jitter(mut self, jitter: impl Fn() -> f64 + Send + Sync + 'static) -> TokenProvider {
+        self.jitter = Arc::new(jitter);
         self
     }
 
-    /// Calls `observer` before each pause between attempts (progress output, logging). The
-    /// event's error is safe to print: core errors never hold secrets.
-    pub fn on_retry(mut self, observer: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> TokenProvider {
-        self.observer = Some(Arc::new(observer));
+    /// Signs grants with `signer` when the client's key has no private key here
+    /// ([`maskinporten::Key::from_external`]: an HSM, a cloud KMS).
+    pub fn with_signer(mut self, signer: impl Signer + 'static) -> TokenProvider {
+        self.signer = Some(Arc::new(signer));
+        self
+    }
+
+    /// Also hands every flow event to `listener` (progress output, metrics); events always go
+    /// to `tracing` (target `maskinporten`).
+    pub fn with_event_listener(mut self, listener: impl Fn(&FlowEvent) + Send + Sync + 'static) -> TokenProvider {
+        self.listener = Some(Arc::new(listener));
         self
     }
 
@@ -82,137 +142,169 @@ impl TokenProvider {
         &self.client
     }
 
-    /// The retry policy.
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.policy
+    /// The flow's retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        *self.lock().flow.policy()
     }
 
-    /// A token for `options`: cached while fresh, else fetched (see the type's docs). If a
-    /// refresh fails while the previous token is still valid, that token is returned and the
-    /// next call tries again.
+    /// A token for `options`: the cached one while fresh, else whatever the core's flow decides
+    /// (fetch, wait for another caller's fetch, retry, keep the still-valid token), as
+    /// described on [`TokenFlow`]. Errors are the core's; a refused grant carries its `MP-nnn`
+    /// code and is never retried.
     pub async fn token(&self, options: &GrantOptions) -> Result<AccessToken> {
-        let deadline = Instant::now() + self.policy.deadline();
-        let key = self.client.cache_key(options);
+        let now_ms = self.clock.now_ms();
+        let call = {
+            let mut state = self.lock();
+            let State { flow, keys } = &mut *state;
+            let key = State::key_in(keys, &self.client, options);
+            if let Some(token) = flow.fresh(key, now_ms) {
+                let events = drain(flow);
+                drop(state);
+                forward(events, self.listener.as_ref());
+                return Ok(token);
+            }
+            let key = key.clone();
+            flow.call(key, now_ms)
+        };
+        let mut guard = CallGuard { provider: self, call: None };
+        let call = guard.call.insert(call);
+        self.drive(call, options).await
+    }
+
+    /// Reports that an API answered 401 to `rejected_access_token` (a token this provider gave
+    /// for `options`): that token is dropped, and only that one, so many callers reporting the
+    /// same 401 cause one new fetch. Returns whether a token was dropped (false: it had already
+    /// been replaced).
+    pub fn reject(&self, options: &GrantOptions, rejected_access_token: &str) -> bool {
+        self.with_flow(|flow, keys, client| {
+            let key = State::key_in(keys, client, options);
+            flow.reject(key, rejected_access_token)
+        })
+    }
+
+    /// Polls `call` to its end, carrying out each step.
+    async fn drive(&self, call: &mut TokenCall, options: &GrantOptions) -> Result<AccessToken> {
         loop {
-            // Registered before the lookup, so a fetch that ends in between still wakes us.
+            // Registered before polling, so a generation change between the poll and the wait
+            // still wakes this caller.
             let notified = self.notify.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let now = maskinporten::unix_now();
-            let lookup = self.lock().lookup(&key, now);
-            match lookup {
-                CacheLookup::Hit(token) => return Ok(token),
-                CacheLookup::Fetch { ticket, current } => {
-                    let guard = TicketGuard { provider: self, ticket: Some(ticket) };
-                    return match self.fetch_until(options, deadline).await {
-                        Ok(token) => {
-                            guard.complete(token.clone());
-                            Ok(token)
-                        }
-                        Err(error) => {
-                            drop(guard);
-                            match current {
-                                Some(token) if !token.is_fresh(maskinporten::unix_now(), 0) => Err(error),
-                                Some(token) => Ok(token),
-                                None => Err(error),
-                            }
-                        }
-                    };
+            let now_ms = self.clock.now_ms();
+            match self.with_flow(|flow, _, client| flow.poll(call, client, options, now_ms)) {
+                TokenStep::Token(token) => return Ok(token),
+                TokenStep::Fail(error) => return Err(error),
+                TokenStep::Send { request, timeout_at_ms, .. } => {
+                    let answer = self.exchange(&request, timeout_at_ms).await;
+                    let (now_ms, jitter) = (self.clock.now_ms(), (self.jitter)());
+                    self.with_flow(|flow, _, client| match &answer {
+                        Ok(response) => flow.handle_response(call, client, response.as_http(), now_ms, jitter),
+                        Err(error) => flow.handle_failure(call, error.failure, &error.detail, now_ms, jitter),
+                    });
                 }
-                CacheLookup::Wait { until } => {
-                    let lease = Duration::from_secs(u64::try_from(until.saturating_sub(now)).unwrap_or(0).max(1));
-                    let wake = (Instant::now() + lease).min(deadline);
-                    if tokio::time::timeout_at(wake, notified).await.is_err() && Instant::now() >= deadline {
-                        return Err(Error::unavailable(format!(
-                            "no token within {} ms: another caller's request to {} is still running",
-                            self.policy.deadline().as_millis(),
-                            self.client.environment().token_endpoint()
-                        )));
-                    }
+                TokenStep::Sign { grant, .. } => {
+                    let signature = self.sign(&grant).await;
+                    let now_ms = self.clock.now_ms();
+                    self.with_flow(|flow, _, client| match &signature {
+                        Ok(signature) => flow.handle_signature(call, client, signature, now_ms),
+                        Err(message) => flow.handle_signer_failure(call, message, now_ms),
+                    });
+                }
+                TokenStep::Sleep { until_ms } => self.clock.sleep_until(until_ms).await,
+                TokenStep::Wait { until_ms } => {
+                    let _ = tokio::time::timeout(duration_until(until_ms, self.clock.now_ms()), notified).await;
                 }
             }
         }
     }
 
-    /// Fetches a new token now, bypassing the cache (which is left as it is), with retries.
-    pub async fn fetch(&self, options: &GrantOptions) -> Result<AccessToken> {
-        self.fetch_until(options, Instant::now() + self.policy.deadline()).await
-    }
-
-    /// Forgets the cached token for `options` (for example after the API answered 401).
-    pub fn invalidate(&self, options: &GrantOptions) {
-        let key = self.client.cache_key(options);
-        self.lock().invalidate(&key);
-    }
-
-    async fn fetch_until(&self, options: &GrantOptions, deadline: Instant) -> Result<AccessToken> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            // A fresh grant (new jti, iat) per attempt: a resent grant would be a replay (MP-012).
-            let request = self.client.token_request(options, maskinporten::unix_now(), None)?;
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let result = if remaining.is_zero() {
-                Err(Error::unavailable(format!(
-                    "no answer from {} within the {} ms deadline",
-                    request.url,
-                    self.policy.deadline().as_millis()
-                )))
-            } else {
-                send_request(&self.http, &request, self.policy.attempt_timeout().min(remaining)).await
-            };
-            let result = result.and_then(|raw| {
-                self.client.parse_token_response(
-                    raw.status,
-                    &raw.body,
-                    raw.content_type.as_deref(),
-                    maskinporten::unix_now(),
-                )
-            });
-            let error = match result {
-                Ok(token) => return Ok(token),
-                Err(error) => error,
-            };
-            if !error.is_retryable() || attempt >= self.policy.max_attempts() {
-                return Err(error);
-            }
-            let pause = self.policy.backoff(attempt);
-            if Instant::now() + pause >= deadline {
-                return Err(error);
-            }
-            if let Some(observer) = &self.observer {
-                observer(&RetryEvent { attempt, max_attempts: self.policy.max_attempts(), error: &error, pause });
-            }
-            tokio::time::sleep(pause).await;
+    /// Sends `request`, aborting it at `timeout_at_ms` (this provider's clock).
+    async fn exchange(
+        &self,
+        request: &HttpRequest,
+        timeout_at_ms: i64,
+    ) -> std::result::Result<RawResponse, TransportError> {
+        let limit = duration_until(timeout_at_ms, self.clock.now_ms());
+        match tokio::time::timeout(limit, self.transport.send(request)).await {
+            Ok(answer) => answer,
+            Err(_) => Err(TransportError::new(
+                TransportFailure::Timeout,
+                format!("no answer within {} ms", limit.as_millis()),
+            )),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, TokenCache> {
-        // The cache has no invariant a panicking holder could break halfway: keep using it.
-        self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    async fn sign(&self, grant: &PreparedGrant) -> std::result::Result<Vec<u8>, String> {
+        match &self.signer {
+            Some(signer) => signer.sign(grant.signing_input().as_bytes(), grant.algorithm()).await,
+            None => Err(NO_SIGNER.to_string()),
+        }
+    }
+
+    /// Runs `f` on the flow under the lock; then, outside it, wakes the waiters if the flow's
+    /// generation changed and forwards the events.
+    fn with_flow<T>(&self, f: impl FnOnce(&mut TokenFlow, &mut Vec<(GrantOptions, CacheKey)>, &Client) -> T) -> T {
+        let (out, changed, events) = {
+            let mut state = self.lock();
+            let State { flow, keys } = &mut *state;
+            let before = flow.generation();
+            let out = f(flow, keys, &self.client);
+            (out, flow.generation() != before, drain(flow))
+        };
+        if changed {
+            self.notify.notify_waiters();
+        }
+        forward(events, self.listener.as_ref());
+        out
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The flow's methods do not panic; a panic elsewhere under the lock (a listener does not
+        // run under it) leaves no half-made change behind: keep using it.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
-/// Hands the ticket back on every path: `complete` on success, `fail` on error or cancellation.
-struct TicketGuard<'a> {
+impl State {
+    /// The cache key of `options`, computed once per distinct options value (a free function
+    /// over the memo, so the flow can be borrowed beside it).
+    fn key_in<'k>(
+        keys: &'k mut Vec<(GrantOptions, CacheKey)>,
+        client: &Client,
+        options: &GrantOptions,
+    ) -> &'k CacheKey {
+        let index = match keys.iter().position(|(known, _)| known == options) {
+            Some(index) => index,
+            None => {
+                if keys.len() >= KEY_MEMO_SIZE {
+                    keys.remove(0);
+                }
+                keys.push((options.clone(), client.cache_key(options)));
+                keys.len() - 1
+            }
+        };
+        &keys[index].1
+    }
+}
+
+fn new_flow(options: &FlowOptions) -> Result<TokenFlow> {
+    Ok(TokenFlow::with_options(options)?.with_events(true))
+}
+
+fn drain(flow: &mut TokenFlow) -> Vec<FlowEvent> {
+    std::iter::from_fn(|| flow.poll_event()).collect()
+}
+
+/// Hands an unfinished call to [`TokenFlow::cancel`] when the `token()` future is dropped.
+struct CallGuard<'a> {
     provider: &'a TokenProvider,
-    ticket: Option<FetchTicket>,
+    call: Option<TokenCall>,
 }
 
-impl TicketGuard<'_> {
-    fn complete(mut self, token: AccessToken) {
-        if let Some(ticket) = self.ticket.take() {
-            self.provider.lock().complete(ticket, token, maskinporten::unix_now());
-            self.provider.notify.notify_waiters();
-        }
-    }
-}
-
-impl Drop for TicketGuard<'_> {
+impl Drop for CallGuard<'_> {
     fn drop(&mut self) {
-        if let Some(ticket) = self.ticket.take() {
-            self.provider.lock().fail(ticket);
-            self.provider.notify.notify_waiters();
+        if let Some(call) = self.call.take().filter(|call| !call.is_finished()) {
+            self.provider.with_flow(|flow, _, _| flow.cancel(call));
         }
     }
 }

@@ -1,11 +1,12 @@
 //! The transport against the simulator over loopback: success paths, MP errors, each injected
-//! fault, retries only for retryable errors, the deadline, the cache and single flight.
+//! fault, retries only for retryable errors, the deadline, the cache and single flight, all
+//! decided by the core's token flow that the provider executes.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use maskinporten::{AuthorizationDetail, Client, Environment, GrantOptions, Key, Resource};
+use maskinporten::{AuthorizationDetail, Client, Environment, FlowEvent, FlowOptions, GrantOptions, Key, Resource};
 use maskinporten_simulator::{FaultKind, FaultSpec, Simulator, SimulatorConfig};
-use maskinporten_transport::{RetryPolicy, TokenProvider};
+use maskinporten_transport::TokenProvider;
 use serde_json::Value;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -35,16 +36,30 @@ fn x5c_client(sim: &Simulator) -> Client {
 }
 
 /// Fast retries so fault tests take milliseconds.
-fn quick() -> RetryPolicy {
-    RetryPolicy::default()
-        .with_initial_backoff(Duration::from_millis(10))
-        .with_max_backoff(Duration::from_millis(20))
-        .with_attempt_timeout(Duration::from_secs(5))
-        .with_deadline(Duration::from_secs(10))
+fn quick() -> FlowOptions {
+    FlowOptions {
+        initial_backoff_ms: Some(10),
+        max_backoff_ms: Some(20),
+        attempt_timeout_ms: Some(5_000),
+        deadline_ms: Some(10_000),
+        ..FlowOptions::default()
+    }
 }
 
 fn provider(sim: &Simulator) -> TokenProvider {
-    TokenProvider::new(x5c_client(sim)).expect("provider").with_retry_policy(quick())
+    TokenProvider::new(x5c_client(sim)).expect("provider").with_options(&quick()).expect("options")
+}
+
+/// Counts the retries the core schedules, from the provider's events.
+fn count_retries(provider: TokenProvider) -> (TokenProvider, Arc<AtomicU32>) {
+    let retries = Arc::new(AtomicU32::new(0));
+    let seen = retries.clone();
+    let provider = provider.with_event_listener(move |event| {
+        if matches!(event, FlowEvent::RetryScheduled { .. }) {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    (provider, retries)
 }
 
 fn claims(jwt: &str) -> Value {
@@ -164,7 +179,7 @@ async fn mp_errors_come_back_typed_and_are_not_retried() {
     ];
     for (name, client, options, mp, oauth) in cases {
         sim.reset();
-        let p = TokenProvider::new(client).expect("provider").with_retry_policy(quick());
+        let p = TokenProvider::new(client).expect("provider").with_options(&quick()).expect("options");
         let err = p.token(&options).await.expect_err(name);
         assert_eq!(err.kind(), "oauth_error", "{name}: {err}");
         assert_eq!(err.mp_code(), Some(mp), "{name}: {err}");
@@ -190,12 +205,7 @@ async fn each_retryable_fault_is_retried_then_succeeds() {
     ];
     for fault in faults {
         sim.reset();
-        let retries = Arc::new(AtomicU32::new(0));
-        let seen = retries.clone();
-        let p = provider(&sim).on_retry(move |event| {
-            assert!(event.error.is_retryable());
-            seen.fetch_add(1, Ordering::SeqCst);
-        });
+        let (p, retries) = count_retries(provider(&sim));
         let label = format!("{fault:?}");
         sim.inject_fault(fault).expect("fault");
         let token = p.token(&GrantOptions::new([READ])).await.unwrap_or_else(|e| panic!("{label}: {e}"));
@@ -203,7 +213,7 @@ async fn each_retryable_fault_is_retried_then_succeeds() {
         let stats = sim.stats();
         assert_eq!(stats.requests, 3, "{label}: two faulted attempts and one good one");
         assert_eq!(stats.tokens_issued, 1, "{label}");
-        assert_eq!(retries.load(Ordering::SeqCst), 2, "{label}: observer told of each retry");
+        assert_eq!(retries.load(Ordering::SeqCst), 2, "{label}: an event for each retry");
     }
     sim.shutdown().await;
 }
@@ -212,7 +222,10 @@ async fn each_retryable_fault_is_retried_then_succeeds() {
 async fn persistent_5xx_gives_up_after_max_attempts_with_the_status() {
     let sim = simulator().await;
     sim.inject_fault(FaultSpec::new(FaultKind::Html).with_status(502)).expect("fault");
-    let p = provider(&sim).with_retry_policy(quick().with_max_attempts(3));
+    let p = TokenProvider::new(x5c_client(&sim))
+        .expect("provider")
+        .with_options(&FlowOptions { max_attempts: Some(3), ..quick() })
+        .expect("options");
     let err = p.token(&GrantOptions::new([READ])).await.expect_err("502 forever");
     assert!(err.is_retryable());
     assert_eq!(err.status(), Some(502));
@@ -225,8 +238,9 @@ async fn persistent_5xx_gives_up_after_max_attempts_with_the_status() {
 async fn latency_beyond_the_deadline_is_unavailable_in_time() {
     let sim = simulator().await;
     sim.inject_fault(FaultSpec::new(FaultKind::Latency).with_latency_ms(3000)).expect("fault");
-    let policy = quick().with_attempt_timeout(Duration::from_millis(300)).with_deadline(Duration::from_millis(800));
-    let p = provider(&sim).with_retry_policy(policy.with_max_attempts(10));
+    let options =
+        FlowOptions { attempt_timeout_ms: Some(300), deadline_ms: Some(800), max_attempts: Some(10), ..quick() };
+    let p = TokenProvider::new(x5c_client(&sim)).expect("provider").with_options(&options).expect("options");
     let started = Instant::now();
     let err = p.token(&GrantOptions::new([READ])).await.expect_err("too slow");
     let took = started.elapsed();
@@ -258,13 +272,9 @@ async fn refused_connection_is_unavailable_and_retried() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let env = Environment::from_name(&format!("http://127.0.0.1:{port}/")).expect("env");
     let client = Client::new(X5C_CLIENT, p12_key(), env).expect("client");
-    let attempts = Arc::new(AtomicU32::new(0));
-    let seen = attempts.clone();
-    let p = TokenProvider::new(client).expect("provider").with_retry_policy(quick().with_max_attempts(3)).on_retry(
-        move |_| {
-            seen.fetch_add(1, Ordering::SeqCst);
-        },
-    );
+    let options = FlowOptions { max_attempts: Some(3), ..quick() };
+    let (p, attempts) =
+        count_retries(TokenProvider::new(client).expect("provider").with_options(&options).expect("options"));
     let err = p.token(&GrantOptions::new([READ])).await.expect_err("nobody listens");
     assert_eq!(err.kind(), "unavailable");
     assert!(err.to_string().contains("could not connect"), "{err}");
@@ -280,13 +290,13 @@ async fn second_call_is_served_from_the_cache() {
     let second = p.token(&options).await.expect("second");
     assert_eq!(first.access_token(), second.access_token());
     assert_eq!(sim.stats().requests, 1, "no second token request");
-    p.invalidate(&options);
+    assert!(p.reject(&options, first.access_token()), "the API's 401 drops that token");
     let third = p.token(&options).await.expect("third");
     assert_ne!(third.access_token(), first.access_token());
     assert_eq!(sim.stats().requests, 2);
-    let fresh = p.fetch(&options).await.expect("fetch bypasses the cache");
-    assert_ne!(fresh.access_token(), third.access_token());
-    assert_eq!(sim.stats().requests, 3);
+    assert!(!p.reject(&options, first.access_token()), "a late 401 for the old token keeps the new one");
+    assert_eq!(p.token(&options).await.expect("fourth").access_token(), third.access_token());
+    assert_eq!(sim.stats().requests, 2);
     sim.shutdown().await;
 }
 
@@ -349,7 +359,10 @@ fn blocking_provider_caches_and_maps_errors() {
     let sim = Simulator::start_blocking(config, 0).expect("simulator");
     let client =
         Client::new(X5C_CLIENT, p12_key(), Environment::from_name(sim.issuer()).expect("env")).expect("client");
-    let p = maskinporten_transport::blocking::TokenProvider::new(client).expect("provider").with_retry_policy(quick());
+    let p = maskinporten_transport::blocking::TokenProvider::new(client)
+        .expect("provider")
+        .with_options(&quick())
+        .expect("options");
     let a = p.token(&GrantOptions::new([READ])).expect("token");
     let b = p.token(&GrantOptions::new([READ])).expect("cached");
     assert_eq!(a.access_token(), b.access_token());
@@ -367,6 +380,7 @@ fn debug_output_never_shows_the_token() {
     let raw = maskinporten_transport::RawResponse {
         status: 200,
         content_type: None,
+        retry_after: None,
         body: b"{\"access_token\":\"secret-token\"}".to_vec(),
     };
     assert!(!format!("{raw:?}").contains("secret-token"));

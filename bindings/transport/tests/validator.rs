@@ -36,7 +36,8 @@ async fn validates_simulator_tokens_and_names_failed_checks() {
         .await;
     assert_eq!(err.expect_err("consumer").kind(), "consumer_not_allowed");
 
-    // A token from another issuer's key names a kid this JWKS lacks: one refetch, then refused.
+    // A token from another issuer's key names a kid this JWKS lacks: the core refetches at most once a
+    // minute (the JWKS was just fetched), so it is refused as unknown_kid.
     let foreign =
         std::fs::read_to_string(format!("{}/../../tests/vectors/validation.json", env!("CARGO_MANIFEST_DIR")))
             .expect("validation vectors");
