@@ -20,10 +20,23 @@ impl PyOrganisation {
         &self.inner.id
     }
 
-    /// The 9-digit organisation number (the ID's second part).
+    /// The 9-digit Norwegian organisation number, read only from a ``0192`` ID; ``None`` for a
+    /// foreign (eSeal) consumer.
     #[getter]
-    fn org_number(&self) -> &str {
-        &self.inner.org_number
+    fn org_number(&self) -> Option<&str> {
+        self.inner.org_number.as_deref()
+    }
+
+    /// ``iso6523-actorid-upis``, or the authority a foreign eSeal consumer is named by.
+    #[getter]
+    fn authority(&self) -> &str {
+        &self.inner.authority
+    }
+
+    /// Other string members of the claim (an eSeal's ``organizationName``, ``countryName``...).
+    #[getter]
+    fn names(&self) -> Vec<(String, String)> {
+        self.inner.names.clone()
     }
 
     /// The parts after the org number (a sub-unit, a sequence), if any.
@@ -114,6 +127,42 @@ impl PyAuthorization {
     fn from_(&self) -> Option<&str> {
         match &self.inner {
             Authorization::Consent { from, .. } => from.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The organisation the consent was given to (``to``): it must be the token's consumer.
+    #[getter]
+    fn to(&self) -> Option<PyOrganisation> {
+        match &self.inner {
+            Authorization::Consent { to, .. } => organisation(to),
+            _ => None,
+        }
+    }
+
+    /// When the consent was given (``consented``, ISO-8601 as the token wrote it).
+    #[getter]
+    fn consented(&self) -> Option<&str> {
+        match &self.inner {
+            Authorization::Consent { consented, .. } => consented.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// When the consent ends (``validTo``), Unix seconds.
+    #[getter]
+    fn valid_to(&self) -> Option<i64> {
+        match &self.inner {
+            Authorization::Consent { valid_to, .. } => *valid_to,
+            _ => None,
+        }
+    }
+
+    /// The consented rights (``consentRights``) as JSON.
+    #[getter]
+    fn consent_rights(&self) -> Option<&str> {
+        match &self.inner {
+            Authorization::Consent { consent_rights, .. } => consent_rights.as_deref(),
             _ => None,
         }
     }

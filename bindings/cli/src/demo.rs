@@ -82,7 +82,7 @@ pub fn run() -> CliResult<()> {
     println!(
         "6. Validated it as an API would (JWKS fetched from {}): signature, issuer, expiry, scope {SCOPE}; consumer org {}",
         sim.jwks_uri(),
-        checked.consumer.org_number
+        checked.consumer.org_number.as_deref().unwrap_or(&checked.consumer.id)
     );
 
     sim.shutdown();

@@ -61,7 +61,7 @@ fn verify(token: &str, jwks: &str, env: Option<&str>) -> CliResult<String> {
     Ok(format!(
         "VERIFIED against {jwks}: signature, issuer {} ({issuer_source}), expiry and token type; consumer {}",
         environment.issuer(),
-        checked.consumer.org_number
+        checked.consumer.org_number.as_deref().unwrap_or(&checked.consumer.id)
     ))
 }
 
@@ -162,7 +162,7 @@ pub fn describe(jwt: &str, now: i64) -> CliResult<String> {
 /// `0192:311000004` -> `311000004 (0192:311000004)`; other forms as they are.
 fn org_from_id(id: &str) -> String {
     match maskinporten::Organisation::parse_id(id) {
-        Some(org) => format!("{} ({id})", org.org_number),
+        Some(org) => format!("{} ({id})", org.org_number.as_deref().unwrap_or(&org.id)),
         None => id.to_string(),
     }
 }

@@ -19,7 +19,7 @@ const WRITE: &str = "test:scope.write";
 async fn owners(Authorized(token): Authorized) -> Json<serde_json::Value> {
     // Authorize on the consumer organisation, never on client_id.
     Json(serde_json::json!({
-        "served_for": token.consumer.org_number,
+        "served_for": token.consumer.id,
         "via_supplier": token.supplier.map(|s| s.org_number),
         "scopes": token.scopes,
     }))
@@ -27,7 +27,7 @@ async fn owners(Authorized(token): Authorized) -> Json<serde_json::Value> {
 
 /// Guarded by the middleware: a token with `test:scope.write`.
 async fn change(Extension(token): Extension<ValidatedToken>) -> String {
-    format!("changed for {}", token.consumer.org_number)
+    format!("changed for {}", token.consumer.id)
 }
 
 #[tokio::main]

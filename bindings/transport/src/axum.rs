@@ -20,14 +20,14 @@
 //! // The extractor: every handler that takes `Authorized` requires the state's requirements.
 //! let read = BearerAuth::new(validator.clone(), Requirements::any_scope(["test:scope.read"]))?;
 //! async fn owners(Authorized(token): Authorized) -> String {
-//!     format!("served for {}", token.consumer.org_number) // authorize on the consumer, never on client_id
+//!     format!("served for {}", token.consumer.id) // authorize on the consumer, never on client_id
 //! }
 //! let api: Router = Router::new().route("/owners", get(owners)).with_state(read);
 //!
 //! // The middleware: other requirements for other routes.
 //! let write = BearerAuth::new(validator, Requirements::any_scope(["test:scope.write"]))?;
 //! async fn change(Extension(token): Extension<ValidatedToken>) -> String {
-//!     format!("changed for {}", token.consumer.org_number)
+//!     format!("changed for {}", token.consumer.id)
 //! }
 //! let admin: Router = Router::new()
 //!     .route("/change", axum::routing::post(change))

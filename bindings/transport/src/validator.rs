@@ -25,7 +25,7 @@ use tokio::sync::Notify;
 /// let validator = TokenValidator::new(Validator::new(Environment::prod()).with_options(&settings)?)?;
 /// let requirements = Requirements::any_scope(["brreg:reelle/offentlig"]);
 /// match validator.validate(authorization, &requirements).await {
-///     Ok(token) => println!("request from organisation {}", token.consumer.org_number),
+///     Ok(token) => println!("request from organisation {}", token.consumer.id),
 ///     Err(error) => {
 ///         let answer = validator.rejection(&error, &requirements); // 401/403/503, per RFC 6750
 ///         println!("answer {} {:?}", answer.status(), answer.www_authenticate());

@@ -45,11 +45,11 @@ fn jwks_answer() -> Value {
 }
 
 async fn owners(Authorized(token): Authorized) -> String {
-    format!("served for {}", token.consumer.org_number)
+    format!("served for {}", token.consumer.id)
 }
 
 async fn admin(Extension(token): Extension<ValidatedToken>) -> String {
-    format!("admin for {}", token.consumer.org_number)
+    format!("admin for {}", token.consumer.id)
 }
 
 fn app(fixture: &Fixture) -> Router {
@@ -94,7 +94,7 @@ async fn a_valid_token_reaches_the_handler_with_any_scheme_case() {
     let fixture = fixture(jwks_answer());
     let app = app(&fixture);
     let ok = call(&app, "/owners", bearer(&fixture.valid_token)).await;
-    assert_eq!((ok.status, ok.body.as_str()), (StatusCode::OK, "served for 311000004"));
+    assert_eq!((ok.status, ok.body.as_str()), (StatusCode::OK, "served for 0192:311000004"));
     let lower = HeaderValue::from_str(&format!("bearer {}", fixture.valid_token)).expect("header");
     assert_eq!(call(&app, "/owners", Some(lower)).await.status, StatusCode::OK);
 }

@@ -178,7 +178,7 @@ async fn validation_cases_with_their_rejections() {
                     "consumer_org": token.consumer.org_number,
                     "consumer_sub_unit": token.consumer.sub_unit,
                     "expires_at": token.expires_at,
-                    "supplier_org": token.supplier.as_ref().map(|s| s.org_number.clone()),
+                    "supplier_org": token.supplier.as_ref().and_then(|s| s.org_number.clone()),
                 });
                 assert_eq!(&got, expected, "{name}");
             }

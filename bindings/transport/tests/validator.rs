@@ -26,7 +26,7 @@ async fn validates_simulator_tokens_and_names_failed_checks() {
     let token = provider.token(&GrantOptions::new([SCOPE])).await.expect("token");
     let bearer = format!("Bearer {}", token.access_token());
     let valid = validator.validate(&bearer, &Requirements::any_scope([SCOPE])).await.expect("valid");
-    assert_eq!(valid.consumer.org_number, "311000004");
+    assert_eq!(valid.consumer.org_number.as_deref(), Some("311000004"));
     assert_eq!(valid.scopes, vec![SCOPE]);
 
     let err = validator.validate(token.access_token(), &Requirements::all_scopes([SCOPE, "test:scope.write"])).await;

@@ -9,10 +9,10 @@ mod b64;
 mod bearer;
 mod checks;
 mod claims;
+mod debug;
 mod flow;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod fuzz;
-mod debug;
 mod jwks;
 mod legacy;
 mod options;
