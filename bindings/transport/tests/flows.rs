@@ -6,7 +6,7 @@
 //! `any_scope_unchecked`) and its `headers` list, through the same validator.
 
 use common::{FakeClock, Script};
-use maskinporten::{bearer_token, Environment, Error, Requirements, ScopeMatch, ValidatedToken, Validator};
+use maskinporten::{bearer_token, Environment, Error, Requirements, ValidatedToken, Validator};
 use maskinporten_transport::{TokenProvider, TokenValidator};
 use maskinporten_vectors::flow_runner::{check_scenario, scenario_client, PhaseOutcome};
 use maskinporten_vectors::vectors_dir;
@@ -137,18 +137,6 @@ async fn every_validation_scenario_through_the_real_validator() {
     }
 }
 
-fn requirements_of(spec: &Value) -> Requirements {
-    let strings = |field: &str| -> Vec<String> { serde_json::from_value(spec[field].clone()).expect("strings") };
-    Requirements::from_parts(
-        strings("scopes"),
-        spec["scope_match"].as_str().expect("scope_match").parse::<ScopeMatch>().expect("scope match"),
-        spec["audience"].as_str().map(str::to_string),
-        spec["require_pid"].as_bool().expect("require_pid"),
-        strings("consumer_orgs"),
-        spec["any_scope_unchecked"].as_bool().expect("any_scope_unchecked"),
-    )
-}
-
 /// `validation.json`'s cases: a validator whose first fetch gets the vectors' JWKS, at the
 /// case's time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,13 +157,15 @@ async fn validation_cases_with_their_rejections() {
             .expect("validator")
             .with_clock(clock)
             .with_transport(script.clone());
-        let requirements = requirements_of(&case["requirements"]);
+        let requirements = maskinporten_vectors::harness::requirements(&case["requirements"]);
         let outcome = validator.validate(case["token"].as_str().expect("token"), &requirements).await;
         match (&outcome, case.get("expected")) {
             (Ok(token), Some(expected)) => {
                 let got = json!({
                     "client_id": token.client_id,
                     "consumer_org": token.consumer.org_number,
+                    "consumer_id": token.consumer.id,
+                    "consumer_authority": token.consumer.authority,
                     "consumer_sub_unit": token.consumer.sub_unit,
                     "expires_at": token.expires_at,
                     "supplier_org": token.supplier.as_ref().and_then(|s| s.org_number.clone()),
