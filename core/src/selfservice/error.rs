@@ -42,12 +42,9 @@ impl fmt::Display for SelfServiceError {
 
 const MAX_TEXT: usize = 300;
 
+/// The server's text, redacted as every quote of outside text is (`crate::snippet`).
 fn short(text: &str) -> String {
-    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-    match clean.char_indices().nth(MAX_TEXT) {
-        Some((end, _)) => format!("{}…", &clean[..end]),
-        None => clean,
-    }
+    crate::snippet::sanitize(text, MAX_TEXT)
 }
 
 /// Reads a 4xx answer into its typed error. `needed_scope` is the least scope of the call.
@@ -139,5 +136,17 @@ mod tests {
         let map = br#"{"error":"invalid_request","errors":{"scopes":"unknown scope x:y"}}"#;
         assert_eq!(inner(refusal(400, map, "idporten:dcr.write")).field_errors[0].0, "scopes");
         assert_eq!(inner(refusal(400, b"<html>", "idporten:dcr.write")).kind, ErrorKind::SelfServiceInvalid);
+    }
+}
+
+#[cfg(test)]
+mod quoting {
+    use super::*;
+
+    #[test]
+    fn a_server_message_never_quotes_a_token() {
+        let body = br#"{"message":"bad token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXRoYXQtaXMtbG9uZw"}"#;
+        let text = refusal(400, body, "idporten:dcr.write").to_string();
+        assert!(!text.contains("eyJhbGci"), "{text}");
     }
 }
