@@ -50,14 +50,17 @@ fn short(text: &str) -> String {
 /// Reads a 4xx answer into its typed error. `needed_scope` is the least scope of the call.
 pub(crate) fn refusal(status: u16, body: &[u8], needed_scope: &'static str) -> Error {
     let json: Option<serde_json::Map<String, Value>> = serde_json::from_slice(body).ok();
-    let text = |name: &str| json.as_ref()?.get(name)?.as_str().map(short);
-    let error = text("error").or_else(|| text("code"));
-    let message = text("error_description").or_else(|| text("message")).or_else(|| text("detail"));
-    let field_errors = json.as_ref().map(field_errors).unwrap_or_default();
+    let raw = |name: &str| json.as_ref()?.get(name)?.as_str();
+    let raw_error = raw("error").or_else(|| raw("code"));
+    let raw_message = raw("error_description").or_else(|| raw("message")).or_else(|| raw("detail"));
+    // Decided on the server's own words; only the redacted quotes are kept.
     let says = |word: &str| {
-        error.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(word))
-            || message.as_deref().is_some_and(|m| m.to_ascii_uppercase().contains(word))
+        raw_error.is_some_and(|e| e.eq_ignore_ascii_case(word))
+            || raw_message.is_some_and(|m| m.to_ascii_uppercase().contains(word))
     };
+    let error = raw_error.map(short);
+    let message = raw_message.map(short);
+    let field_errors = json.as_ref().map(field_errors).unwrap_or_default();
     let (kind, hint) = match status {
         412 | 428 => (ErrorKind::TermsNotAccepted, "accept Digdir's terms of use for the organisation in Samarbeidsportalen, then try again".to_string()),
         _ if says("PRECONDITION_REQUIRED") => (ErrorKind::TermsNotAccepted, "accept Digdir's terms of use for the organisation in Samarbeidsportalen, then try again".to_string()),
