@@ -5,7 +5,7 @@
 //! structure is walked with `der` (see `der_walk` for why not the derived `pkcs12`/`cms` types);
 //! the KDFs, ciphers and MACs are RustCrypto's.
 
-mod cbc;
+pub(super) mod cbc;
 mod decrypt;
 mod kdf;
 
