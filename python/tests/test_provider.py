@@ -102,7 +102,11 @@ def test_oauth_error_is_raised_even_with_a_valid_token(client: maskinporten.Clie
     first = cache.lookup(client.cache_key("test:scope.read"))
     assert first.ticket is not None
     cache.complete(first.ticket, maskinporten.AccessToken("old", 120, None, maskinporten.unix_now() - 100))
-    refused = (400, b'{"error":"invalid_client","error_description":"MP-100"}', "application/json")
+    refused = (
+        400,
+        b'{"error":"invalid_grant","error_description":"Invalid assertion. Client authentication failed (MP-100)"}',
+        "application/json",
+    )
     provider = maskinporten.TokenProvider(client, "test:scope.read", cache=cache, send=lambda r: refused)
     with pytest.raises(maskinporten.OAuthError):
         provider.token()
