@@ -361,6 +361,15 @@ fn hostile_and_odd_stores_are_typed_errors_without_work() {
     writer.private_key("k", b"junk", &[]);
     expect(writer.finish(PW), ErrorKind::InvalidKey, "protected key is malformed");
     expect(Writer::new(0xFEED_FEED, 2, 0).finish(PW), ErrorKind::KeyNotFound, "keystore is empty");
+    // Hundreds of long aliases are listed as 20, each cut to 64 characters.
+    let mut writer = Writer::new(0xFEED_FEED, 2, 300);
+    for i in 0..300 {
+        writer.entry_head(2, &format!("{i:05}{}", "x".repeat(1000)));
+        writer.certificate(&chain[1]);
+    }
+    let (kind, message) = error(Key::from_jks(&writer.finish(PW), PW, None, None));
+    assert_eq!(kind, ErrorKind::KeyNotFound);
+    assert!(message.contains("and 280 more") && message.len() < 2000, "{} bytes: {message}", message.len());
     // A certificate that is not the key's.
     let other = pem::parse(vector("other.key.pem")).expect("PEM").into_contents();
     let mut writer = Writer::new(0xFEED_FEED, 2, 1);

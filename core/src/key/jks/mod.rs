@@ -116,7 +116,8 @@ pub(crate) fn load(
     let end = reader.position();
     let stored_digest = reader.bytes(DIGEST_LEN)?;
     // Bytes after the digest are ignored, as Java does.
-    let computed = Hash::Sha1.digest(&[&protect::utf16_be(store_password), INTEGRITY_SALT, &data[..end]]);
+    let covered = data.get(..end).ok_or(Truncated)?;
+    let computed = Hash::Sha1.digest(&[&protect::utf16_be(store_password), INTEGRITY_SALT, covered]);
     if !crypto::constant_time_eq(&computed, stored_digest) {
         return Err(Error::key(
             ErrorKind::WrongPassword,
@@ -160,9 +161,10 @@ fn read_entries<'a>(reader: &mut Reader<'a>, format: Format) -> Result<Vec<Entry
                 let protected = reader.sized_bytes()?;
                 let chain_len = reader.u32()?;
                 if chain_len > MAX_CHAIN {
+                    let shown = list([alias.as_str()]);
                     return Err(Error::key(
                         ErrorKind::InvalidKey,
-                        format!("the key entry {alias:?} declares {chain_len} certificates (at most {MAX_CHAIN} are read): the {name} file is damaged"),
+                        format!("the key entry {shown} declares {chain_len} certificates (at most {MAX_CHAIN} are read): the {name} file is damaged"),
                     ));
                 }
                 let mut chain = Vec::new();
@@ -176,10 +178,11 @@ fn read_entries<'a>(reader: &mut Reader<'a>, format: Format) -> Result<Vec<Entry
                 Body::TrustedCertificate
             }
             3 if format == Format::Jceks => {
+                let shown = list([alias.as_str()]);
                 return Err(Error::key(
                     ErrorKind::UnsupportedKey,
                     format!(
-                        "the JCEKS keystore holds a secret-key entry ({alias:?}), a serialised Java object that cannot be read here: \
+                        "the JCEKS keystore holds a secret-key entry ({shown}), a serialised Java object that cannot be read here: \
                          copy the signing key to a PKCS#12 file with `keytool -importkeystore -srckeystore STORE.jceks -srcstoretype JCEKS \
                          -srcalias KEY_ALIAS -destkeystore store.p12 -deststoretype PKCS12` and load that"
                     ),
@@ -219,7 +222,13 @@ fn pick<'e, 'a>(entries: &'e [Entry<'a>], name: &str, alias: Option<&str>) -> Re
             Body::TrustedCertificate => None,
         })
         .collect();
-    let listed = || keys.iter().map(|(alias, _, _)| format!("{alias:?}")).collect::<Vec<_>>().join(", ");
+    let listed = || {
+        if keys.is_empty() {
+            "none".to_string()
+        } else {
+            list(keys.iter().map(|(alias, _, _)| *alias))
+        }
+    };
     match alias {
         Some(wanted) => {
             let wanted_lower = wanted.to_lowercase();
@@ -231,16 +240,17 @@ fn pick<'e, 'a>(entries: &'e [Entry<'a>], name: &str, alias: Option<&str>) -> Re
                 Some(entry) => Err(Error::key(
                     ErrorKind::KeyNotFound,
                     format!(
-                        "{:?} in the {name} keystore is a trusted certificate, which has no private key; its key entries: {}",
-                        entry.alias,
-                        if keys.is_empty() { "none".to_string() } else { listed() }
+                        "{} in the {name} keystore is a trusted certificate, which has no private key; its key entries: {}",
+                        list([entry.alias.as_str()]),
+                        listed()
                     ),
                 )),
                 None => Err(Error::key(
                     ErrorKind::KeyNotFound,
                     format!(
-                        "no key entry with alias {wanted:?} in the {name} keystore; its key entries: {}",
-                        if keys.is_empty() { "none".to_string() } else { listed() }
+                        "no key entry with alias {} in the {name} keystore; its key entries: {}",
+                        list([wanted]),
+                        listed()
                     ),
                 )),
             }
@@ -248,7 +258,7 @@ fn pick<'e, 'a>(entries: &'e [Entry<'a>], name: &str, alias: Option<&str>) -> Re
         None => match keys.as_slice() {
             [only] => Ok(*only),
             [] => {
-                let trusted = entries.iter().map(|e| format!("{:?}", e.alias)).collect::<Vec<_>>().join(", ");
+                let trusted = list(entries.iter().map(|e| e.alias.as_str()));
                 Err(Error::key(
                     ErrorKind::KeyNotFound,
                     if entries.is_empty() {
@@ -268,51 +278,77 @@ fn pick<'e, 'a>(entries: &'e [Entry<'a>], name: &str, alias: Option<&str>) -> Re
     }
 }
 
+/// Aliases for a message, quoted: at most 20, each at most 64 characters (a crafted store may
+/// hold thousands of long ones).
+fn list<'s>(aliases: impl IntoIterator<Item = &'s str>) -> String {
+    const MAX_SHOWN: usize = 20;
+    let mut shown = Vec::new();
+    let mut more = 0usize;
+    for alias in aliases {
+        if shown.len() == MAX_SHOWN {
+            more += 1;
+            continue;
+        }
+        let mut text: String = alias.chars().take(64).collect();
+        if text.len() < alias.len() {
+            text.push_str("...");
+        }
+        shown.push(format!("{text:?}"));
+    }
+    let mut out = shown.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}
+
 fn recover_error(failure: Failure, name: &str, alias: &str, key_password_given: bool) -> Error {
+    let shown = list([alias]);
     match failure {
         Failure::WrongPassword if key_password_given => Error::key(
             ErrorKind::WrongKeyPassword,
-            format!("the key password is wrong for the key entry {alias:?} (the {name} keystore password was right): check the key password"),
+            format!("the key password is wrong for the key entry {shown} (the {name} keystore password was right): check the key password"),
         ),
         Failure::WrongPassword => Error::key(
             ErrorKind::WrongKeyPassword,
             format!(
-                "the key entry {alias:?} has a password of its own, different from the {name} keystore password: give the key password too"
+                "the key entry {shown} has a password of its own, different from the {name} keystore password: give the key password too"
             ),
         ),
         Failure::PasswordNotAscii => Error::key(
             ErrorKind::WrongKeyPassword,
-            format!("the key password for {alias:?} has characters outside printable ASCII, which JCEKS key passwords cannot have: check the key password"),
+            format!("the key password for {shown} has characters outside printable ASCII, which JCEKS key passwords cannot have: check the key password"),
         ),
         Failure::Malformed(part) => Error::key(
             ErrorKind::InvalidKey,
-            format!("the key entry {alias:?} is not protected the way Java writes it (its {part} is malformed): the {name} file is damaged"),
+            format!("the key entry {shown} is not protected the way Java writes it (its {part} is malformed): the {name} file is damaged"),
         ),
         Failure::Unsupported(oid) => Error::key(
             ErrorKind::UnsupportedKey,
             format!(
-                "the key entry {alias:?} is protected with {oid}, neither Sun's JKS nor JCEKS protection: convert the keystore with \
+                "the key entry {shown} is protected with {oid}, neither Sun's JKS nor JCEKS protection: convert the keystore with \
                  `keytool -importkeystore -srckeystore STORE -destkeystore store.p12 -deststoretype PKCS12` and load store.p12"
             ),
         ),
         Failure::TooManyIterations(count) => Error::key(
             ErrorKind::InvalidKey,
-            format!("the key entry {alias:?} asks for {count} key-derivation rounds (Java writes 200000; at most 1000000 are accepted): re-create the keystore"),
+            format!("the key entry {shown} asks for {count} key-derivation rounds (Java writes 200000; at most 1000000 are accepted): re-create the keystore"),
         ),
     }
 }
 
 fn certificate(cert: &Certificate<'_>, name: &str, alias: &str) -> Result<Vec<u8>> {
+    let shown = list([alias]);
     if cert.kind != "X.509" {
         return Err(Error::key(
             ErrorKind::UnsupportedKey,
-            format!("the key entry {alias:?} has a {:?} certificate; only X.509 is used", cert.kind),
+            format!("the key entry {shown} has a {} certificate; only X.509 is used", list([cert.kind.as_str()])),
         ));
     }
     if ParsedCertificate::from_der(cert.der).is_none() {
         return Err(Error::key(
             ErrorKind::InvalidKey,
-            format!("a certificate of the key entry {alias:?} is not valid X.509 DER: the {name} file is damaged"),
+            format!("a certificate of the key entry {shown} is not valid X.509 DER: the {name} file is damaged"),
         ));
     }
     Ok(cert.der.to_vec())
