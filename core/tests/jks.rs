@@ -9,6 +9,19 @@ use sha1::{Digest, Sha1};
 const PW: &str = "fixture-pw";
 const NON_ASCII: &str = "pæsswørd€";
 const KEY_PW: &str = "key-pw-2";
+/// Whether JCEKS keys are read (the `jceks` feature, on by default; off in the WebAssembly build).
+const JCEKS: bool = cfg!(feature = "jceks");
+
+/// Loads a store, or for a JCEKS one in a build without the `jceks` feature, checks the refusal.
+fn load_or_refused(name: &str, result: Result<Key, maskinporten::Error>) -> Option<Key> {
+    if name.ends_with(".jceks") && !JCEKS {
+        let (kind, message) = error(result);
+        assert_eq!(kind, ErrorKind::UnsupportedKey, "{message}");
+        assert!(message.contains("keytool -importkeystore -srckeystore STORE -destkeystore store.p12"), "{message}");
+        return None;
+    }
+    Some(result.unwrap_or_else(|e| panic!("{name}: {e}")))
+}
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/jks/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -55,8 +68,10 @@ fn every_keytool_store_gives_the_key_of_its_pkcs12_export() {
         let store = fixture(name);
         let export = fixture(&format!("{name}.p12"));
         for alias in *aliases {
-            let key = Key::from_jks(&store, store_password, Some(alias), *key_password)
-                .unwrap_or_else(|e| panic!("{name} {alias}: {e}"));
+            let Some(key) = load_or_refused(name, Key::from_jks(&store, store_password, Some(alias), *key_password))
+            else {
+                continue;
+            };
             let expected = Key::from_pkcs12(&export, PW, Some(alias)).expect("keytool's PKCS#12 export");
             assert_same(&key, &expected, &format!("{name} {alias}"));
         }
@@ -66,7 +81,7 @@ fn every_keytool_store_gives_the_key_of_its_pkcs12_export() {
 #[test]
 fn the_chain_stored_with_the_key_is_x5c_leaf_first() {
     for name in ["one-key.jks", "one-key.jceks"] {
-        let key = Key::from_jks(&fixture(name), PW, None, None).expect(name);
+        let Some(key) = load_or_refused(name, Key::from_jks(&fixture(name), PW, None, None)) else { continue };
         assert_same(&key, &reference(), name);
         assert_eq!(key.certificate_chain_der().len(), 2, "{name}");
         assert_eq!(key.certificate().and_then(|c| c.org_number.as_deref()), Some("311000004"));
@@ -88,7 +103,7 @@ fn aliases_compare_without_case_and_several_keys_need_one() {
     assert_ne!(first.fingerprint(), upper.fingerprint());
     let (kind, message) = error(Key::from_jks(&store, PW, Some("third"), None));
     assert_eq!(kind, ErrorKind::KeyNotFound);
-    assert!(message.contains("\"third\"") && message.contains("\"first\""), "{message}");
+    assert!(message.contains("no key entry with the alias given") && message.contains("\"first\""), "{message}");
 }
 
 #[test]
@@ -99,12 +114,15 @@ fn wrong_store_password_and_wrong_key_password_are_different_errors() {
         assert_eq!(kind, ErrorKind::WrongPassword, "{name}");
         assert!(message.contains("keystore password is wrong"), "{message}");
         // The store password opens the store but not the key: the key has its own.
+        if load_or_refused(name, Key::from_jks(&store, PW, None, Some(KEY_PW))).is_none() {
+            continue;
+        }
         let (kind, message) = error(Key::from_jks(&store, PW, None, None));
         assert_eq!(kind, ErrorKind::WrongKeyPassword, "{name}");
         assert!(message.contains("password of its own"), "{message}");
         let (kind, message) = error(Key::from_jks(&store, PW, None, Some("not-it")));
         assert_eq!(kind, ErrorKind::WrongKeyPassword, "{name}");
-        assert!(message.contains("key password is wrong"), "{message}");
+        assert!(message.contains("does not open with the key password given"), "{message}");
         assert_same(&Key::from_jks(&store, PW, None, Some(KEY_PW)).expect(name), &reference(), name);
     }
     // Giving the store password as the key password is the same as giving none.
@@ -127,7 +145,7 @@ fn a_store_of_trusted_certificates_has_no_key() {
     let store = fixture("trusted-only.jks");
     let (kind, message) = error(Key::from_jks(&store, PW, None, None));
     assert_eq!(kind, ErrorKind::KeyNotFound);
-    assert!(message.contains("only trusted certificates") && message.contains("\"test ca\""), "{message}");
+    assert!(message.contains("only trusted certificates") && message.contains("entries: \"test ca\""), "{message}");
     let (kind, message) = error(Key::from_jks(&store, PW, Some("Test CA"), None));
     assert_eq!(kind, ErrorKind::KeyNotFound);
     assert!(message.contains("trusted certificate, which has no private key"), "{message}");
@@ -176,8 +194,10 @@ fn the_pkcs12_loader_reads_a_jks_and_the_jks_loader_a_pkcs12() {
     // A JKS given where PKCS#12 was expected is recognised by its magic bytes and read.
     let key = Key::from_pkcs12(&fixture("one-key.jks"), PW, None).expect("JKS through from_pkcs12");
     assert_same(&key, &reference(), "from_pkcs12(jks)");
-    let key = Key::from_pkcs12(&fixture("one-key.jceks"), PW, Some("VIRKSOMHETSSERTIFIKAT")).expect("JCEKS");
-    assert_same(&key, &reference(), "from_pkcs12(jceks)");
+    let jceks = Key::from_pkcs12(&fixture("one-key.jceks"), PW, Some("VIRKSOMHETSSERTIFIKAT"));
+    if let Some(key) = load_or_refused("one-key.jceks", jceks) {
+        assert_same(&key, &reference(), "from_pkcs12(jceks)");
+    }
     assert_eq!(error(Key::from_pkcs12(&fixture("key-password.jks"), PW, None)).0, ErrorKind::WrongKeyPassword);
     // And a PKCS#12 keystore (keytool's default since Java 9) through from_jks.
     let key = Key::from_jks(&fixture("one-key.jks.p12"), PW, None, Some("ignored for PKCS#12")).expect("PKCS#12");
@@ -188,16 +208,17 @@ fn the_pkcs12_loader_reads_a_jks_and_the_jks_loader_a_pkcs12() {
 fn text_and_other_files_say_what_they_are() {
     let (kind, message) = error(Key::from_jks(vector("client.key.pem").as_bytes(), PW, None, None));
     assert_eq!(kind, ErrorKind::InvalidKey);
-    assert!(message.contains("neither a JKS or JCEKS keystore nor PKCS#12"), "{message}");
+    assert!(message.contains("not a readable PKCS#12 file") && message.contains("not PEM"), "{message}");
+    // Base64 text of a keystore (as kept in a secret store) is not the keystore itself.
     use base64::Engine;
     let text = base64::engine::general_purpose::STANDARD.encode(fixture("one-key.jks"));
     for result in [Key::from_jks(text.as_bytes(), PW, None, None), Key::from_pkcs12(text.as_bytes(), PW, None)] {
         let (kind, message) = error(result);
         assert_eq!(kind, ErrorKind::InvalidKey);
-        assert!(message.contains("JKS keystore encoded as base64 text"), "{message}");
+        assert!(message.contains("not PEM or base64 text"), "{message}");
     }
     let (_, message) = error(Key::from_jks(&[], PW, None, None));
-    assert!(message.contains("not a readable keystore"), "{message}");
+    assert!(message.contains("empty"), "{message}");
 }
 
 /// A JKS/JCEKS writer following the format (not the reader's code): `entries` are written
@@ -320,13 +341,13 @@ fn hostile_and_odd_stores_are_typed_errors_without_work() {
         assert!(message.contains(needle), "{message}");
         assert!(started.elapsed().as_millis() < 500, "{message}: took {:?}", started.elapsed());
     };
-    expect(Writer::new(0xFEED_FEED, 3, 0).finish(PW), ErrorKind::InvalidKey, "version 3");
-    expect(Writer::new(0xFEED_FEED, 2, u32::MAX).finish(PW), ErrorKind::InvalidKey, "4294967295 entries");
+    expect(Writer::new(0xFEED_FEED, 3, 0).finish(PW), ErrorKind::InvalidKey, "is damaged");
+    expect(Writer::new(0xFEED_FEED, 2, u32::MAX).finish(PW), ErrorKind::InvalidKey, "over 65536 entries");
     // A count the data cannot hold runs out of input, not into an allocation.
     expect(Writer::new(0xFEED_FEED, 2, 60_000).finish(PW), ErrorKind::InvalidKey, "truncated");
     let mut writer = Writer::new(0xFEED_FEED, 2, 1);
     writer.entry_head(7, "odd");
-    expect(writer.finish(PW), ErrorKind::InvalidKey, "unknown type 7");
+    expect(writer.finish(PW), ErrorKind::InvalidKey, "entry type Java does not write");
     let mut writer = Writer::new(0xFEED_FEED, 2, 1);
     writer.entry_head(1, "huge");
     writer.out.extend(u32::MAX.to_be_bytes());
@@ -335,7 +356,7 @@ fn hostile_and_odd_stores_are_typed_errors_without_work() {
     writer.entry_head(1, "long chain");
     writer.sized(&sun_protect(&pkcs8, PW));
     writer.out.extend(1_000_000u32.to_be_bytes());
-    expect(writer.finish(PW), ErrorKind::InvalidKey, "1000000 certificates");
+    expect(writer.finish(PW), ErrorKind::InvalidKey, "more than 64 certificates");
     // JCEKS secret keys are serialised Java objects: refused with the conversion command.
     let mut writer = Writer::new(0xCECE_CECE, 2, 1);
     writer.entry_head(3, "aes-key");
@@ -344,7 +365,7 @@ fn hostile_and_odd_stores_are_typed_errors_without_work() {
     // A JKS has no tag 3.
     let mut writer = Writer::new(0xFEED_FEED, 2, 1);
     writer.entry_head(3, "aes-key");
-    expect(writer.finish(PW), ErrorKind::InvalidKey, "unknown type 3");
+    expect(writer.finish(PW), ErrorKind::InvalidKey, "entry type Java does not write");
     // A certificate that is not X.509, and one that is not DER.
     let mut writer = Writer::new(0xFEED_FEED, 2, 1);
     writer.entry_head(1, "k");
@@ -352,15 +373,19 @@ fn hostile_and_odd_stores_are_typed_errors_without_work() {
     writer.out.extend(1u32.to_be_bytes());
     writer.utf("PGP");
     writer.sized(&chain[0]);
-    expect(writer.finish(PW), ErrorKind::UnsupportedKey, "\"PGP\" certificate");
+    expect(writer.finish(PW), ErrorKind::UnsupportedKey, "a certificate that is not X.509");
     let mut writer = Writer::new(0xFEED_FEED, 2, 1);
     writer.private_key("k", &sun_protect(&pkcs8, PW), &[b"not a certificate".to_vec()]);
     expect(writer.finish(PW), ErrorKind::InvalidKey, "not valid X.509 DER");
     // A key entry whose protection is not DER, and an empty store.
     let mut writer = Writer::new(0xFEED_FEED, 2, 1);
     writer.private_key("k", b"junk", &[]);
-    expect(writer.finish(PW), ErrorKind::InvalidKey, "protected key is malformed");
-    expect(Writer::new(0xFEED_FEED, 2, 0).finish(PW), ErrorKind::KeyNotFound, "keystore is empty");
+    expect(writer.finish(PW), ErrorKind::InvalidKey, "not protected the way Java writes it");
+    expect(
+        Writer::new(0xFEED_FEED, 2, 0).finish(PW),
+        ErrorKind::KeyNotFound,
+        "holds no private key, only trusted certificates if any",
+    );
     // Hundreds of long aliases are listed as 20, each cut to 64 characters.
     let mut writer = Writer::new(0xFEED_FEED, 2, 300);
     for i in 0..300 {
@@ -369,7 +394,7 @@ fn hostile_and_odd_stores_are_typed_errors_without_work() {
     }
     let (kind, message) = error(Key::from_jks(&writer.finish(PW), PW, None, None));
     assert_eq!(kind, ErrorKind::KeyNotFound);
-    assert!(message.contains("and 280 more") && message.len() < 2000, "{} bytes: {message}", message.len());
+    assert!(message.ends_with("..., ...") && message.len() < 2000, "{} bytes: {message}", message.len());
     // A certificate that is not the key's.
     let other = pem::parse(vector("other.key.pem")).expect("PEM").into_contents();
     let mut writer = Writer::new(0xFEED_FEED, 2, 1);

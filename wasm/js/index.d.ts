@@ -59,8 +59,9 @@ export class Key {
   /** A PKCS#12 file (.p12/.pfx), e.g. the enterprise certificate (virksomhetssertifikat). */
   static fromPkcs12(data: Uint8Array | ArrayBuffer, password: string, alias?: string): Key;
   /**
-   * A Java keystore: JKS (what jwt-grant-generator reads), JCEKS or PKCS#12. `alias` picks a key
-   * entry (any case); `keyPassword` is the entry's own password when it differs from the store's.
+   * A Java keystore: JKS (what jwt-grant-generator reads) or PKCS#12. `alias` picks a key entry
+   * (any case); `keyPassword` is the entry's own password when it differs from the store's. A
+   * JCEKS key is refused (`unsupported_key`) with the keytool command that converts the store.
    */
   static fromJks(data: Uint8Array | ArrayBuffer, password: string, alias?: string, keyPassword?: string): Key;
   /** A PEM private key (PKCS#8 or PKCS#1), optionally with the certificate chain PEM (leaf first). */

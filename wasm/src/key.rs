@@ -32,8 +32,9 @@ impl Key {
         maskinporten::Key::from_pkcs12(data, password, alias.as_deref()).js().map(|inner| Key { inner })
     }
 
-    /// Reads a Java keystore: JKS (as used by Digdir's jwt-grant-generator), JCEKS or PKCS#12.
-    /// `keyPassword` is the key entry's own password when it differs from the keystore's.
+    /// Reads a Java keystore: JKS (as used by Digdir's jwt-grant-generator) or PKCS#12; JCEKS keys
+    /// are refused with the keytool command (this package leaves the core's `jceks` feature out
+    /// for size). `keyPassword` is the key entry's own password when it differs from the keystore's.
     #[wasm_bindgen(js_name = fromJks)]
     pub fn from_jks(data: &[u8], password: &str, alias: Option<String>, key_password: Option<String>) -> JsResult<Key> {
         maskinporten::Key::from_jks(data, password, alias.as_deref(), key_password.as_deref())

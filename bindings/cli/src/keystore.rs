@@ -38,7 +38,7 @@ fn explain(error: maskinporten::Error, path: &Path, source: &Source<'_>) -> CliE
     let file = crate::error::shown_path(path);
     let message = error.to_string();
     // Only these two are about the alias (not a store of trusted certificates only).
-    let about_alias = message.contains("several keys") || message.contains("no key entry with alias");
+    let about_alias = message.contains("several keys") || message.contains("no key entry with the alias given");
     let fix = match (error.kind(), source) {
         (ErrorKind::WrongPassword, Source::Options { password_from }) => {
             format!(" (the password came from {password_from})")

@@ -547,7 +547,7 @@ fn jks_and_jceks_keystores_through_options() {
     // A key entry with its own password: named flags in the error, then the key password works.
     let err = fails(grant("key-password.jks", &[]));
     assert!(
-        err.contains("key-password.jks: the key entry \"virksomhetssertifikat\" has a password of its own"),
+        err.contains("key-password.jks: the JKS keystore's entry \"virksomhetssertifikat\" has a password of its own"),
         "{err}"
     );
     assert!(err.contains("--key-password-env VAR or --key-password-file FILE"), "{err}");

@@ -71,11 +71,7 @@ impl Key {
     /// [`Key::from_jks`] reads it, with `password` for the keystore and its key entry (as keytool
     /// sets them unless told otherwise).
     pub fn from_pkcs12(data: &[u8], password: &str, alias: Option<&str>) -> Result<Key> {
-        let material = match jks::sniff(data) {
-            Some(format) => jks::load(data, format, password, alias, None)?,
-            None => pkcs12::load(data, password, alias).map_err(|e| with_text_hint(e, data))?,
-        };
-        Key::from_parts(material.pkcs8, material.chain, None)
+        Key::from_keystore(data, password, alias, None)
     }
 
     /// Loads a PEM private key (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`), with an
@@ -97,8 +93,9 @@ impl Key {
     }
 
     /// Loads a Java keystore: Sun's JKS (what `keytool -storetype JKS` writes and Digdir's
-    /// jwt-grant-generator reads), JCEKS, or PKCS#12 (keytool's default since Java 9), told apart
-    /// by their first bytes.
+    /// jwt-grant-generator reads), JCEKS (with the `jceks` feature, on by default; without it a
+    /// JCEKS key is refused with the `keytool` command that converts it), or PKCS#12 (keytool's
+    /// default since Java 9), told apart by their first bytes.
     ///
     /// `store_password` opens the keystore (its integrity check is verified). With several key
     /// entries, `alias` picks one (aliases compare without case, as Java stores them
@@ -119,15 +116,14 @@ impl Key {
     /// # Ok(()) }
     /// ```
     pub fn from_jks(data: &[u8], store_password: &str, alias: Option<&str>, key_password: Option<&str>) -> Result<Key> {
+        Key::from_keystore(data, store_password, alias, key_password)
+    }
+
+    /// The one keystore loader behind both: JKS/JCEKS by their magic bytes, else PKCS#12.
+    fn from_keystore(data: &[u8], password: &str, alias: Option<&str>, key_password: Option<&str>) -> Result<Key> {
         let material = match jks::sniff(data) {
-            Some(format) => jks::load(data, format, store_password, alias, key_password)?,
-            None if data.first() == Some(&0x30) => pkcs12::load(data, store_password, alias)?,
-            None => {
-                let why = jks::base64_text_hint(data).unwrap_or(
-                    "it is neither a JKS or JCEKS keystore nor PKCS#12: check that it is the keystore file itself, not PEM or base64 text",
-                );
-                return Err(Error::key(ErrorKind::InvalidKey, format!("the data is not a readable keystore: {why}")));
-            }
+            Some(format) => jks::load(data, format, password, alias, key_password)?,
+            None => pkcs12::load(data, password, alias)?,
         };
         Key::from_parts(material.pkcs8, material.chain, None)
     }
@@ -288,16 +284,6 @@ impl fmt::Debug for Key {
             .field("private_key", &if self.can_sign() { "<redacted>" } else { "<external>" })
             .field("fingerprint", &self.inner.fingerprint)
             .finish()
-    }
-}
-
-/// A PKCS#12 reading error for what is really base64 text of a keystore says so.
-fn with_text_hint(error: Error, data: &[u8]) -> Error {
-    match jks::base64_text_hint(data) {
-        Some(hint) if error.kind() == ErrorKind::InvalidKey => {
-            Error::key(ErrorKind::InvalidKey, format!("the data is not a readable keystore: {hint}"))
-        }
-        _ => error,
     }
 }
 

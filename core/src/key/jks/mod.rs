@@ -13,13 +13,15 @@
 //! Work is linear in the file's size: every length is checked against what is left before it
 //! is used, nothing is allocated from a declared length, and the store is hashed once.
 
+mod jceks;
+#[cfg(feature = "jceks")]
 mod md5;
 mod protect;
 mod reader;
 
 use super::certificate::ParsedCertificate;
 use super::KeyMaterial;
-use crate::crypto::{self, Hash};
+use crate::crypto;
 use crate::error::{Error, ErrorKind, Result};
 use protect::Failure;
 use reader::{Reader, Truncated};
@@ -63,32 +65,18 @@ pub(crate) fn sniff(data: &[u8]) -> Option<Format> {
     }
 }
 
-/// What base64 text of a keystore begins with (as in a Kubernetes secret or a CI variable).
-pub(crate) fn base64_text_hint(data: &[u8]) -> Option<&'static str> {
-    let text = data.trim_ascii_start();
-    if text.starts_with(b"/u3+7") {
-        Some("this is a JKS keystore encoded as base64 text: decode it first (for example `base64 -d`)")
-    } else if text.starts_with(b"zs7Ozg") {
-        Some("this is a JCEKS keystore encoded as base64 text: decode it first (for example `base64 -d`)")
-    } else if text.starts_with(b"MII") {
-        Some("this looks like a PKCS#12 file encoded as base64 text: decode it first (for example `base64 -d`)")
-    } else {
-        None
-    }
-}
-
-struct Certificate<'a> {
-    kind: String,
-    der: &'a [u8],
-}
-
 enum Body<'a> {
-    PrivateKey { protected: &'a [u8], chain: Vec<Certificate<'a>> },
+    /// The protected key and the chain's DER certificates, leaf first (`None`: not X.509).
+    PrivateKey {
+        protected: &'a [u8],
+        chain: Vec<Option<&'a [u8]>>,
+    },
     TrustedCertificate,
 }
 
 struct Entry<'a> {
-    alias: String,
+    /// As stored: modified UTF-8, lower-cased by Java.
+    alias: &'a [u8],
     body: Body<'a>,
 }
 
@@ -103,32 +91,69 @@ pub(crate) fn load(
 ) -> Result<KeyMaterial> {
     let name = format.name();
     if data.len() > MAX_STORE_BYTES {
-        return Err(Error::key(
-            ErrorKind::InvalidKey,
-            format!(
-                "the {name} keystore is {} bytes; at most {MAX_STORE_BYTES} are read (a keystore with one signing key is a few kilobytes): check the file",
-                data.len()
-            ),
-        ));
+        return Err(damaged(name));
     }
     let mut reader = Reader::new(data);
     let entries = read_entries(&mut reader, format)?;
-    let end = reader.position();
+    let covered = data.get(..reader.position()).ok_or(Truncated)?;
     let stored_digest = reader.bytes(DIGEST_LEN)?;
     // Bytes after the digest are ignored, as Java does.
-    let covered = data.get(..end).ok_or(Truncated)?;
-    let computed = Hash::Sha1.digest(&[&protect::utf16_be(store_password), INTEGRITY_SALT, covered]);
+    let computed = protect::sha1(&[&protect::utf16_be(store_password), INTEGRITY_SALT, covered]);
     if !crypto::constant_time_eq(&computed, stored_digest) {
-        return Err(Error::key(
+        return Err(store_error(
             ErrorKind::WrongPassword,
-            format!("the {name} keystore password is wrong (the keystore's integrity check failed; a damaged file fails it too): check the keystore password"),
+            name,
+            "password is wrong (the integrity check failed; a damaged file fails it too): check the keystore password",
         ));
     }
-    let (alias, protected, chain) = pick(&entries, name, alias)?;
-    let pkcs8 = protect::recover(protected, key_password.unwrap_or(store_password))
-        .map_err(|failure| recover_error(failure, name, alias, key_password.is_some()))?;
-    let chain = chain.iter().map(|cert| certificate(cert, name, alias)).collect::<Result<Vec<_>>>()?;
-    Ok(KeyMaterial { pkcs8, chain })
+    let entry = pick(&entries, name, alias)?;
+    // `pick` answers key entries only; a trusted certificate here would be its bug, not a panic.
+    let (alias, Body::PrivateKey { protected, chain }) = (entry.alias, &entry.body) else {
+        return Err(store_error(ErrorKind::KeyNotFound, name, "has no such key entry"));
+    };
+    let pkcs8 = protect::recover(protected, key_password.unwrap_or(store_password)).map_err(|failure| {
+        let (kind, message) = match failure {
+            Failure::WrongPassword if key_password.is_some() => (
+                ErrorKind::WrongKeyPassword,
+                "does not open with the key password given (the keystore password was right): check the key password",
+            ),
+            Failure::WrongPassword => (
+                ErrorKind::WrongKeyPassword,
+                "has a password of its own, different from the keystore password: give the key password too",
+            ),
+            Failure::PasswordNotAscii => {
+                (ErrorKind::WrongKeyPassword, "has a JCEKS key password, which is printable ASCII: check the key password")
+            }
+            Failure::Malformed | Failure::TooManyIterations => (
+                ErrorKind::InvalidKey,
+                "is not protected the way Java writes it (or asks for over 1000000 key-derivation rounds): the file is damaged",
+            ),
+            Failure::Unsupported | Failure::JceksNotBuilt => (
+                ErrorKind::UnsupportedKey,
+                "is protected in a way not read here (JCEKS in the WebAssembly build): convert the keystore with \
+                 `keytool -importkeystore -srckeystore STORE -destkeystore store.p12 -deststoretype PKCS12`",
+            ),
+        };
+        entry_error(kind, name, alias, message)
+    })?;
+    let mut certificates = Vec::with_capacity(chain.len());
+    for der in chain {
+        match *der {
+            Some(der) if ParsedCertificate::from_der(der).is_some() => certificates.push(der.to_vec()),
+            Some(_) => {
+                return Err(entry_error(
+                    ErrorKind::InvalidKey,
+                    name,
+                    alias,
+                    "has a certificate that is not valid X.509 DER",
+                ))
+            }
+            None => {
+                return Err(entry_error(ErrorKind::UnsupportedKey, name, alias, "has a certificate that is not X.509"))
+            }
+        }
+    }
+    Ok(KeyMaterial { pkcs8, chain: certificates })
 }
 
 /// Header and entries, up to the integrity digest.
@@ -137,35 +162,23 @@ fn read_entries<'a>(reader: &mut Reader<'a>, format: Format) -> Result<Vec<Entry
     let _magic = reader.u32()?;
     let version = reader.u32()?;
     if version != 1 && version != 2 {
-        return Err(Error::key(
-            ErrorKind::InvalidKey,
-            format!("the {name} keystore has version {version}; Java writes versions 1 and 2: the file is damaged or is not a keystore"),
-        ));
+        return Err(damaged(name));
     }
     let count = reader.u32()?;
     if count > MAX_ENTRIES {
-        return Err(Error::key(
-            ErrorKind::InvalidKey,
-            format!(
-                "the {name} keystore declares {count} entries (at most {MAX_ENTRIES} are read): the file is damaged"
-            ),
-        ));
+        return Err(damaged(name));
     }
     let mut entries = Vec::new();
-    for index in 0..count {
+    for _ in 0..count {
         let tag = reader.u32()?;
         let alias = reader.utf()?;
-        let _timestamp = reader.u64()?;
+        let _timestamp = reader.bytes(8)?;
         let body = match tag {
             1 => {
                 let protected = reader.sized_bytes()?;
                 let chain_len = reader.u32()?;
                 if chain_len > MAX_CHAIN {
-                    let shown = list([alias.as_str()]);
-                    return Err(Error::key(
-                        ErrorKind::InvalidKey,
-                        format!("the key entry {shown} declares {chain_len} certificates (at most {MAX_CHAIN} are read): the {name} file is damaged"),
-                    ));
+                    return Err(entry_error(ErrorKind::InvalidKey, name, alias, "has more than 64 certificates"));
                 }
                 let mut chain = Vec::new();
                 for _ in 0..chain_len {
@@ -178,187 +191,159 @@ fn read_entries<'a>(reader: &mut Reader<'a>, format: Format) -> Result<Vec<Entry
                 Body::TrustedCertificate
             }
             3 if format == Format::Jceks => {
-                let shown = list([alias.as_str()]);
-                return Err(Error::key(
+                return Err(entry_error(
                     ErrorKind::UnsupportedKey,
-                    format!(
-                        "the JCEKS keystore holds a secret-key entry ({shown}), a serialised Java object that cannot be read here: \
-                         copy the signing key to a PKCS#12 file with `keytool -importkeystore -srckeystore STORE.jceks -srcstoretype JCEKS \
-                         -srcalias KEY_ALIAS -destkeystore store.p12 -deststoretype PKCS12` and load that"
-                    ),
+                    name,
+                    alias,
+                    "is a secret key (a Java object): copy the signing key out with `keytool -importkeystore \
+                     -srckeystore STORE -srcalias KEY_ALIAS -destkeystore store.p12 -deststoretype PKCS12`",
                 ));
             }
-            other => {
-                return Err(Error::key(
-                    ErrorKind::InvalidKey,
-                    format!(
-                        "entry {} of the {name} keystore has the unknown type {other}: the file is damaged",
-                        index + 1
-                    ),
-                ));
-            }
+            _ => return Err(damaged(name)),
         };
         entries.push(Entry { alias, body });
     }
     Ok(entries)
 }
 
-fn read_certificate<'a>(reader: &mut Reader<'a>, version: u32) -> Result<Certificate<'a>> {
-    let kind = if version == 2 { reader.utf()? } else { "X.509".to_string() };
+/// A certificate's DER, or `None` when its type is not X.509.
+fn read_certificate<'a>(reader: &mut Reader<'a>, version: u32) -> Result<Option<&'a [u8]>> {
+    let x509 = version == 1 || reader.utf()? == b"X.509";
     let der = reader.sized_bytes()?;
-    Ok(Certificate { kind, der })
+    Ok(x509.then_some(der))
 }
-
-/// A chosen key entry: its alias, protected key and certificate chain.
-type KeyEntry<'e, 'a> = (&'e str, &'a [u8], &'e [Certificate<'a>]);
 
 /// The key entry `alias` names (aliases compare without case, as Java stores them lower-cased),
 /// or the only one.
-fn pick<'e, 'a>(entries: &'e [Entry<'a>], name: &str, alias: Option<&str>) -> Result<KeyEntry<'e, 'a>> {
-    let keys: Vec<KeyEntry<'e, 'a>> = entries
-        .iter()
-        .filter_map(|e| match &e.body {
-            Body::PrivateKey { protected, chain } => Some((e.alias.as_str(), *protected, chain.as_slice())),
-            Body::TrustedCertificate => None,
-        })
-        .collect();
-    let listed = || {
-        if keys.is_empty() {
-            "none".to_string()
-        } else {
-            list(keys.iter().map(|(alias, _, _)| *alias))
+fn pick<'e, 'a>(entries: &'e [Entry<'a>], name: &str, alias: Option<&str>) -> Result<&'e Entry<'a>> {
+    let is_key = |e: &&Entry<'a>| matches!(e.body, Body::PrivateKey { .. });
+    let keys = || entries.iter().filter(is_key);
+    let (message, listed) = match (alias, keys().next(), keys().nth(1)) {
+        (Some(wanted), _, _) => {
+            let wanted = reader::modified_utf8(wanted);
+            let mut named = entries.iter().filter(|e| same_alias(e.alias, &wanted));
+            if let Some(key) = named.clone().find(is_key) {
+                return Ok(key);
+            }
+            let message = if named.next().is_some() {
+                "has the alias given on a trusted certificate, which has no private key; its key entries"
+            } else {
+                "has no key entry with the alias given; its key entries"
+            };
+            (message, list(&mut keys()))
         }
+        (None, Some(only), None) => return Ok(only),
+        (None, None, _) => (
+            "holds no private key, only trusted certificates if any: import the enterprise certificate with its \
+             private key (keytool -importkeystore from its .p12 file); its entries",
+            list(&mut entries.iter()),
+        ),
+        (None, Some(_), Some(_)) => ("holds several keys; give the alias of the one to use", list(&mut keys())),
     };
-    match alias {
-        Some(wanted) => {
-            let wanted_lower = wanted.to_lowercase();
-            if let Some(key) = keys.iter().find(|(alias, _, _)| alias.to_lowercase() == wanted_lower) {
-                return Ok(*key);
-            }
-            let found = entries.iter().find(|e| e.alias.to_lowercase() == wanted_lower);
-            match found {
-                Some(entry) => Err(Error::key(
-                    ErrorKind::KeyNotFound,
-                    format!(
-                        "{} in the {name} keystore is a trusted certificate, which has no private key; its key entries: {}",
-                        list([entry.alias.as_str()]),
-                        listed()
-                    ),
-                )),
-                None => Err(Error::key(
-                    ErrorKind::KeyNotFound,
-                    format!(
-                        "no key entry with alias {} in the {name} keystore; its key entries: {}",
-                        list([wanted]),
-                        listed()
-                    ),
-                )),
-            }
-        }
-        None => match keys.as_slice() {
-            [only] => Ok(*only),
-            [] => {
-                let trusted = list(entries.iter().map(|e| e.alias.as_str()));
-                Err(Error::key(
-                    ErrorKind::KeyNotFound,
-                    if entries.is_empty() {
-                        format!("the {name} keystore is empty: import the enterprise certificate with its private key (keytool -importkeystore from its .p12 file)")
-                    } else {
-                        format!(
-                            "the {name} keystore holds no private key, only trusted certificates ({trusted}): import the enterprise certificate with its private key (keytool -importkeystore from its .p12 file)"
-                        )
-                    },
-                ))
-            }
-            _ => Err(Error::key(
-                ErrorKind::KeyNotFound,
-                format!("the {name} keystore holds several keys ({}): give the alias of the one to use", listed()),
-            )),
-        },
-    }
+    Err(store_error(ErrorKind::KeyNotFound, name, &format!("{message}: {listed}")))
+}
+
+/// Whether a stored alias and a wanted one (both modified UTF-8) are the same but for case.
+/// Java stores aliases lower-cased (`toLowerCase(Locale.ENGLISH)`); ASCII and Latin-1 letters
+/// (Norwegian Æ, Ø and Å among them) are folded here. Letters of other scripts compare as
+/// written, as `keytool -list` shows them: Unicode's full case tables would cost the
+/// WebAssembly build about 3 KB gzipped.
+fn same_alias(stored: &[u8], wanted: &[u8]) -> bool {
+    let fold = |previous: u8, byte: u8| match (previous, byte) {
+        // U+00C0..=U+00DE but U+00D7 (×) are C3 80..=C3 9E: lower case is 0x20 higher.
+        (0xC3, 0x80..=0x9E) if byte != 0x97 => byte + 0x20,
+        (_, b'A'..=b'Z') => byte + 0x20,
+        _ => byte,
+    };
+    stored.len() == wanted.len()
+        && (0..stored.len()).all(|i| {
+            let previous = |text: &[u8]| if i == 0 { 0 } else { text[i - 1] };
+            fold(previous(stored), stored[i]) == fold(previous(wanted), wanted[i])
+        })
 }
 
 /// Aliases for a message, quoted: at most 20, each at most 64 characters (a crafted store may
 /// hold thousands of long ones).
-fn list<'s>(aliases: impl IntoIterator<Item = &'s str>) -> String {
-    const MAX_SHOWN: usize = 20;
-    let mut shown = Vec::new();
-    let mut more = 0usize;
-    for alias in aliases {
-        if shown.len() == MAX_SHOWN {
-            more += 1;
-            continue;
+fn list<'e, 'a: 'e>(entries: &mut dyn Iterator<Item = &'e Entry<'a>>) -> String {
+    let mut out = String::new();
+    for (index, alias) in entries.map(|e| e.alias).enumerate() {
+        if index == 20 {
+            out.push_str(", ...");
+            break;
         }
-        let mut text: String = alias.chars().take(64).collect();
-        if text.len() < alias.len() {
-            text.push_str("...");
+        if index > 0 {
+            out.push_str(", ");
         }
-        shown.push(format!("{text:?}"));
+        out.push_str(&quoted(alias));
     }
-    let mut out = shown.join(", ");
-    if more > 0 {
-        out.push_str(&format!(" and {more} more"));
+    if out.is_empty() {
+        out.push_str("none");
     }
     out
 }
 
-fn recover_error(failure: Failure, name: &str, alias: &str, key_password_given: bool) -> Error {
-    let shown = list([alias]);
-    match failure {
-        Failure::WrongPassword if key_password_given => Error::key(
-            ErrorKind::WrongKeyPassword,
-            format!("the key password is wrong for the key entry {shown} (the {name} keystore password was right): check the key password"),
-        ),
-        Failure::WrongPassword => Error::key(
-            ErrorKind::WrongKeyPassword,
-            format!(
-                "the key entry {shown} has a password of its own, different from the {name} keystore password: give the key password too"
-            ),
-        ),
-        Failure::PasswordNotAscii => Error::key(
-            ErrorKind::WrongKeyPassword,
-            format!("the key password for {shown} has characters outside printable ASCII, which JCEKS key passwords cannot have: check the key password"),
-        ),
-        Failure::Malformed(part) => Error::key(
-            ErrorKind::InvalidKey,
-            format!("the key entry {shown} is not protected the way Java writes it (its {part} is malformed): the {name} file is damaged"),
-        ),
-        Failure::Unsupported(oid) => Error::key(
-            ErrorKind::UnsupportedKey,
-            format!(
-                "the key entry {shown} is protected with {oid}, neither Sun's JKS nor JCEKS protection: convert the keystore with \
-                 `keytool -importkeystore -srckeystore STORE -destkeystore store.p12 -deststoretype PKCS12` and load store.p12"
-            ),
-        ),
-        Failure::TooManyIterations(count) => Error::key(
-            ErrorKind::InvalidKey,
-            format!("the key entry {shown} asks for {count} key-derivation rounds (Java writes 200000; at most 1000000 are accepted): re-create the keystore"),
-        ),
-    }
+/// An alias for a message: its first 64 bytes, quoted and escaped.
+fn quoted(alias: &[u8]) -> String {
+    let cut = alias.len() > 64;
+    let text = String::from_utf8_lossy(&alias[..alias.len().min(64)]);
+    format!("{text:?}{}", if cut { "..." } else { "" })
 }
 
-fn certificate(cert: &Certificate<'_>, name: &str, alias: &str) -> Result<Vec<u8>> {
-    let shown = list([alias]);
-    if cert.kind != "X.509" {
-        return Err(Error::key(
-            ErrorKind::UnsupportedKey,
-            format!("the key entry {shown} has a {} certificate; only X.509 is used", list([cert.kind.as_str()])),
-        ));
-    }
-    if ParsedCertificate::from_der(cert.der).is_none() {
-        return Err(Error::key(
-            ErrorKind::InvalidKey,
-            format!("a certificate of the key entry {shown} is not valid X.509 DER: the {name} file is damaged"),
-        ));
-    }
-    Ok(cert.der.to_vec())
+/// A store whose version or entry types Java does not write, or that is beyond the limits.
+fn damaged(name: &str) -> Error {
+    store_error(
+        ErrorKind::InvalidKey,
+        name,
+        "is damaged (a version or entry type Java does not write, over 65536 entries or over 16 MiB): check the file",
+    )
+}
+
+fn store_error(kind: ErrorKind, name: &str, message: &str) -> Error {
+    Error::key(kind, format!("the {name} keystore {message}"))
+}
+
+fn entry_error(kind: ErrorKind, name: &str, alias: &[u8], message: &str) -> Error {
+    Error::key(kind, format!("the {name} keystore's entry {} {message}", quoted(alias)))
 }
 
 impl From<Truncated> for Error {
     fn from(_: Truncated) -> Error {
-        Error::key(
-            ErrorKind::InvalidKey,
-            "the keystore is truncated (it ends inside an entry or before its integrity digest): copy the whole file again, as binary",
-        )
+        Error::key(ErrorKind::InvalidKey, "the keystore is truncated: copy the whole file again, as binary")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(stored: &str, wanted: &str) -> bool {
+        same_alias(&reader::modified_utf8(stored), &reader::modified_utf8(wanted))
+    }
+
+    #[test]
+    fn aliases_fold_ascii_and_latin_1_case() {
+        assert!(same("virksomhetssertifikat", "Virksomhetssertifikat"));
+        assert!(same("nøkkel-æøå", "NØKKEL-ÆØÅ"));
+        assert!(!same("key", "keys"));
+        assert!(!same("\u{F7}", "\u{D7}"), "× is not the capital of ÷");
+        assert!(!same("σκ", "ΣΚ"), "other scripts compare as written");
+        assert!(!same("\u{C3}\u{81}", "\u{E3}\u{A1}"), "only the letter after C3 is folded");
+    }
+
+    #[test]
+    fn the_magic_tells_the_formats_apart() {
+        assert_eq!(sniff(&[0xFE, 0xED, 0xFE, 0xED, 0]), Some(Format::Jks));
+        assert_eq!(sniff(&[0xCE, 0xCE, 0xCE, 0xCE]), Some(Format::Jceks));
+        assert_eq!(sniff(&[0x30, 0x82, 0x01, 0x00]), None);
+        assert_eq!(sniff(&[0xFE, 0xED]), None);
+    }
+
+    #[test]
+    fn alias_lists_are_bounded() {
+        let long = vec![b'a'; 1000];
+        let entries: Vec<Entry<'_>> =
+            (0..300).map(|_| Entry { alias: &long, body: Body::TrustedCertificate }).collect();
+        let text = list(&mut entries.iter());
+        assert!(text.ends_with(", ...") && text.len() < 20 * 72, "{} bytes", text.len());
     }
 }

@@ -11,18 +11,13 @@
 //! `pw16` is the password as Java's `char`s, UTF-16BE; the JCEKS cipher takes Java's `PBEKey`
 //! encoding instead (printable ASCII, one byte a character). Every intermediate is zeroized.
 
-use super::super::der_walk::{self, algorithm, children, octets, small_uint};
-use super::super::pkcs12::cbc::{self, CbcError};
-use super::md5;
+use super::super::der_walk::{self, algorithm, children, octets};
 use crate::crypto::{self, Hash};
 use der::asn1::ObjectIdentifier;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 const SUN_KEY_PROTECTOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.42.2.17.1.1");
 const PBE_MD5_TRIPLE_DES: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.42.2.19.1");
-
-/// Java writes 200 000 rounds (JDK 8u and later; 200 before); far more only makes a file hang us.
-const MAX_PBE_ITERATIONS: u64 = 1_000_000;
 
 const SALT_LEN: usize = 20;
 const DIGEST_LEN: usize = 20;
@@ -33,13 +28,18 @@ pub(super) enum Failure {
     /// The check failed or the padding is wrong: the key password is wrong.
     WrongPassword,
     /// The key password cannot be one Java accepted for this protection.
+    #[cfg_attr(not(feature = "jceks"), allow(dead_code))]
     PasswordNotAscii,
-    /// The protected key is not what Java writes; names the part.
-    Malformed(&'static str),
-    /// Another protection algorithm (its OID).
-    Unsupported(String),
-    /// The iteration count is beyond [`MAX_PBE_ITERATIONS`].
-    TooManyIterations(u64),
+    /// The protected key is not what Java writes.
+    Malformed,
+    /// Another protection algorithm than Sun's two.
+    Unsupported,
+    /// The iteration count is beyond what Java writes by far.
+    #[cfg_attr(not(feature = "jceks"), allow(dead_code))]
+    TooManyIterations,
+    /// A JCEKS-protected key in a build without the `jceks` feature.
+    #[cfg_attr(feature = "jceks", allow(dead_code))]
+    JceksNotBuilt,
 }
 
 /// The password as Java's `char`s, UTF-16BE (a character outside the BMP is two units).
@@ -51,20 +51,22 @@ pub(super) fn utf16_be(password: &str) -> Zeroizing<Vec<u8>> {
     out
 }
 
+/// SHA-1 of the concatenation of `parts`, through the crypto backend. One copy for the store's
+/// digest and the key protector: inlined, the backend's hashing code was repeated at each use.
+#[inline(never)]
+pub(super) fn sha1(parts: &[&[u8]]) -> Vec<u8> {
+    Hash::Sha1.digest(parts)
+}
+
 /// The PKCS#8 `PrivateKeyInfo` inside a protected key entry.
 pub(super) fn recover(protected: &[u8], password: &str) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let info = der_walk::element(protected).as_ref().and_then(children).ok_or(Failure::Malformed("protected key"))?;
-    let (oid, parameters) = info.first().and_then(algorithm).ok_or(Failure::Malformed("protection algorithm"))?;
-    let encrypted = info.get(1).and_then(octets).ok_or(Failure::Malformed("protected key"))?;
-    let plain = match der_walk::oid(&oid).ok_or(Failure::Malformed("protection algorithm"))? {
+    let info = der_walk::element(protected).as_ref().and_then(children).ok_or(Failure::Malformed)?;
+    let (oid, parameters) = info.first().and_then(algorithm).ok_or(Failure::Malformed)?;
+    let encrypted = info.get(1).and_then(octets).ok_or(Failure::Malformed)?;
+    let plain = match der_walk::oid(&oid).ok_or(Failure::Malformed)? {
         SUN_KEY_PROTECTOR => sun_key_protector(encrypted, &utf16_be(password))?,
-        PBE_MD5_TRIPLE_DES => {
-            let parameters = parameters.as_ref().and_then(children).ok_or(Failure::Malformed("PBE parameters"))?;
-            let salt = parameters.first().and_then(octets).ok_or(Failure::Malformed("PBE salt"))?;
-            let iterations = parameters.get(1).and_then(small_uint).ok_or(Failure::Malformed("PBE iteration count"))?;
-            pbe_md5_triple_des(encrypted, salt, iterations, password)?
-        }
-        other => return Err(Failure::Unsupported(other.to_string())),
+        PBE_MD5_TRIPLE_DES => super::jceks::decrypt(parameters.as_ref(), encrypted, password)?,
+        _ => return Err(Failure::Unsupported),
     };
     // A wrong password that still passes (JCEKS padding, 1 in 256) decrypts to junk.
     if der_walk::element(&plain).as_ref().and_then(children).is_none() {
@@ -76,67 +78,25 @@ pub(super) fn recover(protected: &[u8], password: &str) -> Result<Zeroizing<Vec<
 /// Sun's `KeyProtector.recover`.
 fn sun_key_protector(encrypted: &[u8], pw16: &[u8]) -> Result<Zeroizing<Vec<u8>>, Failure> {
     if encrypted.len() < SALT_LEN + DIGEST_LEN {
-        return Err(Failure::Malformed("protected key"));
+        return Err(Failure::Malformed);
     }
     let (salt, rest) = encrypted.split_at(SALT_LEN);
     let (ciphertext, check) = rest.split_at(rest.len() - DIGEST_LEN);
     let mut plain = Zeroizing::new(ciphertext.to_vec());
     let mut digest = Zeroizing::new(salt.to_vec());
     for chunk in plain.chunks_mut(DIGEST_LEN) {
-        let next = Zeroizing::new(Hash::Sha1.digest(&[pw16, &digest]));
+        let next = Zeroizing::new(sha1(&[pw16, &digest]));
         digest = next;
         for (byte, key) in chunk.iter_mut().zip(digest.iter()) {
             *byte ^= key;
         }
     }
-    let computed = Hash::Sha1.digest(&[pw16, &plain]);
+    let computed = sha1(&[pw16, &plain]);
     if crypto::constant_time_eq(&computed, check) {
         Ok(plain)
     } else {
         Err(Failure::WrongPassword)
     }
-}
-
-/// `PBEWithMD5AndTripleDES` decryption, as `com.sun.crypto.provider.PBES1Core` derives it.
-fn pbe_md5_triple_des(
-    encrypted: &[u8],
-    salt: &[u8],
-    iterations: u64,
-    password: &str,
-) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let salt: [u8; 8] = salt.try_into().map_err(|_| Failure::Malformed("PBE salt"))?;
-    if iterations == 0 {
-        return Err(Failure::Malformed("PBE iteration count"));
-    }
-    if iterations > MAX_PBE_ITERATIONS {
-        return Err(Failure::TooManyIterations(iterations));
-    }
-    // Java's PBEKey: printable ASCII only, one byte a character.
-    if !password.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
-        return Err(Failure::PasswordNotAscii);
-    }
-    let password = password.as_bytes();
-    let mut salt = Zeroizing::new(salt);
-    // Equal halves would give equal key thirds: Java reverses the first half.
-    if salt[..4] == salt[4..] {
-        salt[..4].reverse();
-    }
-    let mut derived = Zeroizing::new([0u8; 32]);
-    for (half, out) in salt.chunks_exact(4).zip(derived.chunks_exact_mut(16)) {
-        let mut state = md5::digest(&[half, password]);
-        for _ in 1..iterations {
-            let next = md5::digest(&[&state, password]);
-            state.zeroize();
-            state = next;
-        }
-        out.copy_from_slice(&state);
-        state.zeroize();
-    }
-    let (key, iv) = derived.split_at(24);
-    cbc::decrypt::<des::TdesEde3>(key, iv, encrypted).map_err(|e| match e {
-        CbcError::KeyOrIv => Failure::Malformed("PBE parameters"),
-        CbcError::Padding => Failure::WrongPassword,
-    })
 }
 
 #[cfg(test)]
@@ -193,29 +153,11 @@ mod tests {
     fn short_or_foreign_protection_is_a_typed_failure() {
         let null = write(Tag::Null, &[]).unwrap();
         let der = encrypted_private_key_info(&SUN_KEY_PROTECTOR, &null, &[0; 39]);
-        assert_eq!(recover(&der, "x").unwrap_err(), Failure::Malformed("protected key"));
+        assert_eq!(recover(&der, "x").unwrap_err(), Failure::Malformed);
         let other = ObjectIdentifier::new_unwrap("1.2.3.4");
         let der = encrypted_private_key_info(&other, &null, &[0; 64]);
-        assert_eq!(recover(&der, "x").unwrap_err(), Failure::Unsupported("1.2.3.4".into()));
-        assert_eq!(recover(&[0x30, 0x00], "x").unwrap_err(), Failure::Malformed("protection algorithm"));
-        assert_eq!(recover(&[], "x").unwrap_err(), Failure::Malformed("protected key"));
-    }
-
-    fn pbe_parameters(salt: &[u8], iterations: u64) -> Vec<u8> {
-        let salt = write(Tag::OctetString, salt).unwrap();
-        let count = der_walk::write_unsigned_integer(&iterations.to_be_bytes()).unwrap();
-        der_walk::write_sequence(&[&salt, &count]).unwrap().to_vec()
-    }
-
-    #[test]
-    fn pbe_limits_and_password_rules() {
-        let der = encrypted_private_key_info(&PBE_MD5_TRIPLE_DES, &pbe_parameters(&[1; 8], 2_000_000), &[0; 16]);
-        assert_eq!(recover(&der, "x").unwrap_err(), Failure::TooManyIterations(2_000_000));
-        let der = encrypted_private_key_info(&PBE_MD5_TRIPLE_DES, &pbe_parameters(&[1; 7], 20), &[0; 16]);
-        assert_eq!(recover(&der, "x").unwrap_err(), Failure::Malformed("PBE salt"));
-        let der =
-            encrypted_private_key_info(&PBE_MD5_TRIPLE_DES, &pbe_parameters(&[1, 2, 3, 4, 5, 6, 7, 8], 20), &[0; 16]);
-        assert_eq!(recover(&der, "pæss").unwrap_err(), Failure::PasswordNotAscii);
-        assert_eq!(recover(&der[..der.len() - 1], "x").unwrap_err(), Failure::Malformed("protected key"));
+        assert_eq!(recover(&der, "x").unwrap_err(), Failure::Unsupported);
+        assert_eq!(recover(&[0x30, 0x00], "x").unwrap_err(), Failure::Malformed);
+        assert_eq!(recover(&[], "x").unwrap_err(), Failure::Malformed);
     }
 }

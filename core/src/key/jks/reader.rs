@@ -3,7 +3,8 @@
 //!
 //! Every length is checked against what is left before anything is sliced, and nothing is
 //! allocated from a declared length: a truncated or hostile file ends in [`Truncated`], never in
-//! a panic or a large allocation.
+//! a panic or a large allocation. Text stays as the file's bytes: aliases are compared in Java's
+//! encoding ([`modified_utf8`]) and decoded only to be shown.
 
 /// The input ended before the value being read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,22 +34,9 @@ impl<'a> Reader<'a> {
         Ok(slice)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], Truncated> {
-        let mut out = [0u8; N];
-        out.copy_from_slice(self.bytes(N)?);
-        Ok(out)
-    }
-
-    pub(super) fn u16(&mut self) -> Result<u16, Truncated> {
-        Ok(u16::from_be_bytes(self.array()?))
-    }
-
     pub(super) fn u32(&mut self) -> Result<u32, Truncated> {
-        Ok(u32::from_be_bytes(self.array()?))
-    }
-
-    pub(super) fn u64(&mut self) -> Result<u64, Truncated> {
-        Ok(u64::from_be_bytes(self.array()?))
+        let b = self.bytes(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     /// A `u32` length, then that many bytes.
@@ -57,44 +45,43 @@ impl<'a> Reader<'a> {
         self.bytes(len)
     }
 
-    /// A `writeUTF` string. Malformed sequences and unpaired surrogates become U+FFFD: the text
-    /// is only ever an alias or a certificate type, compared and shown, never trusted.
-    pub(super) fn utf(&mut self) -> Result<String, Truncated> {
-        let len = usize::from(self.u16()?);
-        Ok(decode_modified_utf8(self.bytes(len)?))
+    /// A `writeUTF` string's bytes (modified UTF-8).
+    pub(super) fn utf(&mut self) -> Result<&'a [u8], Truncated> {
+        let b = self.bytes(2)?;
+        let len = usize::from(u16::from_be_bytes([b[0], b[1]]));
+        self.bytes(len)
     }
 }
 
-/// Java's modified UTF-8: U+0000 as `C0 80`, and characters outside the BMP as two 3-byte
-/// surrogates (CESU-8), so it decodes to UTF-16 code units first.
-fn decode_modified_utf8(bytes: &[u8]) -> String {
-    let mut units = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&first) = bytes.get(i) {
-        let continuation = |k: usize| bytes.get(i + k).filter(|b| *b & 0xC0 == 0x80).map(|b| u16::from(b & 0x3F));
-        let (unit, used) = match first {
-            0x00..=0x7F => (u16::from(first), 1),
-            0xC0..=0xDF => match continuation(1) {
-                Some(b1) => ((u16::from(first & 0x1F) << 6) | b1, 2),
-                None => (0xFFFD, 1),
-            },
-            0xE0..=0xEF => match (continuation(1), continuation(2)) {
-                (Some(b1), Some(b2)) => ((u16::from(first & 0x0F) << 12) | (b1 << 6) | b2, 3),
-                _ => (0xFFFD, 1),
-            },
-            _ => (0xFFFD, 1),
-        };
-        units.push(unit);
-        i += used;
+/// `text` as `DataOutputStream.writeUTF` writes it (without the length): UTF-8, except U+0000
+/// as `C0 80` and characters outside the BMP as two 3-byte surrogates (CESU-8).
+pub(super) fn modified_utf8(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    let mut units = [0u16; 2];
+    for c in text.chars() {
+        match c {
+            '\0' => out.extend_from_slice(&[0xC0, 0x80]),
+            '\u{1}'..='\u{FFFF}' => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+            _ => {
+                for unit in c.encode_utf16(&mut units).iter() {
+                    out.extend_from_slice(&[
+                        0xE0 | (unit >> 12) as u8,
+                        0x80 | ((unit >> 6) & 0x3F) as u8,
+                        0x80 | (unit & 0x3F) as u8,
+                    ]);
+                }
+            }
+        }
     }
-    String::from_utf16_lossy(&units)
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// What `DataOutputStream.writeUTF` writes for `text` (Java's encoder, written out).
+    /// What `DataOutputStream.writeUTF` writes for `text` (Java's encoder over UTF-16 code
+    /// units, written out independently of [`modified_utf8`]).
     fn java_write_utf(text: &str) -> Vec<u8> {
         let mut body = Vec::new();
         for unit in text.encode_utf16() {
@@ -117,23 +104,16 @@ mod tests {
     }
 
     #[test]
-    fn modified_utf8_round_trips_java_encoding() {
-        for text in ["mykey", "pæsswørd€", "nul\u{0}inside", "emoji \u{1F511} key", ""] {
-            let encoded = java_write_utf(text);
-            let mut reader = Reader::new(&encoded);
-            assert_eq!(reader.utf().unwrap(), text);
-            assert_eq!(reader.position(), encoded.len());
+    fn modified_utf8_is_what_java_writes() {
+        for text in ["mykey", "pæsswørd€", "nul\u{0}inside", "emoji \u{1F511} key", "\u{FFFF}\u{10FFFF}", ""] {
+            let written = java_write_utf(text);
+            assert_eq!(modified_utf8(text), written[2..], "{text:?}");
+            let mut reader = Reader::new(&written);
+            assert_eq!(reader.utf().unwrap(), &written[2..]);
+            assert_eq!(reader.position(), written.len());
         }
         // A supplementary character is two 3-byte surrogates, not one 4-byte UTF-8 sequence.
-        assert_eq!(java_write_utf("\u{1F511}").len(), 2 + 6);
-    }
-
-    #[test]
-    fn malformed_text_is_replaced_not_fatal() {
-        let mut reader = Reader::new(&[0, 3, 0xE2, 0x82, 0x41]);
-        assert_eq!(reader.utf().unwrap(), "\u{FFFD}\u{FFFD}A");
-        let mut reader = Reader::new(&[0, 2, 0xF0, 0x9F]);
-        assert_eq!(reader.utf().unwrap(), "\u{FFFD}\u{FFFD}");
+        assert_eq!(modified_utf8("\u{1F511}").len(), 6);
     }
 
     #[test]
@@ -144,8 +124,7 @@ mod tests {
         assert_eq!(reader.utf(), Err(Truncated));
         let mut reader = Reader::new(&[1, 2, 3]);
         assert_eq!(reader.u32(), Err(Truncated));
-        assert_eq!(reader.u16(), Ok(0x0102));
-        assert_eq!(reader.u64(), Err(Truncated));
+        assert_eq!(reader.bytes(3), Ok(&[1, 2, 3][..]));
         let mut reader = Reader::new(&[]);
         assert_eq!(reader.bytes(usize::MAX), Err(Truncated));
     }
