@@ -90,6 +90,16 @@ pub(crate) fn strip_zeros(bytes: &[u8]) -> &[u8] {
     &bytes[first..]
 }
 
+/// Whether `a` and `b` are equal, in a time that depends on their lengths only (for password
+/// checks: how far two digests agree must not show in the timing).
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(difference) == 0
+}
+
 /// SHA-256 digest, used for key fingerprints and cache keys.
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -138,6 +148,14 @@ impl Hash {
         out.copy_from_slice(context.finish().as_ref());
     }
 
+    /// The digest of the concatenation of `parts`, as a new buffer (callers holding secrets wrap
+    /// it in `Zeroizing` or use [`Hash::digest_into`]).
+    pub(crate) fn digest(self, parts: &[&[u8]]) -> Vec<u8> {
+        let mut out = vec![0; self.output_len()];
+        self.digest_into(parts, &mut out);
+        out
+    }
+
     /// Constant-time check of an HMAC tag.
     pub(crate) fn hmac_verify(self, key: &[u8], data: &[u8], tag: &[u8]) -> bool {
         let algorithm = match self {
@@ -158,5 +176,19 @@ impl Hash {
             Hash::Sha512 => backend::pbkdf2::PBKDF2_HMAC_SHA512,
         };
         backend::pbkdf2::derive(algorithm, iterations, salt, secret, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn constant_time_eq_compares_whole_slices() {
+        assert!(constant_time_eq(b"", b""));
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"xbc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
     }
 }

@@ -18,7 +18,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub enum Error {
     /// The key material could not be used: unreadable file, wrong password, no RSA key, no entry
     /// with the given alias. Fix the key or the password. `kind` is one of `invalid_key`,
-    /// `wrong_password`, `key_not_found`, `unsupported_key`.
+    /// `wrong_password`, `wrong_key_password`, `key_not_found`, `unsupported_key`.
     #[error("{message}")]
     Key {
         /// Stable kind.

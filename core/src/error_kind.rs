@@ -44,10 +44,13 @@ macro_rules! error_kinds {
 
 error_kinds! {
     // Keys and keystores.
-    /// The key file or key text cannot be read (not PKCS#12, PEM, JWK or JKS; damaged).
+    /// The key file or key text cannot be read (not PKCS#12, JKS, JCEKS, PEM or JWK; damaged).
     InvalidKey => "invalid_key",
     /// The password does not open the keystore.
     WrongPassword => "wrong_password",
+    /// The keystore opened, but its key entry has its own password and the one given (or the
+    /// keystore password, used when none is given) is not it (JKS and JCEKS key entries).
+    WrongKeyPassword => "wrong_key_password",
     /// No key entry with the given alias (or no private key at all) in the keystore.
     KeyNotFound => "key_not_found",
     /// A key type or algorithm this library cannot sign with (not RSA, too small).

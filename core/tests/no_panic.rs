@@ -62,9 +62,15 @@ fn keys() {
     let p12 = vector("keys/client.p12");
     let pem = vector("keys/client.key.pem");
     let jwk = vector("keys/client.jwk.json");
+    let fixture = |name: &str| std::fs::read(format!("{}/tests/fixtures/jks/{name}", env!("CARGO_MANIFEST_DIR")));
+    let jks = fixture("several-keys.jks").expect("JKS fixture");
+    let jceks = fixture("key-password.jceks").expect("JCEKS fixture");
     for _ in 0..300 {
+        let _ = Key::from_jks(&rng.mutate(&jks), "fixture-pw", None, None);
+        let _ = Key::from_jks(&rng.mutate(&jceks), "fixture-pw", Some("virksomhetssertifikat"), Some("key-pw-2"));
+        let _ = Key::from_pkcs12(&rng.mutate(&jks), "fixture-pw", Some("first"));
         let _ = Key::from_pkcs12(&rng.mutate(&p12), "vector-password", None);
-        let _ = Key::from_jks(&rng.bytes(64), "x", None);
+        let _ = Key::from_jks(&rng.bytes(64), "x", None, None);
         let _ = Key::from_pem(&String::from_utf8_lossy(&rng.mutate(&pem)), None);
         let _ = Key::from_jwk(&String::from_utf8_lossy(&rng.mutate(&jwk)));
         let _ = Key::from_external(Some(&String::from_utf8_lossy(&rng.bytes(200))), None);

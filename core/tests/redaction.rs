@@ -104,7 +104,7 @@ fn keys() -> Vec<(&'static str, Key)> {
     vec![
         ("from_pkcs12", Key::from_pkcs12(&p12, PASSWORD, None).expect("p12")),
         ("from_pkcs12 legacy", Key::from_pkcs12(&vector("keys/client-legacy.p12"), PASSWORD, None).expect("legacy")),
-        ("from_jks (a PKCS#12 keystore)", Key::from_jks(&p12, PASSWORD, None).expect("jks")),
+        ("from_jks (a PKCS#12 keystore)", Key::from_jks(&p12, PASSWORD, None, None).expect("jks")),
         (
             "from_pem PKCS#8",
             Key::from_pem(&text("keys/client.key.pem"), Some(&text("keys/client.chain.pem"))).expect("pem"),

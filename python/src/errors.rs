@@ -27,7 +27,8 @@ create_exception!(
     InvalidKeyError,
     MaskinportenError,
     "The key material could not be used: unreadable file, wrong password, no RSA key, or no entry\n\
-     with that alias. ``kind`` is ``invalid_key``, ``wrong_password``, ``key_not_found`` or\n\
+     with that alias. ``kind`` is ``invalid_key``, ``wrong_password`` (the keystore password),\n\
+     ``wrong_key_password`` (a JKS/JCEKS key entry's own password), ``key_not_found`` or\n\
      ``unsupported_key``."
 );
 create_exception!(

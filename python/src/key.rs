@@ -23,7 +23,9 @@ pub struct PyKey {
 #[pymethods]
 impl PyKey {
     /// Loads a PKCS#12 file (``.p12``/``.pfx``, modern or legacy encryption). With several key
-    /// entries, ``alias`` (the friendly name) picks one.
+    /// entries, ``alias`` (the friendly name) picks one. A Java JKS/JCEKS keystore is recognised
+    /// and read with ``password`` for the store and the key (``Key.from_jks`` takes a separate
+    /// key password).
     ///
     /// Raises ``InvalidKeyError`` (``kind`` ``wrong_password``, ``invalid_key``, ``key_not_found``,
     /// ``unsupported_key``).
@@ -55,12 +57,32 @@ impl PyKey {
         Ok(PyKey { inner: maskinporten::Key::from_jwk(&jwk_json.into_string()?).py()? })
     }
 
-    /// Loads a Java keystore in PKCS#12 format; a proprietary JKS file is refused with the
-    /// ``keytool`` command that converts it.
+    /// Loads a Java keystore: JKS (``keytool -storetype JKS``, what jwt-grant-generator reads),
+    /// JCEKS or PKCS#12, told apart by their first bytes. ``password`` opens the keystore;
+    /// ``alias`` picks a key entry (any case) when it holds several; ``key_password`` is the key
+    /// entry's own password when it differs from the keystore's (default: ``password``). The
+    /// chain stored with the key is sent as ``x5c``.
+    ///
+    /// Raises ``InvalidKeyError`` (``kind`` ``wrong_password`` for the keystore password,
+    /// ``wrong_key_password`` for the key entry's, ``key_not_found``, ``invalid_key``,
+    /// ``unsupported_key``).
     #[staticmethod]
-    #[pyo3(signature = (data, password, alias=None))]
-    fn from_jks(data: &[u8], password: &str, alias: Option<&str>) -> PyResult<PyKey> {
-        Ok(PyKey { inner: maskinporten::Key::from_jks(data, password, alias).py()? })
+    #[pyo3(signature = (data, password, alias=None, key_password=None))]
+    fn from_jks(
+        py: Python<'_>,
+        data: &[u8],
+        password: &str,
+        alias: Option<&str>,
+        key_password: Option<&str>,
+    ) -> PyResult<PyKey> {
+        let data = data.to_vec();
+        let password = password.to_owned();
+        let key_password = key_password.map(str::to_owned);
+        let alias = alias.map(str::to_owned);
+        let key = py
+            .detach(|| maskinporten::Key::from_jks(&data, &password, alias.as_deref(), key_password.as_deref()))
+            .py()?;
+        Ok(PyKey { inner: key })
     }
 
     /// A key whose private half lives elsewhere (HSM, Azure Key Vault, AWS KMS...): give the

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import maskinporten
-from conftest import CLIENT_ORG, CONSUMER_ORG, KEYS, KID_CLIENT_ID, P12_PASSWORD, SYSTEM_USER_ORG, X5C_CLIENT_ID
+from conftest import CLIENT_ORG, CONSUMER_ORG, KEYS, KID_CLIENT_ID, P12_PASSWORD, REPO, SYSTEM_USER_ORG, X5C_CLIENT_ID
 
 NOW = 1_767_225_600  # 2026-01-01T00:00:00Z, inside the vector certificate's validity
 
@@ -60,6 +60,24 @@ def test_wrong_password_is_invalid_key_error_without_the_password() -> None:
     assert caught.value.kind == "wrong_password"
     assert caught.value.retryable is False
     assert "not-the-password-xyz" not in str(caught.value)
+
+
+def test_jks_keystores_load_with_a_separate_key_password(p12_key: maskinporten.Key) -> None:
+    stores = REPO / "core" / "tests" / "fixtures" / "jks"  # written by keytool (make.sh there)
+    key = maskinporten.Key.from_jks((stores / "one-key.jks").read_bytes(), "fixture-pw", "VIRKSOMHETSSERTIFIKAT")
+    assert key.fingerprint == p12_key.fingerprint
+    assert key.certificate_chain_der == p12_key.certificate_chain_der[:1] + key.certificate_chain_der[1:]
+    data = (stores / "key-password.jks").read_bytes()
+    with pytest.raises(maskinporten.InvalidKeyError) as caught:
+        maskinporten.Key.from_jks(data, "fixture-pw")
+    assert caught.value.kind == "wrong_key_password"
+    with pytest.raises(maskinporten.InvalidKeyError) as caught:
+        maskinporten.Key.from_jks(data, "not-it", key_password="key-pw-2")
+    assert caught.value.kind == "wrong_password"
+    assert "key-pw-2" not in str(caught.value) and "fixture-pw" not in str(caught.value)
+    assert maskinporten.Key.from_jks(data, "fixture-pw", key_password="key-pw-2").fingerprint == p12_key.fingerprint
+    # A JKS given to from_pkcs12 is recognised and read.
+    assert maskinporten.Key.from_pkcs12((stores / "one-key.jks").read_bytes(), "fixture-pw").fingerprint == p12_key.fingerprint
 
 
 def test_pem_and_jwk_keys_load_from_str_and_bytes() -> None:

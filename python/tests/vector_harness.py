@@ -13,7 +13,9 @@ def load_key(spec: dict[str, Any]) -> maskinporten.Key:
     if kind == "pkcs12":
         key = maskinporten.Key.from_pkcs12((VECTORS / spec["file"]).read_bytes(), spec["password"], spec.get("alias"))
     elif kind == "jks":
-        key = maskinporten.Key.from_jks((VECTORS / spec["file"]).read_bytes(), spec["password"], spec.get("alias"))
+        key = maskinporten.Key.from_jks(
+            (VECTORS / spec["file"]).read_bytes(), spec["password"], spec.get("alias"), spec.get("key_password")
+        )
     elif kind == "pem":
         cert = spec.get("cert_file")
         key = maskinporten.Key.from_pem(

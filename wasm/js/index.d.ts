@@ -3,7 +3,7 @@
 
 /** Error kinds from the core (stable strings). */
 export type MaskinportenErrorCode =
-  | 'invalid_key' | 'wrong_password' | 'key_not_found' | 'unsupported_key'
+  | 'invalid_key' | 'wrong_password' | 'wrong_key_password' | 'key_not_found' | 'unsupported_key'
   | 'invalid_client_id' | 'invalid_scope' | 'invalid_lifetime' | 'invalid_consumer_org'
   | 'invalid_iss_onbehalfof' | 'conflicting_delegation' | 'invalid_pid' | 'invalid_resource'
   | 'invalid_authorization_details' | 'invalid_jti' | 'invalid_environment' | 'invalid_algorithm'
@@ -58,8 +58,12 @@ export class Key {
   private constructor();
   /** A PKCS#12 file (.p12/.pfx), e.g. the enterprise certificate (virksomhetssertifikat). */
   static fromPkcs12(data: Uint8Array | ArrayBuffer, password: string, alias?: string): Key;
-  /** A Java keystore (JKS). */
-  static fromJks(data: Uint8Array | ArrayBuffer, password: string, alias?: string): Key;
+  /**
+   * A Java keystore: JKS (what jwt-grant-generator reads) or PKCS#12. `alias` picks a key entry
+   * (any case); `keyPassword` is the entry's own password when it differs from the store's. A
+   * JCEKS key is refused (`unsupported_key`) with the keytool command that converts the store.
+   */
+  static fromJks(data: Uint8Array | ArrayBuffer, password: string, alias?: string, keyPassword?: string): Key;
   /** A PEM private key (PKCS#8 or PKCS#1), optionally with the certificate chain PEM (leaf first). */
   static fromPem(keyPem: string, certChainPem?: string): Key;
   /** A private RSA JWK with `kid` (JSON text or object). */

@@ -25,16 +25,21 @@ fn json_text(v: &JsValue, field: &'static str) -> JsResult<String> {
 
 #[wasm_bindgen]
 impl Key {
-    /// Reads a PKCS#12 file (`.p12`/`.pfx`, the enterprise certificate format).
+    /// Reads a PKCS#12 file (`.p12`/`.pfx`, the enterprise certificate format). A Java JKS/JCEKS
+    /// keystore is recognised and read with `password` for the store and the key.
     #[wasm_bindgen(js_name = fromPkcs12)]
     pub fn from_pkcs12(data: &[u8], password: &str, alias: Option<String>) -> JsResult<Key> {
         maskinporten::Key::from_pkcs12(data, password, alias.as_deref()).js().map(|inner| Key { inner })
     }
 
-    /// Reads a Java keystore (JKS), as used by Digdir's jwt-grant-generator.
+    /// Reads a Java keystore: JKS (as used by Digdir's jwt-grant-generator) or PKCS#12; JCEKS keys
+    /// are refused with the keytool command (this package leaves the core's `jceks` feature out
+    /// for size). `keyPassword` is the key entry's own password when it differs from the keystore's.
     #[wasm_bindgen(js_name = fromJks)]
-    pub fn from_jks(data: &[u8], password: &str, alias: Option<String>) -> JsResult<Key> {
-        maskinporten::Key::from_jks(data, password, alias.as_deref()).js().map(|inner| Key { inner })
+    pub fn from_jks(data: &[u8], password: &str, alias: Option<String>, key_password: Option<String>) -> JsResult<Key> {
+        maskinporten::Key::from_jks(data, password, alias.as_deref(), key_password.as_deref())
+            .js()
+            .map(|inner| Key { inner })
     }
 
     /// Reads a PEM private key (PKCS#8 or PKCS#1) and optionally the certificate chain PEM.

@@ -7,7 +7,9 @@ import {
   Client, Key, Environment, TokenCache, TokenProvider, authorizedFetch,
   MaskinportenError, isMaskinportenError, parseTokenResponse,
 } from 'maskinporten';
-import { vectorFile, readVector, loadKey, makeClient, grantOptions, decodeJwt } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VECTORS, vectorFile, readVector, loadKey, makeClient, grantOptions, decodeJwt } from './helpers.mjs';
 
 const grants = vectorFile('grants.json').cases;
 const x5cCase = grants.find((c) => c.key.type === 'pkcs12' && c.client.x5c == null && c.client.algorithm == null &&
@@ -50,6 +52,20 @@ test('a wrong password is a MaskinportenError without the password in it', () =>
   assert.equal(e.retryable, false);
   assert.ok(!e.message.includes('hunter2'));
   assert.ok(!isMaskinportenError(new Error('x')) && !isMaskinportenError('wrong_password'));
+});
+
+test('Java keystores: JKS with a separate key password, and a JKS given to fromPkcs12', () => {
+  const stores = join(VECTORS, '..', '..', 'core', 'tests', 'fixtures', 'jks'); // keytool-made (make.sh)
+  const expected = Key.fromPkcs12(P12, PASSWORD).fingerprint;
+  const oneKey = readFileSync(join(stores, 'one-key.jks'));
+  assert.equal(Key.fromJks(oneKey, 'fixture-pw', 'VIRKSOMHETSSERTIFIKAT').fingerprint, expected);
+  assert.equal(Key.fromPkcs12(oneKey, 'fixture-pw').fingerprint, expected);
+  const separate = readFileSync(join(stores, 'key-password.jks'));
+  assert.equal(caughtSync(() => Key.fromJks(separate, 'fixture-pw')).code, 'wrong_key_password');
+  const wrong = caughtSync(() => Key.fromJks(separate, 'not-it', undefined, 'key-pw-2'));
+  assert.equal(wrong.code, 'wrong_password');
+  assert.ok(!wrong.message.includes('key-pw-2') && !wrong.message.includes('fixture-pw'));
+  assert.equal(Key.fromJks(separate, 'fixture-pw', undefined, 'key-pw-2').fingerprint, expected);
 });
 
 test('garbage key bytes and non-objects give typed errors, never a panic', () => {

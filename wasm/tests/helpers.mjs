@@ -22,7 +22,7 @@ export function loadKey(spec) {
     case 'pkcs12':
       return Key.fromPkcs12(readVector(spec.file), spec.password, spec.alias ?? undefined);
     case 'jks':
-      return Key.fromJks(readVector(spec.file), spec.password, spec.alias ?? undefined);
+      return Key.fromJks(readVector(spec.file), spec.password, spec.alias ?? undefined, spec.key_password ?? undefined);
     case 'pem': {
       const key = Key.fromPem(readVector(spec.key_file, 'utf8'), spec.cert_file ? readVector(spec.cert_file, 'utf8') : undefined);
       return spec.kid ? key.withKid(spec.kid) : key;

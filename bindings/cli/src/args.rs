@@ -42,18 +42,26 @@ pub struct GrantArgs {
     /// test, prod, or an issuer URL with its trailing slash (such as the simulator's). Default: test.
     #[arg(long = "env", value_name = "ENV")]
     pub env: Option<String>,
-    /// PKCS#12 file (.p12/.pfx) with the enterprise certificate and its key.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["key", "jwk"])]
-    pub p12: Option<PathBuf>,
-    /// Which key of the PKCS#12 file to use, by alias (friendlyName), when it holds several.
-    #[arg(long, value_name = "NAME", requires = "p12")]
+    /// Keystore with the enterprise certificate and its key: PKCS#12 (.p12/.pfx), Java JKS or
+    /// JCEKS, recognised by content (--jks and --keystore are the same option).
+    #[arg(long = "p12", visible_aliases = ["jks", "keystore"], value_name = "FILE", conflicts_with_all = ["key", "jwk"])]
+    pub keystore: Option<PathBuf>,
+    /// Which key of the keystore to use, by alias (any case), when it holds several.
+    #[arg(long, value_name = "NAME")]
     pub alias: Option<String>,
-    /// Name of the environment variable holding the PKCS#12 password.
+    /// Name of the environment variable holding the keystore password.
     #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
     pub password_env: Option<String>,
-    /// File whose content (trailing newline ignored) is the PKCS#12 password.
+    /// File whose content (trailing newline ignored) is the keystore password.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    /// Name of the environment variable holding the key entry's own password (a JKS/JCEKS key
+    /// made with keytool -keypass); default: the keystore password.
+    #[arg(long, value_name = "VAR", conflicts_with = "key_password_file")]
+    pub key_password_env: Option<String>,
+    /// File whose content (trailing newline ignored) is the key entry's own password.
+    #[arg(long, value_name = "FILE")]
+    pub key_password_file: Option<PathBuf>,
     /// PEM private key (PKCS#8 or PKCS#1); with --cert for x5c, or with --kid for a registered key.
     #[arg(long, value_name = "PEM", conflicts_with = "jwk")]
     pub key: Option<PathBuf>,
@@ -87,8 +95,9 @@ pub struct GrantArgs {
     /// Grant lifetime in seconds (1-120, default 120).
     #[arg(long, value_name = "SECONDS")]
     pub lifetime: Option<i64>,
-    /// jwt-grant-generator .properties file (issuer, audience, scope, token.endpoint, keystore.*);
-    /// options given on the command line win.
+    /// jwt-grant-generator .properties file (issuer, audience, scope, resource, consumer_org,
+    /// token.endpoint, keystore.file/password/alias/alias.password/kid, pid); options given on the
+    /// command line win, and an unknown key is refused.
     #[arg(long, value_name = "FILE")]
     pub properties: Option<PathBuf>,
 }

@@ -3,7 +3,8 @@
 //! rule (kid syntax, lifetime range, org numbers, environments) is the core's.
 
 use crate::args::GrantArgs;
-use crate::error::{read_file, read_text, CliError, CliResult};
+use crate::error::{read_text, shown_path, CliError, CliResult};
+use crate::keystore::{self, Source, Unlock};
 use crate::properties::Properties;
 use maskinporten::{Algorithm, AuthorizationDetail, Client, Environment, GrantOptions, Key, Resource};
 use std::path::{Path, PathBuf};
@@ -19,7 +20,11 @@ pub struct Request {
 /// `.properties` file for what the command line leaves out.
 pub fn from_args(args: &GrantArgs) -> CliResult<Request> {
     let properties = match &args.properties {
-        Some(path) => Some((Properties::parse(&read_text(path, "--properties file")?), path.clone())),
+        Some(path) => {
+            let parsed = Properties::parse(&read_text(path, "--properties file")?);
+            parsed.check_keys().map_err(|e| CliError::Message(format!("{}: {e}", shown_path(path))))?;
+            Some((parsed, path.clone()))
+        }
         None => None,
     };
     let prop = |key: &str| properties.as_ref().and_then(|(p, _)| p.get(key)).map(str::to_string);
@@ -41,8 +46,8 @@ pub fn from_args(args: &GrantArgs) -> CliResult<Request> {
 
     let environment = environment(args, &prop)?;
     let key = key(args, properties.as_ref())?;
-    let key = match &args.kid {
-        Some(kid) => key.with_kid(kid)?,
+    let key = match args.kid.clone().or_else(|| prop("keystore.kid")) {
+        Some(kid) => key.with_kid(&kid)?,
         None => key,
     };
 
@@ -57,13 +62,14 @@ pub fn from_args(args: &GrantArgs) -> CliResult<Request> {
 
     let mut options = GrantOptions::new(scopes);
     options.resource = match args.resource.len() {
-        0 => None,
+        // jwt-grant-generator sends `resource` as one string claim.
+        0 => prop("resource").map(Resource::One),
         1 => Some(Resource::One(args.resource[0].clone())),
         _ => Some(Resource::Many(args.resource.clone())),
     };
-    options.consumer_org = args.consumer_org.clone();
+    options.consumer_org = args.consumer_org.clone().or_else(|| prop("consumer_org"));
     options.iss_onbehalfof = args.iss_onbehalfof.clone();
-    options.pid = args.pid.clone();
+    options.pid = args.pid.clone().or_else(|| prop("pid"));
     if let Some(org) = &args.systemuser_org {
         options.authorization_details.push(AuthorizationDetail::system_user(org, None)?);
     }
@@ -92,6 +98,20 @@ fn environment(args: &GrantArgs, prop: &dyn Fn(&str) -> Option<String>) -> CliRe
 }
 
 fn key(args: &GrantArgs, properties: Option<&(Properties, PathBuf)>) -> CliResult<Key> {
+    let keystore_file = properties.and_then(|(props, _)| props.get("keystore.file"));
+    let has_keystore = args.keystore.is_some() || keystore_file.is_some();
+    if !has_keystore || args.jwk.is_some() || args.key.is_some() {
+        let unused = [
+            (args.alias.is_some(), "--alias"),
+            (args.key_password_env.is_some(), "--key-password-env"),
+            (args.key_password_file.is_some(), "--key-password-file"),
+        ];
+        if let Some((_, flag)) = unused.iter().find(|(given, _)| *given) {
+            return Err(CliError::Usage(format!(
+                "{flag} applies to a keystore: give --p12/--jks FILE (or keystore.file in --properties)"
+            )));
+        }
+    }
     if let Some(path) = &args.jwk {
         return Ok(Key::from_jwk(&read_text(path, "--jwk file")?)?);
     }
@@ -103,48 +123,81 @@ fn key(args: &GrantArgs, properties: Option<&(Properties, PathBuf)>) -> CliResul
         };
         return Ok(Key::from_pem(&pem, chain.as_deref())?);
     }
-    if let Some(path) = &args.p12 {
-        let password = password(args)?.ok_or_else(|| {
+    if let Some(path) = &args.keystore {
+        let (password, password_from) = password(args)?.ok_or_else(|| {
             CliError::Usage(
-                "--p12 needs --password-env VAR or --password-file FILE (passwords are never given in argv)".into(),
+                "--p12/--jks needs --password-env VAR or --password-file FILE (passwords are never given in argv)"
+                    .into(),
             )
         })?;
-        return Ok(Key::from_pkcs12(&read_file(path, "--p12 file")?, &password, args.alias.as_deref())?);
+        let unlock = Unlock { password, key_password: key_password(args)?, alias: args.alias.as_deref() };
+        return keystore::load(path, &unlock, &Source::Options { password_from });
     }
-    if let Some((props, props_path)) = properties {
-        if let Some(file) = props.get("keystore.file") {
-            let path = resolve(props_path, file);
-            let password = match password(args)? {
-                Some(password) => password,
-                None => Zeroizing::new(
-                    props
-                        .get("keystore.password")
-                        .or_else(|| props.get("keystore.alias.password"))
-                        .unwrap_or_default()
-                        .to_string(),
-                ),
-            };
-            // JKS files get the core's message with the keytool command that converts them.
-            return Ok(Key::from_jks(&read_file(&path, "keystore.file")?, &password, props.get("keystore.alias"))?);
+    if let (Some((props, props_path)), Some(file)) = (properties, keystore_file) {
+        let shown = shown_path(props_path);
+        if file.starts_with("base64:") || file.len() > 4096 || file.chars().any(char::is_control) {
+            // jwt-grant-generator opens keystore.file with FileInputStream: a path, nothing else.
+            return Err(CliError::Message(format!(
+                "{shown}: keystore.file must be the keystore's file name (jwt-grant-generator reads only a file); \
+                 this value ({} characters, not shown) is not one: save the keystore to a file and give its path",
+                file.chars().count()
+            )));
         }
+        let path = resolve(props_path, file);
+        let (password, password_from) = match password(args)? {
+            Some(given) => given,
+            None => match (props.get("keystore.password"), props.get("keystore.alias.password")) {
+                (Some(p), _) => (Zeroizing::new(p.to_string()), format!("keystore.password in {shown}")),
+                (None, Some(p)) => (Zeroizing::new(p.to_string()), format!("keystore.alias.password in {shown}")),
+                (None, None) => (Zeroizing::new(String::new()), format!("nowhere (no keystore.password in {shown})")),
+            },
+        };
+        let key_password = match key_password(args)? {
+            Some(given) => Some(given),
+            None => props.get("keystore.alias.password").map(|p| Zeroizing::new(p.to_string())),
+        };
+        let alias = args.alias.as_deref().or_else(|| props.get("keystore.alias"));
+        let unlock = Unlock { password, key_password, alias };
+        return keystore::load(&path, &unlock, &Source::Properties { file: props_path, password_from });
     }
     Err(CliError::Usage(
-        "give a key: --p12 FILE, --key PEM [--cert PEM], --jwk FILE, or keystore.file in --properties".into(),
+        "give a key: --p12/--jks FILE, --key PEM [--cert PEM], --jwk FILE, or keystore.file in --properties".into(),
     ))
 }
 
-/// The password from --password-env or --password-file, if one of them was given.
-fn password(args: &GrantArgs) -> CliResult<Option<Zeroizing<String>>> {
+/// The keystore password and where it came from, if --password-env or --password-file was given.
+fn password(args: &GrantArgs) -> CliResult<Option<(Zeroizing<String>, String)>> {
+    let from = |value: Option<Zeroizing<String>>, source: String| value.map(|v| (v, source));
     if let Some(var) = &args.password_env {
+        return Ok(from(secret(Some(var), None, "--password-env")?, format!("--password-env {var}")));
+    }
+    if let Some(path) = &args.password_file {
+        return Ok(from(secret(None, Some(path), "--password-file")?, format!("--password-file {}", shown_path(path))));
+    }
+    Ok(None)
+}
+
+/// The key entry's password, if --key-password-env or --key-password-file was given.
+fn key_password(args: &GrantArgs) -> CliResult<Option<Zeroizing<String>>> {
+    match (&args.key_password_env, &args.key_password_file) {
+        (Some(var), _) => secret(Some(var), None, "--key-password-env"),
+        (None, Some(path)) => secret(None, Some(path), "--key-password-file"),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A secret from an environment variable or a file (trailing newline ignored).
+fn secret(var: Option<&String>, path: Option<&PathBuf>, flag: &str) -> CliResult<Option<Zeroizing<String>>> {
+    if let Some(var) = var {
         return match std::env::var(var) {
             Ok(value) => Ok(Some(Zeroizing::new(value))),
             Err(_) => Err(CliError::Message(format!(
-                "the environment variable {var} (named by --password-env) is not set or not UTF-8"
+                "the environment variable {var} (named by {flag}) is not set or not UTF-8"
             ))),
         };
     }
-    if let Some(path) = &args.password_file {
-        let mut text = Zeroizing::new(read_text(path, "--password-file")?);
+    if let Some(path) = path {
+        let mut text = Zeroizing::new(read_text(path, flag)?);
         let keep = text.trim_end_matches(['\n', '\r']).len();
         text.truncate(keep);
         return Ok(Some(text));

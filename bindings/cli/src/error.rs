@@ -41,11 +41,24 @@ pub type CliResult<T> = Result<T, CliError>;
 
 /// Reads a file, naming it and the option it came from on failure.
 pub fn read_file(path: &std::path::Path, what: &str) -> CliResult<Vec<u8>> {
-    std::fs::read(path).map_err(|e| CliError::Message(format!("cannot read {what} {}: {e}", path.display())))
+    std::fs::read(path).map_err(|e| CliError::Message(format!("cannot read {what} {}: {e}", shown_path(path))))
 }
 
 /// Reads a UTF-8 text file.
 pub fn read_text(path: &std::path::Path, what: &str) -> CliResult<String> {
     String::from_utf8(read_file(path, what)?)
-        .map_err(|_| CliError::Message(format!("{what} {} is not UTF-8 text", path.display())))
+        .map_err(|_| CliError::Message(format!("{what} {} is not UTF-8 text", shown_path(path))))
+}
+
+/// A file name for a message: a long one (a value pasted where a path belongs: a key, a
+/// keystore as base64) is cut, so a message never carries much more than a name.
+pub fn shown_path(path: &std::path::Path) -> String {
+    const MAX: usize = 120;
+    let text = path.display().to_string();
+    let count = text.chars().count();
+    if count <= MAX {
+        text
+    } else {
+        format!("{}... ({count} characters)", text.chars().take(40).collect::<String>())
+    }
 }

@@ -116,15 +116,17 @@ pub fn describe(jwt: &str, now: i64) -> CliResult<String> {
         }
     }
     line(format!("claims:      {}", pretty_indented(&claims)));
+    // The claims are untrusted: any i64 can arrive, so every difference is checked.
     let int = |name: &str| claims.get(name).and_then(Value::as_i64);
     if let Some(iat) = int("iat") {
-        line(format!("issued:      {} ({})", maskinporten::format_utc(iat), relative(iat - now)));
+        line(format!("issued:      {} ({})", maskinporten::format_utc(iat), relative(iat.checked_sub(now))));
     }
     if let Some(exp) = int("exp") {
         let state = if exp <= now { "EXPIRED" } else { "not expired" };
-        line(format!("expires:     {} ({}, {state})", maskinporten::format_utc(exp), relative(exp - now)));
+        line(format!("expires:     {} ({}, {state})", maskinporten::format_utc(exp), relative(exp.checked_sub(now))));
         if let Some(iat) = int("iat") {
-            line(format!("lifetime:    {}", duration(exp - iat)));
+            let lifetime = exp.checked_sub(iat).map(duration).unwrap_or_else(|| OUT_OF_RANGE.to_string());
+            line(format!("lifetime:    {lifetime}"));
         }
     }
     let id = |v: Option<&Value>| v.and_then(|c| c.get("ID")).and_then(Value::as_str).map(org_from_id);
@@ -182,21 +184,31 @@ fn pretty_indented(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default().replace('\n', "\n             ")
 }
 
+/// A difference of two claimed times that does not fit in an i64.
+const OUT_OF_RANGE: &str = "out of range";
+
 /// "in 1 min 30 s" / "2 h 5 min ago".
-fn relative(delta: i64) -> String {
-    if delta == 0 {
-        "now".to_string()
-    } else if delta > 0 {
-        format!("in {}", duration(delta))
-    } else {
-        format!("{} ago", duration(-delta))
+fn relative(delta: Option<i64>) -> String {
+    match delta {
+        None => OUT_OF_RANGE.to_string(),
+        Some(0) => "now".to_string(),
+        Some(d) if d > 0 => format!("in {}", duration(d)),
+        Some(d) => format!("{} ago", magnitude(d.unsigned_abs())),
     }
 }
 
 fn duration(seconds: i64) -> String {
-    let s = seconds.abs();
+    let text = magnitude(seconds.unsigned_abs());
+    if seconds < 0 {
+        format!("-{text}")
+    } else {
+        text
+    }
+}
+
+fn magnitude(s: u64) -> String {
     let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
-    let text = if d > 0 {
+    if d > 0 {
         format!("{d} d {h} h")
     } else if h > 0 {
         format!("{h} h {m} min")
@@ -204,11 +216,6 @@ fn duration(seconds: i64) -> String {
         format!("{m} min {sec} s")
     } else {
         format!("{sec} s")
-    };
-    if seconds < 0 {
-        format!("-{text}")
-    } else {
-        text
     }
 }
 
@@ -247,6 +254,31 @@ mod tests {
         assert!(report.contains("grant"));
         assert!(report.contains("1 h 58 min ago, EXPIRED"), "{report}");
         assert!(report.contains("consumer:    312000008"));
+    }
+
+    #[test]
+    fn extreme_times_do_not_overflow() {
+        for (iat, exp, now) in [
+            (i64::MAX, i64::MIN, 0),
+            (i64::MIN, i64::MAX, 0),
+            (i64::MIN, i64::MIN, i64::MAX),
+            (i64::MAX, i64::MAX, i64::MIN),
+            (0, i64::MIN, 1),
+        ] {
+            let token = jwt(serde_json::json!({"alg": "RS256"}), serde_json::json!({"iat": iat, "exp": exp}));
+            let report = describe(&token, now).expect("report");
+            assert!(report.contains("issued:") && report.contains("expires:"), "{report}");
+        }
+        let token = jwt(serde_json::json!({"alg": "RS256"}), serde_json::json!({"iat": i64::MIN, "exp": i64::MAX}));
+        let report = describe(&token, 0).expect("report");
+        assert!(report.contains("lifetime:    out of range"), "{report}");
+        // i64::MIN - 1 overflows; i64::MIN itself is shown without negating it.
+        let token = jwt(serde_json::json!({"alg": "RS256"}), serde_json::json!({"iat": 0, "exp": i64::MIN}));
+        let report = describe(&token, 0).expect("report");
+        assert!(report.contains("lifetime:    -106751991167300 d 15 h"), "{report}");
+        assert!(report.contains("(106751991167300 d 15 h ago, EXPIRED)"), "{report}");
+        let token = jwt(serde_json::json!({"alg": "RS256"}), serde_json::json!({"iat": i64::MAX, "exp": 0}));
+        assert!(describe(&token, -1).expect("report").contains("issued:"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod demo;
 mod error;
 mod inspect;
 mod keygen;
+mod keystore;
 mod properties;
 mod token;
 

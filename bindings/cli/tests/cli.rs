@@ -438,20 +438,159 @@ fn properties_file_from_jwt_grant_generator() {
     let grant = ok(run(&["grant", "--properties", p]));
     assert_eq!(decode(&grant, 1)["aud"], sim.issuer());
 
-    // A proprietary JKS keystore gets the core's conversion advice.
-    std::fs::write(dir.path().join("virksomhet.jks"), [0xFE, 0xED, 0xFE, 0xED, 0, 0, 0, 2]).expect("jks");
+    // Seed 000's path: a JKS made by `keytool -importkeystore ... -deststoretype JKS`, named by
+    // keystore.file, with keystore.alias in another case than keytool stored it.
+    std::fs::copy(jks("one-key.jks"), dir.path().join("virksomhet.jks")).expect("copy");
+    let seed = format!(
+        "issuer={X5C_CLIENT}\naudience={}\ntoken.endpoint={}\nscope={READ}\nkeystore.file=virksomhet.jks\n\
+         keystore.password=fixture-pw\nkeystore.alias=Virksomhetssertifikat\nkeystore.alias.password=fixture-pw\n",
+        sim.issuer(),
+        sim.token_endpoint()
+    );
+    std::fs::write(&props, &seed).expect("write");
+    let token = ok(run(&["token", "--properties", p]));
+    assert_eq!(decode(&token, 1)["scope"], READ);
+
+    // A wrong keystore.password names the file and where the password came from, never the password.
+    std::fs::write(&props, seed.replace("keystore.password=fixture-pw", "keystore.password=hunter2-not-it"))
+        .expect("w");
+    let err = fails(run(&["token", "--properties", p]));
+    assert!(err.contains("virksomhet.jks: the JKS keystore password is wrong"), "{err}");
+    assert!(err.contains("keystore.password in"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert_eq!(sim.stats().requests, 3, "three tokens; the grant and the failed keystore sent nothing");
+    sim.shutdown();
+}
+
+#[test]
+fn properties_keys_are_all_applied_and_unknown_ones_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::copy(jks("one-key.jks"), dir.path().join("virksomhet.jks")).expect("copy");
+    let props = dir.path().join("client.properties");
+    let p = props.to_str().unwrap_or("");
+    let base = format!(
+        "issuer={X5C_CLIENT}\naudience=https://test.maskinporten.no/\nscope={READ}\nkeystore.file=virksomhet.jks\n\
+         keystore.password=fixture-pw\nkeystore.alias=virksomhetssertifikat\nkeystore.alias.password=fixture-pw\n"
+    );
+    // consumer_org, resource and pid reach the grant (a supplier acting for its customer).
     std::fs::write(
         &props,
-        format!(
-            "issuer={X5C_CLIENT}\naudience={}\nscope={READ}\nkeystore.file=virksomhet.jks\nkeystore.password=x\n",
-            sim.issuer()
-        ),
+        format!("{base}consumer_org=312000008\nresource=https://api.example.no/\npid=11111111111\n"),
     )
-    .expect("write");
-    let err = fails(run(&["token", "--properties", p]));
-    assert!(err.contains("keytool -importkeystore"), "{err}");
-    assert_eq!(sim.stats().requests, 2, "two tokens; the grant and the JKS case sent nothing");
-    sim.shutdown();
+    .expect("w");
+    let claims = decode(&ok(run(&["grant", "--properties", p])), 1);
+    assert_eq!(claims["consumer_org"], "312000008");
+    assert_eq!(claims["resource"], "https://api.example.no/");
+    assert_eq!(claims["pid"], "11111111111");
+    // The command line still wins.
+    let claims = decode(&ok(run(&["grant", "--properties", p, "--consumer-org", "313000001"])), 1);
+    assert_eq!(claims["consumer_org"], "313000001");
+    // keystore.kid sends the kid instead of x5c, as jwt-grant-generator does.
+    std::fs::write(&props, format!("{base}keystore.kid=my-key-2026\n")).expect("w");
+    let header = decode(&ok(run(&["grant", "--properties", p])), 0);
+    assert_eq!(header["kid"], "my-key-2026");
+    assert!(header.get("x5c").is_none(), "{header}");
+
+    // A misspelt key is refused by name, with the key meant; values are never printed.
+    std::fs::write(&props, format!("{base}consumer.org=312000008\n")).expect("w");
+    let err = fails(run(&["grant", "--properties", p]));
+    assert!(err.contains("unknown key `consumer.org`: did you mean `consumer_org`?"), "{err}");
+    assert!(err.contains("client.properties"), "the file is named: {err}");
+    assert!(!err.contains("312000008"), "{err}");
+
+    // keystore.file=base64:... is refused without echoing the keystore.
+    use base64::Engine;
+    let inline = base64::engine::general_purpose::STANDARD.encode(std::fs::read(jks("one-key.jks")).expect("jks"));
+    std::fs::write(&props, base.replace("keystore.file=virksomhet.jks", &format!("keystore.file=base64:{inline}")))
+        .expect("w");
+    let o = run(&["grant", "--properties", p]);
+    let err = fails(o);
+    assert!(err.contains("keystore.file must be the keystore's file name"), "{err}");
+    assert!(!err.contains(&inline[..16]) && err.len() < 400, "the keystore is not echoed: {err}");
+}
+
+// ---- Java keystores (core/tests/fixtures/jks, written by keytool) ----
+
+fn jks(name: &str) -> String {
+    repo(&format!("core/tests/fixtures/jks/{name}"))
+}
+
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BIN);
+    command.args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run maskinporten")
+}
+
+#[test]
+fn jks_and_jceks_keystores_through_options() {
+    let reference = decode(&ok(run(&cmd("grant", p12_args("test", &["--scope", READ])))), 0)["x5c"].clone();
+    let env = [("STORE_PW", "fixture-pw"), ("KEY_PW", "key-pw-2")];
+    let grant = |store: &str, extra: &[&str]| {
+        let store = jks(store);
+        let mut args = vec!["grant", "--client-id", X5C_CLIENT, "--scope", READ, "--password-env", "STORE_PW"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--jks", &store]);
+        run_with(&args, &env)
+    };
+    // --jks, --p12 and --keystore are one option: the content tells JKS, JCEKS and PKCS#12 apart.
+    for flag in ["--jks", "--p12", "--keystore"] {
+        let store = jks("one-key.jks");
+        let o = run_with(
+            &["grant", "--client-id", X5C_CLIENT, "--scope", READ, "--password-env", "STORE_PW", flag, &store],
+            &env,
+        );
+        assert_eq!(decode(&ok(o), 0)["x5c"], reference, "{flag}");
+    }
+    // A key entry with its own password: named flags in the error, then the key password works.
+    let err = fails(grant("key-password.jks", &[]));
+    assert!(
+        err.contains("key-password.jks: the JKS keystore's entry \"virksomhetssertifikat\" has a password of its own"),
+        "{err}"
+    );
+    assert!(err.contains("--key-password-env VAR or --key-password-file FILE"), "{err}");
+    assert!(!err.contains("Key::from"), "CLI errors speak of options, not functions: {err}");
+    for store in ["key-password.jks", "key-password.jceks"] {
+        assert_eq!(decode(&ok(grant(store, &["--key-password-env", "KEY_PW"])), 0)["x5c"], reference, "{store}");
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let key_pw = dir.path().join("key-pw");
+    std::fs::write(&key_pw, "key-pw-2\n").expect("write");
+    let o = grant("key-password.jks", &["--key-password-file", key_pw.to_str().unwrap_or("")]);
+    assert_eq!(decode(&ok(o), 0)["x5c"], reference);
+    let err = fails(run_with(
+        &[
+            "grant",
+            "--client-id",
+            X5C_CLIENT,
+            "--scope",
+            READ,
+            "--password-env",
+            "KEY_PW",
+            "--jks",
+            &jks("one-key.jks"),
+        ],
+        &env,
+    ));
+    assert!(
+        err.contains("password is wrong") && err.contains("(the password came from --password-env KEY_PW)"),
+        "{err}"
+    );
+    assert!(!err.contains("key-pw-2") && !err.contains("fixture-pw"), "{err}");
+    // Several keys: the aliases and the option that picks one; aliases in any case.
+    let err = fails(grant("several-keys.jks", &[]));
+    assert!(err.contains("\"first\"") && err.contains("\"second\"") && err.contains("(with --alias NAME)"), "{err}");
+    let first = decode(&ok(grant("several-keys.jks", &["--alias", "FIRST"])), 0)["x5c"].clone();
+    assert_ne!(first, reference);
+    let err = fails(grant("trusted-only.jks", &[]));
+    assert!(err.contains("only trusted certificates") && !err.contains("--alias"), "{err}");
+    // Options for a keystore without one are usage errors.
+    let o =
+        run(&["grant", "--client-id", X5C_CLIENT, "--scope", READ, "--jwk", &keys("client.jwk.json"), "--alias", "x"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--alias applies to a keystore"), "{}", stderr(&o));
 }
 
 #[test]

@@ -140,7 +140,7 @@ async fn mp_errors_come_back_typed_and_are_not_retried() {
             Client::new("no-such-client", p12_key(), env.clone()).expect("c"),
             GrantOptions::new([READ]),
             "MP-100",
-            "invalid_client",
+            "invalid_grant",
         ),
         (
             "unknown kid",

@@ -40,15 +40,23 @@ pub struct Key(pub(crate) maskinporten::Key);
 #[uniffi::export]
 impl Key {
     /// A PKCS#12 (`.p12`/`.pfx`) enterprise certificate; `alias` picks an entry when there are several.
+    /// A Java JKS/JCEKS keystore is recognised and read with `password` for the store and the key.
     #[uniffi::constructor(default(alias = None))]
     pub fn from_pkcs12(data: Vec<u8>, password: String, alias: Option<String>) -> Result<Arc<Key>> {
         Ok(Arc::new(Key(maskinporten::Key::from_pkcs12(&data, &password, alias.as_deref())?)))
     }
 
-    /// A Java keystore (JKS), as used by Digdir's jwt-grant-generator.
-    #[uniffi::constructor(default(alias = None))]
-    pub fn from_jks(data: Vec<u8>, password: String, alias: Option<String>) -> Result<Arc<Key>> {
-        Ok(Arc::new(Key(maskinporten::Key::from_jks(&data, &password, alias.as_deref())?)))
+    /// A Java keystore: JKS (as used by Digdir's jwt-grant-generator), JCEKS or PKCS#12. `alias`
+    /// picks a key entry (any case); `key_password` is the entry's own password when it differs
+    /// from the keystore's (default: `password`).
+    #[uniffi::constructor(default(alias = None, key_password = None))]
+    pub fn from_jks(
+        data: Vec<u8>,
+        password: String,
+        alias: Option<String>,
+        key_password: Option<String>,
+    ) -> Result<Arc<Key>> {
+        Ok(Arc::new(Key(maskinporten::Key::from_jks(&data, &password, alias.as_deref(), key_password.as_deref())?)))
     }
 
     /// A PEM private key (PKCS#8 or PKCS#1), with the certificate chain (leaf first) for `x5c`.

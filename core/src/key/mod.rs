@@ -1,8 +1,8 @@
 //! The signing key and its certificate chain.
 //!
-//! One [`Key`] type, loaded from PKCS#12, PEM, a private JWK, or (for external signers) from the
-//! certificate or `kid` alone. The private key is parsed once into the crypto backend's form and
-//! kept there; building a grant never re-parses it.
+//! One [`Key`] type, loaded from PKCS#12, a Java keystore (JKS, JCEKS), PEM, a private JWK, or
+//! (for external signers) from the certificate or `kid` alone. The private key is parsed once
+//! into the crypto backend's form and kept there; building a grant never re-parses it.
 
 mod certificate;
 mod der_walk;
@@ -68,9 +68,12 @@ impl Key {
     /// Loads the enterprise certificate's PKCS#12 file (`.p12`/`.pfx`): modern (PBES2, AES-256)
     /// and legacy (3DES / RC2-40, SHA-1 MAC) files both work. With several key entries, `alias`
     /// picks one (its friendly name); with one, it is used.
+    ///
+    /// A Java JKS or JCEKS keystore given here is recognised by its first bytes and read as
+    /// [`Key::from_jks`] reads it, with `password` for the keystore and its key entry (as keytool
+    /// sets them unless told otherwise).
     pub fn from_pkcs12(data: &[u8], password: &str, alias: Option<&str>) -> Result<Key> {
-        let material = pkcs12::load(data, password, alias)?;
-        Key::from_parts(material.pkcs8, material.chain, None)
+        Key::from_keystore(data, password, alias, None)
     }
 
     /// Loads a PEM private key (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`), with an
@@ -91,12 +94,40 @@ impl Key {
         Key::from_parts(pkcs8, Vec::new(), Some(kid))
     }
 
-    /// Loads a Java keystore. A PKCS#12 keystore (keytool's default since Java 9) loads like
-    /// [`Key::from_pkcs12`]; a proprietary JKS/JCEKS file is refused with the `keytool` command
-    /// that converts it to PKCS#12.
-    pub fn from_jks(data: &[u8], password: &str, alias: Option<&str>) -> Result<Key> {
-        jks::reject_proprietary(data)?;
-        Key::from_pkcs12(data, password, alias)
+    /// Loads a Java keystore: Sun's JKS (what `keytool -storetype JKS` writes and Digdir's
+    /// jwt-grant-generator reads), JCEKS (with the `jceks` feature, on by default; without it a
+    /// JCEKS key is refused with the `keytool` command that converts it), or PKCS#12 (keytool's
+    /// default since Java 9), told apart by their first bytes.
+    ///
+    /// `store_password` opens the keystore (its integrity check is verified). With several key
+    /// entries, `alias` picks one (aliases compare without case, as Java stores them
+    /// lower-cased); with one, it is used. `key_password` is the key entry's own password when
+    /// it differs from the keystore's (keytool's `-keypass`); `None` uses `store_password`. A
+    /// PKCS#12 file has one password, and `key_password` is not used for it (as in keytool).
+    /// The certificate chain stored with the key becomes `x5c`, leaf first.
+    ///
+    /// Errors: `wrong_password` (the keystore password), `wrong_key_password` (the key entry's),
+    /// `key_not_found` (no such alias, several keys and no alias, or only trusted certificates),
+    /// `invalid_key` (a damaged or truncated file), `unsupported_key`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), maskinporten::Error> {
+    /// let jks = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jks/one-key.jks")).unwrap();
+    /// let key = maskinporten::Key::from_jks(&jks, "fixture-pw", None, None)?;
+    /// assert_eq!(key.certificate().unwrap().org_number.as_deref(), Some("311000004"));
+    /// # Ok(()) }
+    /// ```
+    pub fn from_jks(data: &[u8], store_password: &str, alias: Option<&str>, key_password: Option<&str>) -> Result<Key> {
+        Key::from_keystore(data, store_password, alias, key_password)
+    }
+
+    /// The one keystore loader behind both: JKS/JCEKS by their magic bytes, else PKCS#12.
+    fn from_keystore(data: &[u8], password: &str, alias: Option<&str>, key_password: Option<&str>) -> Result<Key> {
+        let material = match jks::sniff(data) {
+            Some(format) => jks::load(data, format, password, alias, key_password)?,
+            None => pkcs12::load(data, password, alias)?,
+        };
+        Key::from_parts(material.pkcs8, material.chain, None)
     }
 
     /// A key whose private half lives elsewhere (HSM, cloud KMS, Android Keystore, the iOS

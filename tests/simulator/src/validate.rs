@@ -11,7 +11,8 @@ use crate::registry::{Client, Registry};
 /// A rejected token request: HTTP status, OAuth `error`, `MP-nnn` code and a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rejection {
-    /// HTTP status (400, or 401 for `invalid_client`).
+    /// HTTP status: always 400, as Maskinporten answers every grant it refuses (an unknown
+    /// client included: MP-100 `invalid_grant`, not RFC 6749's 401 `invalid_client`).
     pub status: u16,
     /// OAuth error code, e.g. `invalid_grant`.
     pub error: &'static str,
@@ -23,8 +24,7 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(error: &'static str, mp_code: &'static str, message: impl Into<String>) -> Self {
-        let status = if error == "invalid_client" { 401 } else { 400 };
-        Rejection { status, error, mp_code, message: message.into() }
+        Rejection { status: 400, error, mp_code, message: message.into() }
     }
     /// The JSON body: `{"error", "error_description": "<message> (MP-nnn)"}`.
     pub fn body(&self) -> Value {
@@ -317,10 +317,10 @@ pub(crate) fn validate(
         return Err(grant("MP-012", "The grant has already been used (jti replayed)"));
     }
 
-    // 10. Client known (and allowed to sign this way).
-    let client = reg.clients.get(iss).ok_or_else(|| {
-        Rejection::new("invalid_client", "MP-100", "Client not found (wrong iss or wrong environment)")
-    })?;
+    // 10. Client known (and allowed to sign this way). Digdir's troubleshooting page lists a
+    // mistyped client id under invalid_grant: "Invalid assertion. Client authentication failed".
+    let client =
+        reg.clients.get(iss).ok_or_else(|| grant("MP-100", "Invalid assertion. Client authentication failed"))?;
     let client_amr = match &signer {
         Signer::Cert { .. } => {
             if !client.x5c {

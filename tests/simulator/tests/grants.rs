@@ -251,15 +251,16 @@ async fn expired_registered_key_is_mp121() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn claim_checks() {
     let sim = start().await;
-    // Unknown client.
+    // Unknown client: 400 invalid_grant, as Maskinporten answers a mistyped client id.
     let a = expect_rejected(
         &sim,
         &Grant::x5c(&sim).claim("iss", json!("unknown-client")).sign(),
         "MP-100",
-        "invalid_client",
+        "invalid_grant",
     )
     .await;
-    assert_eq!(a.status, 401);
+    assert_eq!(a.status, 400);
+    assert!(a.text.contains("Invalid assertion. Client authentication failed (MP-100)"), "{}", a.text);
     // Scope not granted.
     expect_rejected(
         &sim,
@@ -385,7 +386,7 @@ async fn order_of_checks_first_failure_wins() {
     // Unknown client: the jti is remembered at step 9 before step 10 rejects the client, so
     // the same grant again is a replay.
     let jwt = Grant::x5c(&sim).claim("iss", json!("nobody")).sign();
-    expect_rejected(&sim, &jwt, "MP-100", "invalid_client").await;
+    expect_rejected(&sim, &jwt, "MP-100", "invalid_grant").await;
     expect_rejected(&sim, &jwt, "MP-012", "invalid_grant").await;
     // Lifetime 121 s with a replayed jti: the time check (step 8) comes first.
     let g = Grant::x5c(&sim);

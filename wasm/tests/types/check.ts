@@ -8,6 +8,8 @@ import {
 
 export async function usage(p12: Uint8Array, password: string): Promise<string> {
   const key: Key = Key.fromPkcs12(p12, password);
+  const jks: Key = Key.fromJks(p12, password, 'alias', 'key-password');
+  void jks;
   const client = new Client({ clientId: 'id', key, environment: 'test', algorithm: 'RS384', lifetime: 60 });
   const options: GrantOptions = {
     scopes: ['test:scope.read'],

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 /// Why CBC decryption failed.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum CbcError {
+pub(in crate::key) enum CbcError {
     /// The key or IV has the wrong length for the cipher: a malformed file.
     KeyOrIv,
     /// The ciphertext is not whole blocks or the padding is wrong: almost always a wrong password.
@@ -19,7 +19,7 @@ pub(super) enum CbcError {
 }
 
 /// Decrypts `data` with cipher `C` in CBC mode and removes the PKCS#7 padding.
-pub(super) fn decrypt<C: BlockCipherDecrypt + KeyInit>(
+pub(in crate::key) fn decrypt<C: BlockCipherDecrypt + KeyInit>(
     key: &[u8],
     iv: &[u8],
     data: &[u8],

@@ -7,7 +7,7 @@
 //! (`limits.rs`) and the chain is built in linear time (`chain.rs`): files are read before any
 //! password check.
 
-mod cbc;
+pub(super) mod cbc;
 mod chain;
 mod decrypt;
 #[cfg(feature = "fuzzing")]

@@ -117,6 +117,28 @@ class ApiTest {
         assertFalse(error.retryable)
     }
 
+    /** A JKS written by this JVM's own KeyStore (not a fixture): UTF-16 passwords, a key password. */
+    @Test
+    fun jksWrittenByTheJvmLoadsWithItsOwnKeyPassword() {
+        val source = java.security.KeyStore.getInstance("PKCS12")
+        source.load(Vectors.bytes("keys/client.p12").inputStream(), "vector-password".toCharArray())
+        val alias = source.aliases().toList().first { source.isKeyEntry(it) }
+        val jks = java.security.KeyStore.getInstance("JKS")
+        jks.load(null, null)
+        val privateKey = source.getKey(alias, "vector-password".toCharArray())
+        jks.setKeyEntry("Virksomhet", privateKey, "nøkkel€".toCharArray(), source.getCertificateChain(alias))
+        val bytes = java.io.ByteArrayOutputStream().also { jks.store(it, "pæsswørd€".toCharArray()) }.toByteArray()
+
+        val key = Key.fromJks(bytes, "pæsswørd€", "VIRKSOMHET", "nøkkel€")
+        assertEquals(p12().fingerprint(), key.fingerprint())
+        assertEquals(p12().certificateChainDer().first().toList(), key.certificateChainDer().first().toList())
+        val noKeyPassword = assertThrows<MaskinportenException.Key> { Key.fromJks(bytes, "pæsswørd€") }
+        assertEquals("wrong_key_password", noKeyPassword.kind)
+        val wrongStore = assertThrows<MaskinportenException.Key> { Key.fromJks(bytes, "pæsswørd", null, "nøkkel€") }
+        assertEquals("wrong_password", wrongStore.kind)
+        assertFalse(wrongStore.message!!.contains("nøkkel€"))
+    }
+
     @Test
     fun invalidArgumentsNameTheField() {
         val client = Client(x5cClientId, p12(), Environment.test())
