@@ -27,7 +27,7 @@ fn issuer() -> &'static Issuer {
     ISSUER.get_or_init(|| {
         let key = Key::from_pem(OTHER_KEY_PEM, None).and_then(|k| k.with_kid(KID)).expect("the vectors' other key");
         let jwks = format!(r#"{{"keys":[{}]}}"#, key.public_jwk().expect("public JWK"));
-        let mut validator = Validator::new(Environment::test()).with_leeway(LEEWAY);
+        let mut validator = Validator::new(Environment::test()).with_leeway(LEEWAY).expect("leeway");
         validator.update_jwks(jwks.as_bytes(), NOW).expect("JWKS");
         let header = format!(r#"{{"alg":"RS256","kid":"{KID}","typ":"JWT"}}"#);
         Issuer { key, header_b64: URL_SAFE_NO_PAD.encode(header), validator }
@@ -41,8 +41,13 @@ fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 }
 
 fn organisation(claims: &Map<String, Value>, name: &str) -> Option<Organisation> {
-    let id = get_ci(claims.get(name)?.as_object()?, "id")?.as_str()?;
-    Organisation::parse_id(id)
+    let claim = claims.get(name)?.as_object()?;
+    let id = get_ci(claim, "id")?.as_str()?;
+    let authority = match get_ci(claim, "authority") {
+        Some(authority) => authority.as_str()?,
+        None => maskinporten::ISO6523_AUTHORITY,
+    };
+    Organisation::parse(authority, id)
 }
 
 /// Whether the claims pass issuer, time, token type, scope and consumer checks, read from a Value.
@@ -58,7 +63,8 @@ fn passes(claims: &Map<String, Value>) -> bool {
             .get("scope")
             .and_then(Value::as_str)
             .is_some_and(|scope| scope.split_whitespace().any(|s| s == "test:scope.read"))
-        && organisation(claims, "consumer").is_some()
+        // The default requirements serve Norwegian organisations only (no eSeal consumers).
+        && organisation(claims, "consumer").is_some_and(|consumer| consumer.org_number.is_some())
 }
 
 fn text(claims: &Map<String, Value>, name: &str) -> Option<String> {
