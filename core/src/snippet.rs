@@ -7,7 +7,7 @@
 //! holds a live access token, and error messages end up in logs. So every quote of outside text
 //! goes through [`snippet`] or [`sanitize`], which, before anything is shown:
 //! 1. replace the value of any member whose name ends in `token`, `assertion`, `password`,
-//!    `secret` or is `pid` (JSON or form encoded, quoted or not: `access_token`,
+//!    `secret` (whatever precedes it) or is `pid` (JSON or form encoded, quoted or not: `access_token`,
 //!    `refresh_token`, `id_token`, `client_assertion`...) by `<redacted>`;
 //! 2. replace any run of 16 or more token characters (the base64 and base64url alphabets, `.`,
 //!    `%`, `~`) that holds a digit or a capital letter by `<redacted>`: JWTs (whose parts start
@@ -28,8 +28,8 @@ const WINDOW_BYTES: usize = 2048;
 /// (rule 1) when it has one, and no JWT is this short.
 const OPAQUE_MIN_BYTES: usize = 16;
 const REDACTED: &str = "<redacted>";
-/// Member names whose value is never shown (compared case-insensitively, as the whole name or
-/// its end after `_`).
+/// Member names whose value is never shown (compared case-insensitively with the end of the
+/// name, whatever comes before).
 const SECRET_NAME_SUFFIXES: [&str; 4] = ["token", "assertion", "password", "secret"];
 
 /// The start of a body as a short, single-line, redacted quote.
@@ -135,7 +135,9 @@ fn is_secret_name(name: &[u8]) -> bool {
         || SECRET_NAME_SUFFIXES.iter().any(|suffix| {
             let suffix = suffix.as_bytes();
             let Some(before) = name.len().checked_sub(suffix.len()) else { return false };
-            name[before..].eq_ignore_ascii_case(suffix) && (before == 0 || name[before - 1] == b'_')
+            // Any name ending so (`client_assertion`, `assertion`, `xassertion`): a quote is cheap
+            // to lose, a token is not.
+            name[before..].eq_ignore_ascii_case(suffix)
         })
 }
 
@@ -200,6 +202,9 @@ mod tests {
             "\"{\\\"access_token\\\":\\\"short1\\\"}\"",
             "{\"access_token\":\"short1",
             "{\"pid\":\"short1\"}",
+            // Found by fuzzing: a name that ends in a secret word without a `_` before it.
+            "oooooooassertion=short1&token_type=Bearer&expires_in=120",
+            "{\"xtoken\":\"short1\"}",
         ];
         for body in cases {
             let quote = snippet(body.as_bytes());
