@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 /// An organisation as Maskinporten writes it: `{"authority": "iso6523-actorid-upis", "ID": "0192:<orgno>[:...]"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Organisation {
     /// The whole `ID`, such as `0192:991825827` or `0192:991825827:ER//987464291:1`.
     pub id: String,
