@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Validates access tokens of one issuer against its JWKS, fetched when the core says so (first
 /// use, older than its maximum age, an unknown `kid` at most once per minimum refetch interval).
-/// Thread-safe. Bind it to an API's requirements once with `guard`; validate through the guard.
+/// Thread-safe. Bind it to an API's requirements once with `bind`; validate through the returned `Guard`.
 #[derive(uniffi::Object)]
 pub struct Validator(RwLock<maskinporten::Validator>);
 
@@ -25,7 +25,7 @@ impl fmt::Debug for Validator {
 }
 
 /// A validator bound to one set of requirements (what one API or route accepts), made once by
-/// `Validator.guard`, so that validating is one call into the library: the call order is
+/// `Validator.bind`, so that validating is one call into the library: the call order is
 /// 1. `begin(token, header, nowMs)`: `Valid`/`Refused` end it;
 /// 2. `FetchJwks` -> GET the request, abort at `timeoutAtMs`, report `handleJwksResponse` or
 ///    `handleJwksFailure`, then `poll(call, nowMs)`; `Wait` -> wait until the validator's
@@ -93,7 +93,7 @@ impl Validator {
     }
 
     /// This validator bound to `requirements` (converted once).
-    pub fn guard(self: Arc<Self>, requirements: Requirements) -> Arc<Guard> {
+    pub fn bind(self: Arc<Self>, requirements: Requirements) -> Arc<Guard> {
         Arc::new(Guard { requirements: (&requirements).into(), validator: self })
     }
 

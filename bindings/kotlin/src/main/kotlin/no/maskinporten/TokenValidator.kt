@@ -76,7 +76,7 @@ class TokenValidator @JvmOverloads constructor(
     fun hasJwks(): Boolean = validator.hasJwks()
 
     private fun run(text: String, header: Boolean, requirements: Requirements): ValidationResult {
-        val guard = guards[requirements] ?: guards.computeIfAbsent(requirements) { validator.guard(it) }
+        val guard = guards[requirements] ?: guards.computeIfAbsent(requirements) { validator.bind(it) }
         val step = guard.begin(utf8(text), header, clock.asLong)
         return ended(step) ?: fetching(guard, step)
     }

@@ -83,7 +83,7 @@ class RedactionTest {
         assertTrue(refused is ValidationResult.Refused)
         refused as ValidationResult.Refused
         // The sans-IO call object holds the token while the JWKS is fetched.
-        val guard = Validator(Environment.test(), ValidatorOptions()).guard(requirements)
+        val guard = Validator(Environment.test(), ValidatorOptions()).bind(requirements)
         val fetch = guard.begin(java.nio.ByteBuffer.allocateDirect(token.length).put(token.toByteArray()).flip(), false, case["now"].asLong() * 1000)
         assertTrue(fetch is ValidationStep.FetchJwks)
         val things = listOf(
