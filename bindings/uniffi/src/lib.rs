@@ -46,7 +46,7 @@ pub use options::{
 pub use request::{Header, HttpRequest};
 pub use signer::{ExternalSigner, PreparedGrant};
 pub use token::{parse_token_response, unix_now, AccessToken};
-pub use validator::{Guard, ValidationCall, ValidationStep, Validator};
+pub use validator::{guard_begin, Guard, ValidationCall, ValidationStep, Validator};
 
 /// The crypto backend the core was built with (`aws-lc-rs` here).
 #[uniffi::export]

@@ -10,7 +10,7 @@ use crate::flow::{lock, FlowEvent};
 use crate::request::HttpRequest;
 use maskinporten::{Error, ErrorKind, HttpResponse, TransportFailure, ValidatorOptions};
 use std::fmt;
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 
 /// Validates access tokens of one issuer against its JWKS, fetched when the core says so (first
 /// use, older than its maximum age, an unknown `kid` at most once per minimum refetch interval).
@@ -35,6 +35,49 @@ impl fmt::Debug for Validator {
 pub struct Guard {
     validator: Arc<Validator>,
     requirements: maskinporten::Requirements,
+    id: u64,
+}
+
+/// Guards by number, for [`guard_begin`]: a method call on an object costs uniffi one more call
+/// into the library first (it clones the object's handle; on the JVM each call costs
+/// microseconds), so the hot call names its guard by this number instead. Slots of dropped
+/// guards are reused; the list is as long as the most guards alive at once.
+static GUARDS: RwLock<Vec<Weak<Guard>>> = RwLock::new(Vec::new());
+
+fn register(make: impl FnOnce(u64) -> Guard) -> Arc<Guard> {
+    let mut guards = GUARDS.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let slot = guards.iter().position(|guard| guard.strong_count() == 0).unwrap_or(guards.len());
+    let guard = Arc::new(make(slot as u64));
+    if slot == guards.len() {
+        guards.push(Arc::downgrade(&guard));
+    } else {
+        guards[slot] = Arc::downgrade(&guard);
+    }
+    guard
+}
+
+/// [`Guard::begin`] for the guard numbered `guard` ([`Guard::id`]): one call into the library
+/// for the whole validation when the keys are held. A number of no live guard is refused
+/// (`invalid_argument`, 500).
+#[uniffi::export]
+pub fn guard_begin(guard: u64, token: &[u8], header: bool, now_ms: i64) -> ValidationStep {
+    let found = usize::try_from(guard).ok().and_then(|slot| {
+        let guards = GUARDS.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        guards.get(slot).and_then(Weak::upgrade)
+    });
+    match found {
+        Some(found) => found.begin(token, header, now_ms),
+        None => {
+            let error = Error::InvalidArgument {
+                kind: ErrorKind::InvalidArgument,
+                field: "guard",
+                message: format!("no guard numbered {guard} is alive: bind the requirements again"),
+            };
+            let requirements = maskinporten::Requirements::any_scope_unchecked();
+            let rejection = maskinporten::Rejection::for_error(&error, &requirements).into();
+            ValidationStep::Refused { error: error.into(), rejection }
+        }
+    }
 }
 
 impl fmt::Debug for Guard {
@@ -94,7 +137,7 @@ impl Validator {
 
     /// This validator bound to `requirements` (converted once).
     pub fn bind(self: Arc<Self>, requirements: Requirements) -> Arc<Guard> {
-        Arc::new(Guard { requirements: (&requirements).into(), validator: self })
+        register(|id| Guard { requirements: (&requirements).into(), validator: self, id })
     }
 
     /// Changes whenever a JWKS fetch ends.
@@ -116,6 +159,11 @@ impl Validator {
 
 #[uniffi::export]
 impl Guard {
+    /// This guard's number, for [`guard_begin`] (valid while the guard is alive).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// Starts validating `token` at `now_ms` (Unix ms), as far as the keys held allow. With
     /// `header` true, `token` is the `Authorization` header value (empty when there is none),
     /// read by the core's `bearerToken` rules; otherwise a token, with or without `Bearer `.
