@@ -126,6 +126,9 @@ public final class TokenProvider: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let key = keys[id] { return key }
+        // Options made anew for each call (new authorization detail objects) are new keys here:
+        // bound the memo; the core's cache is keyed by content and keeps the tokens.
+        if keys.count >= 1024 { keys.removeAll() }
         let key = flow.key(options: options)
         keys[id] = key
         return key

@@ -51,15 +51,17 @@ class TokenProvider @JvmOverloads constructor(
     private val generation = Generation(flow.generation())
     private val entries = ConcurrentHashMap<GrantOptions, Entry>()
 
-    /** The converted options of one [GrantOptions] value, and the token last handed out for them. */
+    /** The token last handed out per cache key (by its label), for [reject] to find the key. */
+    private val handedOut = ConcurrentHashMap<String, Pair<TokenKey, String>>()
+
+    /** The converted options of one [GrantOptions] value, and its memo. */
     private class Entry(val key: TokenKey) {
+        /** The cache key's short name (also the events'). */
+        val label: String = key.label()
+
         /** Reused until its `freshUntilMs`; null when the core said not to. */
         @Volatile
         var memo: Memo? = null
-
-        /** The access token last handed out, for [reject] to find the key. */
-        @Volatile
-        var last: String? = null
     }
 
     /** A token as handed out; [freshUntilMs] is the core's word on how long it may be reused. */
@@ -88,9 +90,10 @@ class TokenProvider @JvmOverloads constructor(
      */
     fun reject(rejectedAccessToken: String) {
         for (entry in entries.values) {
-            if (entry.last != rejectedAccessToken) continue
             if (entry.memo?.accessToken == rejectedAccessToken) entry.memo = null
-            generation.advance(flow.reject(entry.key, rejectedAccessToken))
+        }
+        for ((key, handed) in handedOut.values) {
+            if (handed == rejectedAccessToken) generation.advance(flow.reject(key, rejectedAccessToken))
         }
         listener.deliver(flow.pollEvents())
     }
@@ -133,10 +136,17 @@ class TokenProvider @JvmOverloads constructor(
     }
 
     private fun memo(options: GrantOptions): Memo {
-        val entry = entries[options] ?: entries.computeIfAbsent(options) { Entry(flow.key(it)) }
+        val entry = entries[options] ?: entry(options)
         val memo = entry.memo
         if (memo != null && clock.asLong < memo.freshUntilMs) return memo
         return execute(entry)
+    }
+
+    private fun entry(options: GrantOptions): Entry {
+        // Options made anew for each call (a new AuthorizationDetail object each time) are new
+        // keys here: bound the memo; the core's cache is keyed by content and keeps the tokens.
+        if (entries.size >= MAX_ENTRIES) entries.clear()
+        return entries.computeIfAbsent(options) { Entry(flow.key(it)) }
     }
 
     /** One call of the core's flow, step by step, until its token or its error. */
@@ -157,7 +167,7 @@ class TokenProvider @JvmOverloads constructor(
                     is TokenStep.Token -> {
                         ended = true
                         val memo = Memo(step.token, step.token.accessToken(), step.freshUntilMs ?: Long.MIN_VALUE)
-                        entry.last = memo.accessToken
+                        handedOut[entry.label] = entry.key to memo.accessToken
                         entry.memo = if (step.freshUntilMs != null) memo else null
                         return memo
                     }
@@ -176,6 +186,11 @@ class TokenProvider @JvmOverloads constructor(
             if (!ended) generation.advance(flow.cancel(call))
             listener.deliver(flow.pollEvents())
         }
+    }
+
+    private companion object {
+        /** Distinct [GrantOptions] values memoized at once. */
+        const val MAX_ENTRIES = 1024
     }
 
     private fun send(call: TokenCall, step: TokenStep.Send) {
