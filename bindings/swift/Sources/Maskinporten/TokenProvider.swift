@@ -51,8 +51,9 @@ public final class TokenProvider: @unchecked Sendable {
         sleep: @escaping @Sendable (Int64) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0) * 1_000_000) },
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) throws {
+        let flow = try TokenFlow(client: client, options: options)
         self.client = client
-        self.flow = try TokenFlow(client: client, options: options)
+        self.flow = flow
         self.transport = transport
         self.signer = signer
         self.onEvent = onEvent

@@ -45,7 +45,8 @@ public final class TokenValidator: @unchecked Sendable {
         onEvent: @escaping @Sendable (FlowEvent) -> Void = logFlowEvent,
         clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) throws {
-        self.validator = try Validator(environment: environment, options: options)
+        let validator = try Validator(environment: environment, options: options)
+        self.validator = validator
         self.transport = transport
         self.onEvent = onEvent
         self.clock = clock

@@ -22,7 +22,7 @@ final class ValidationTests: XCTestCase {
         return try JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
 
-    func validator(_ document: [String: Any], now: Int64) throws -> (TokenValidator, ScriptedTransport) {
+    func makeValidator(_ document: [String: Any], now: Int64) throws -> (TokenValidator, ScriptedTransport) {
         let transport = ScriptedTransport([ScriptedTransport.ok(try Vectors.text(document["jwks_file"] as! String))])
         let environment = try Environment.fromName(name: document["issuer"] as! String)
         return (try TokenValidator(environment: environment, transport: transport, onEvent: { _ in }, clock: { now * 1000 }), transport)
@@ -34,7 +34,7 @@ final class ValidationTests: XCTestCase {
         XCTAssertFalse(cases.isEmpty)
         for c in cases {
             let name = c["name"] as! String
-            let (validator, transport) = try validator(document, now: Int64(c["now"] as! Int))
+            let (validator, transport) = try makeValidator(document, now: Int64(c["now"] as! Int))
             let token = c["token"] as! String
             let header = token.contains(" ") ? token : "Bearer \(token)"
             let reqs = requirements(c["requirements"] as! [String: Any])
@@ -83,7 +83,7 @@ final class ValidationTests: XCTestCase {
             XCTAssertThrowsError(try bearerToken(authorization: authorization)) { error in
                 XCTAssertEqual((error as? MaskinportenError)?.kind.stableName, kind)
             }
-            let (validator, transport) = try validator(document, now: 1_767_225_600)
+            let (validator, transport) = try makeValidator(document, now: 1_767_225_600)
             let reqs = Requirements(scopes: ["test:scope.read"], scopeMatch: nil, audience: nil, requirePid: false, consumerOrgs: [], anyScopeUnchecked: false)
             guard case let .refused(error, rejection) = try await validator.validateRequest(authorization: authorization, requirements: reqs) else {
                 return XCTFail("\(String(describing: authorization)): expected a refusal")
