@@ -51,6 +51,10 @@ final class Generation: @unchecked Sendable {
             self.wake(id)
         }
         timer.cancel()
+        forget(id)
+    }
+
+    private func forget(_ id: UUID) {
         lock.lock()
         early.remove(id)
         lock.unlock()

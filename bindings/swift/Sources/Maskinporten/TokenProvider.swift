@@ -91,9 +91,7 @@ public final class TokenProvider: @unchecked Sendable {
             switch step {
             case let .token(token, _):
                 ended = true
-                lock.lock()
-                handedOut[key.label()] = (key, token.accessToken())
-                lock.unlock()
+                remember(key, token.accessToken())
                 return token
             case let .send(request, _, timeoutAtMs):
                 try await send(call, request, timeoutAtMs)
@@ -113,12 +111,20 @@ public final class TokenProvider: @unchecked Sendable {
     /// and only that one.
     public func reject(token rejectedAccessToken: String) {
         lock.lock()
-        let rejected = handedOut.values.filter { $0.token == rejectedAccessToken }.map(\.key)
+        let rejected = handedOut.values.filter { $0.token == rejectedAccessToken }.map { $0.key }
         lock.unlock()
         for key in rejected {
             generation.advance(flow.reject(key: key, accessToken: rejectedAccessToken))
         }
         for event in flow.pollEvents() { onEvent(event) }
+    }
+
+    /// The token last handed out for `key`, for `reject(token:)` to find the key.
+    private func remember(_ key: TokenKey, _ accessToken: String) {
+        let label = key.label()
+        lock.lock()
+        handedOut[label] = (key, accessToken)
+        lock.unlock()
     }
 
     /// The options converted once (the core computes their cache key then, not on every call).
