@@ -23,10 +23,11 @@ done
 BUILD="$HERE/build"
 rm -rf "$BUILD" "$HERE/MaskinportenFFI.xcframework"
 mkdir -p "$BUILD/headers" "$BUILD/macos" "$BUILD/ios-sim"
-cp "$HERE/Sources/MaskinportenFFI/MaskinportenFFI.h" "$BUILD/headers/"
+cp "$HERE/Sources/MaskinportenFFI/MaskinportenFFI.h" "$HERE/Sources/MaskinportenFFI/MaskinportenCoreFFI.h" "$BUILD/headers/"
 cat > "$BUILD/headers/module.modulemap" <<'MAP'
 module MaskinportenFFI {
     header "MaskinportenFFI.h"
+    header "MaskinportenCoreFFI.h"
     export *
 }
 MAP

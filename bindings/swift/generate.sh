@@ -20,16 +20,25 @@ esac
 
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
-"$TARGET_DIR/$PROFILE/uniffi-bindgen" generate --library "$TARGET_DIR/$PROFILE/$LIB" \
-  --language swift --no-format --out-dir "$OUT" >/dev/null
+# Two uniffi components live in the library: the core's plain value types (crate `maskinporten`,
+# feature `uniffi`) and the binding (`maskinporten_uniffi`). Both belong to the one Swift module
+# `Maskinporten`, so each is generated on its own (uniffi names the file after the module).
+for crate in maskinporten maskinporten_uniffi; do
+  mkdir -p "$OUT/$crate"
+  "$TARGET_DIR/$PROFILE/uniffi-bindgen" generate --library "$TARGET_DIR/$PROFILE/$LIB" --crate "$crate" \
+    --language swift --no-format --out-dir "$OUT/$crate" >/dev/null
+done
 
 mkdir -p "$HERE/Sources/Maskinporten/Generated" "$HERE/Sources/MaskinportenFFI"
-cp "$OUT/Maskinporten.swift" "$HERE/Sources/Maskinporten/Generated/Maskinporten.swift"
-cp "$OUT/MaskinportenFFI.h" "$HERE/Sources/MaskinportenFFI/MaskinportenFFI.h"
-# A module map that also links the library (SwiftPM system-library target on Linux).
+cp "$OUT/maskinporten_uniffi/Maskinporten.swift" "$HERE/Sources/Maskinporten/Generated/Maskinporten.swift"
+cp "$OUT/maskinporten/Maskinporten.swift" "$HERE/Sources/Maskinporten/Generated/MaskinportenCore.swift"
+cp "$OUT/maskinporten_uniffi/MaskinportenFFI.h" "$OUT/maskinporten/MaskinportenCoreFFI.h" "$HERE/Sources/MaskinportenFFI/"
+# One C module with both headers (their shared definitions are guarded), which also links the
+# library (SwiftPM system-library target on Linux).
 cat > "$HERE/Sources/MaskinportenFFI/module.modulemap" <<'MAP'
 module MaskinportenFFI {
     header "MaskinportenFFI.h"
+    header "MaskinportenCoreFFI.h"
     link "maskinporten_uniffi"
     export *
 }

@@ -7,6 +7,7 @@ use std::str::FromStr;
 /// The signature algorithm of a grant. Maskinporten accepts RS256, RS384 and RS512 only
 /// (`token_endpoint_auth_signing_alg_values_supported`); no ES* or PS*.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Algorithm {
     /// RSASSA-PKCS1-v1_5 with SHA-256 (the default, what every client sends).
     #[default]

@@ -18,6 +18,7 @@ pub const MAX_GRANT_LIFETIME: i64 = 120;
 
 /// Which certificates go into `x5c`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum X5c {
     /// The leaf certificate only: what every working client sends (default).
     #[default]

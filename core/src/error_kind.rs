@@ -11,6 +11,7 @@ macro_rules! error_kinds {
         /// The stable, machine-readable name of an error. Compare with `==` against the enum or
         /// against its string (`error.kind() == "wrong_password"`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
         #[non_exhaustive]
         pub enum ErrorKind {
             $($(#[doc = $doc])+ $variant,)+

@@ -58,8 +58,13 @@
 //!
 //! [Maskinporten]: https://docs.digdir.no/docs/Maskinporten/
 
-#![forbid(unsafe_code)]
+// The `uniffi` feature's generated FFI scaffolding is `unsafe` by nature (extern "C" functions);
+// the core's own code stays free of it, checked by every build without that feature.
+#![cfg_attr(not(feature = "uniffi"), forbid(unsafe_code))]
 #![warn(missing_docs)]
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 mod algorithm;
 mod altinn;

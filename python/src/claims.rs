@@ -35,7 +35,7 @@ impl PyOrganisation {
 
     /// Other string members of the claim (an eSeal's ``organizationName``, ``countryName``...).
     #[getter]
-    fn names(&self) -> Vec<(String, String)> {
+    fn names(&self) -> std::collections::HashMap<String, String> {
         self.inner.names.clone()
     }
 

@@ -1,12 +1,14 @@
-//! The client: grants, token requests, response parsing, cache keys.
+//! The client: grants, token requests and response parsing (the single protocol steps; the
+//! token flow around them is `TokenFlow`).
 
 use crate::environment::Environment;
 use crate::error::Result;
 use crate::key::Key;
-use crate::options::{Algorithm, GrantOptions, X5c};
-use crate::request::{http_status, HttpRequest};
+use crate::options::GrantOptions;
+use crate::request::HttpRequest;
 use crate::signer::{sign_with, ExternalSigner, PreparedGrant};
 use crate::token::AccessToken;
+use maskinporten::{Algorithm, X5c};
 use std::sync::Arc;
 
 /// A Maskinporten client: its client_id, its key and the environment. Immutable and
@@ -25,7 +27,7 @@ impl Client {
 
     /// The same client signing with `algorithm`.
     pub fn with_algorithm(&self, algorithm: Algorithm) -> Arc<Client> {
-        Arc::new(Client(self.0.clone().with_algorithm(algorithm.into())))
+        Arc::new(Client(self.0.clone().with_algorithm(algorithm)))
     }
 
     /// The same client with grants valid for `seconds` (1 to 120).
@@ -35,21 +37,25 @@ impl Client {
 
     /// The same client sending the leaf or the full chain in `x5c`.
     pub fn with_x5c(&self, x5c: X5c) -> Arc<Client> {
-        Arc::new(Client(self.0.clone().with_x5c(x5c.into())))
+        Arc::new(Client(self.0.clone().with_x5c(x5c)))
     }
 
+    /// The client_id registered in Samarbeidsportalen.
     pub fn client_id(&self) -> String {
         self.0.client_id().to_string()
     }
 
+    /// Where its grants go.
     pub fn environment(&self) -> Arc<Environment> {
         Arc::new(Environment(self.0.environment().clone()))
     }
 
+    /// The grant's signature algorithm.
     pub fn algorithm(&self) -> Algorithm {
-        self.0.algorithm().into()
+        self.0.algorithm()
     }
 
+    /// The grant lifetime in seconds.
     pub fn lifetime(&self) -> i64 {
         self.0.lifetime()
     }
@@ -63,7 +69,7 @@ impl Client {
     /// The grant before signing, for a signer that cannot be called synchronously.
     #[uniffi::method(default(jti = None))]
     pub fn prepare_grant(&self, options: GrantOptions, now: i64, jti: Option<String>) -> Result<Arc<PreparedGrant>> {
-        Ok(Arc::new(PreparedGrant(self.0.prepare_grant(&(&options).into(), now, jti.as_deref())?)))
+        Ok(Arc::new(PreparedGrant::new(self.0.prepare_grant(&(&options).into(), now, jti.as_deref())?)))
     }
 
     /// The grant signed by `signer` (a key that lives outside this library).
@@ -79,49 +85,27 @@ impl Client {
         sign_with(prepared, signer.as_ref())
     }
 
-    /// Step 1: the token request to send (POST, form body with the signed grant).
+    /// The token request to send (POST, form body with the signed grant), for hosts that run
+    /// their own flow; `TokenProvider` uses `TokenFlow`.
     #[uniffi::method(default(jti = None))]
-    pub fn token_request(&self, options: GrantOptions, now: i64, jti: Option<String>) -> Result<HttpRequest> {
-        Ok(self.0.token_request(&(&options).into(), now, jti.as_deref())?.into())
-    }
-
-    /// Step 1 with an external signer.
-    #[uniffi::method(default(jti = None))]
-    pub fn token_request_with_signer(
-        &self,
-        options: GrantOptions,
-        now: i64,
-        signer: Box<dyn ExternalSigner>,
-        jti: Option<String>,
-    ) -> Result<HttpRequest> {
-        let jwt = self.grant_with_signer(options, now, signer, jti)?;
-        Ok(self.0.token_request_for_assertion(&jwt).into())
+    pub fn token_request(&self, options: GrantOptions, now: i64, jti: Option<String>) -> Result<Arc<HttpRequest>> {
+        Ok(Arc::new(HttpRequest(self.0.token_request(&(&options).into(), now, jti.as_deref())?)))
     }
 
     /// The token request for a grant signed elsewhere (after `PreparedGrant.finish`).
-    pub fn token_request_for_assertion(&self, jwt: String) -> HttpRequest {
-        self.0.token_request_for_assertion(&jwt).into()
+    pub fn token_request_for_assertion(&self, jwt: String) -> Arc<HttpRequest> {
+        Arc::new(HttpRequest(self.0.token_request_for_assertion(&jwt)))
     }
 
-    /// Step 3: the token endpoint's answer (status, body bytes, Content-Type) as a token or an error.
+    /// The token endpoint's answer (status, body bytes, Content-Type) as a token or an error.
     #[uniffi::method(default(content_type = None))]
     pub fn parse_token_response(
         &self,
-        status: i32,
+        status: u16,
         body: Vec<u8>,
         content_type: Option<String>,
         now: i64,
     ) -> Result<Arc<AccessToken>> {
-        Ok(Arc::new(AccessToken(self.0.parse_token_response(
-            http_status(status),
-            &body,
-            content_type.as_deref(),
-            now,
-        )?)))
-    }
-
-    /// The cache key for tokens asked for with `options` (covers everything that changes the token).
-    pub fn cache_key(&self, options: GrantOptions) -> String {
-        self.0.cache_key(&(&options).into()).as_str().to_string()
+        Ok(Arc::new(AccessToken(self.0.parse_token_response(status, &body, content_type.as_deref(), now)?)))
     }
 }

@@ -60,6 +60,6 @@ impl Environment {
 /// The request for an issuer's RFC 8414 metadata (`GET {issuer}.well-known/oauth-authorization-server`);
 /// hand the body to `Environment.fromMetadata`.
 #[uniffi::export]
-pub fn metadata_request(issuer: String) -> Result<HttpRequest> {
-    Ok(maskinporten::Environment::metadata_request(&issuer)?.into())
+pub fn metadata_request(issuer: String) -> Result<Arc<HttpRequest>> {
+    Ok(Arc::new(HttpRequest(maskinporten::Environment::metadata_request(&issuer)?)))
 }

@@ -2,23 +2,23 @@
 //! variant; Swift sees `MaskinportenError`. Every variant carries the same fields, so a caller
 //! can read `kind`, `status`, `mpCode`, `hint`, `field` and `retryable` without a cast.
 
-use maskinporten::Error;
+use maskinporten::{Error, ErrorKind};
 
-/// Everything that can go wrong, by what the caller can do about it. `kind` is the core's stable
-/// string (`wrong_password`, `invalid_consumer_org`, `oauth_error`, ...); `detail` is the core's
-/// message: what happened and what to do. (The field is not called `message` because Kotlin's
-/// `Throwable.message` owns that name; there it lists every field.) `status` is the HTTP status of
-/// a remote answer, `error` the OAuth error code, `mp_code` the `MP-nnn` id, `hint` one
-/// actionable line, `field` the argument at fault, `retryable` whether trying later may succeed.
-/// No field ever holds a key, a password or a token.
+/// Everything that can go wrong, by what the caller can do about it. `kind` is the core's
+/// [`ErrorKind`] (Kotlin `ErrorKind.WRONG_PASSWORD`, Swift `.wrongPassword`; its stable string
+/// is `wrong_password`); `detail` is the core's message: what happened and what to do. (The
+/// field is not called `message` because Kotlin's `Throwable.message` owns that name; there it
+/// lists every field.) `status` is the HTTP status of a remote answer, `error` the OAuth error
+/// code, `mp_code` the `MP-nnn` id, `hint` one actionable line, `field` the argument at fault,
+/// `retryable` whether trying later may succeed. No field ever holds a key, a password or a token.
 #[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
 pub enum MaskinportenError {
     /// The key could not be used (unreadable, wrong password, no such alias, not RSA).
     #[error("{detail}")]
     Key {
-        kind: String,
+        kind: ErrorKind,
         detail: String,
-        status: Option<i32>,
+        status: Option<u16>,
         error: Option<String>,
         mp_code: Option<String>,
         hint: Option<String>,
@@ -28,9 +28,9 @@ pub enum MaskinportenError {
     /// An argument is not acceptable; `field` names it. Nothing was signed or sent.
     #[error("{detail}")]
     InvalidArgument {
-        kind: String,
+        kind: ErrorKind,
         detail: String,
-        status: Option<i32>,
+        status: Option<u16>,
         error: Option<String>,
         mp_code: Option<String>,
         hint: Option<String>,
@@ -40,9 +40,9 @@ pub enum MaskinportenError {
     /// The certificate is not valid at `now`.
     #[error("{detail}")]
     CertificateNotValid {
-        kind: String,
+        kind: ErrorKind,
         detail: String,
-        status: Option<i32>,
+        status: Option<u16>,
         error: Option<String>,
         mp_code: Option<String>,
         hint: Option<String>,
@@ -52,9 +52,9 @@ pub enum MaskinportenError {
     /// Maskinporten refused (OAuth error, usually with an `MP-nnn` code and a hint).
     #[error("{detail}")]
     OAuth {
-        kind: String,
+        kind: ErrorKind,
         detail: String,
-        status: Option<i32>,
+        status: Option<u16>,
         error: Option<String>,
         mp_code: Option<String>,
         hint: Option<String>,
@@ -64,34 +64,35 @@ pub enum MaskinportenError {
     /// The answer is not a usable token response.
     #[error("{detail}")]
     MalformedResponse {
-        kind: String,
+        kind: ErrorKind,
         detail: String,
-        status: Option<i32>,
+        status: Option<u16>,
         error: Option<String>,
         mp_code: Option<String>,
         hint: Option<String>,
         field: Option<String>,
         retryable: bool,
     },
-    /// An access token failed validation (`Validator`); `kind` names the check
-    /// (`token_expired`, `unknown_kid`, `signature_invalid`, `insufficient_scope`, ...).
+    /// An access token failed validation; `kind` names the check (`token_expired`,
+    /// `unknown_kid`, `signature_invalid`, `insufficient_scope`, ...).
     #[error("{detail}")]
     InvalidToken {
-        kind: String,
+        kind: ErrorKind,
         detail: String,
-        status: Option<i32>,
+        status: Option<u16>,
         error: Option<String>,
         mp_code: Option<String>,
         hint: Option<String>,
         field: Option<String>,
         retryable: bool,
     },
-    /// The server or network could not answer now; retry with backoff.
+    /// The server or the network could not answer now (5xx, 429, timeout, reset), after the
+    /// core's retries, or the issuer's keys cannot be had: retryable.
     #[error("{detail}")]
     Unavailable {
-        kind: String,
+        kind: ErrorKind,
         detail: String,
-        status: Option<i32>,
+        status: Option<u16>,
         error: Option<String>,
         mp_code: Option<String>,
         hint: Option<String>,
@@ -102,9 +103,9 @@ pub enum MaskinportenError {
 
 impl From<Error> for MaskinportenError {
     fn from(e: Error) -> Self {
-        let kind = e.kind().to_string();
+        let kind = e.kind();
         let detail = e.to_string();
-        let status = e.status().map(i32::from);
+        let status = e.status();
         let error = match &e {
             Error::OAuth(o) => Some(o.error.clone()),
             _ => None,
@@ -139,11 +140,22 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for MaskinportenError {
     }
 }
 
-/// The error a host reports when the HTTP exchange itself failed (timeout, refused or reset
-/// connection): the core's retryable `unavailable`. HTTP adapters throw it.
+/// Every error kind's stable string (`wrong_password`, ...), in the core's order
+/// (`ErrorKind::ALL`): for tests that check the foreign enum against the core.
 #[uniffi::export]
-pub fn transport_error(message: String) -> MaskinportenError {
-    Error::unavailable(message).into()
+pub fn error_kinds() -> Vec<String> {
+    ErrorKind::ALL.iter().map(|kind| kind.as_str().to_string()).collect()
+}
+
+/// The stable string of `kind` (`wrong_password`), as logs and the shared vectors write it.
+#[uniffi::export]
+pub fn error_kind_name(kind: ErrorKind) -> String {
+    kind.as_str().to_string()
+}
+
+/// A misuse of the FFI objects (a call used after it ended): `invalid_argument` naming `field`.
+pub(crate) fn misuse(field: &'static str, message: &str) -> MaskinportenError {
+    Error::InvalidArgument { kind: ErrorKind::InvalidArgument, field, message: message.to_string() }.into()
 }
 
 pub(crate) type Result<T> = std::result::Result<T, MaskinportenError>;

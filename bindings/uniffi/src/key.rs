@@ -1,35 +1,8 @@
 //! Keys: enterprise certificate (PKCS#12, JKS, PEM) or a registered JWK, or an external signer.
 
 use crate::error::Result;
+use maskinporten::CertificateInfo;
 use std::sync::Arc;
-
-/// What the certificate says (no secrets).
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct CertificateInfo {
-    pub subject: String,
-    pub issuer: String,
-    /// Serial number in hex.
-    pub serial: String,
-    /// The org number from the subject's serialNumber, when present.
-    pub org_number: Option<String>,
-    /// Unix seconds.
-    pub not_before: i64,
-    /// Unix seconds.
-    pub not_after: i64,
-}
-
-impl From<&maskinporten::CertificateInfo> for CertificateInfo {
-    fn from(c: &maskinporten::CertificateInfo) -> Self {
-        CertificateInfo {
-            subject: c.subject.clone(),
-            issuer: c.issuer.clone(),
-            serial: c.serial.clone(),
-            org_number: c.org_number.clone(),
-            not_before: c.not_before,
-            not_after: c.not_after,
-        }
-    }
-}
 
 /// A signing key: an enterprise certificate with its private key (sent as `x5c`), or a key
 /// registered on the client (sent as `kid`). `toString()` never shows secrets.
@@ -91,7 +64,7 @@ impl Key {
 
     /// The leaf certificate's details, if there is a certificate.
     pub fn certificate(&self) -> Option<CertificateInfo> {
-        self.0.certificate().map(Into::into)
+        self.0.certificate().cloned()
     }
 
     /// The certificate chain (DER), leaf first.

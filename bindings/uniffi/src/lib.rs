@@ -1,11 +1,17 @@
 //! uniffi bindings (Kotlin/JVM, Swift) over the `maskinporten` core.
 //!
 //! Thin by design: each item converts its arguments, calls the core and maps the result and the
-//! error ([`MaskinportenError`], mapped once in `error.rs`). The call order is the core's:
-//! 1. `client.tokenRequest(options, now)` (or `tokenRequestWithSigner` with an [`ExternalSigner`]),
-//! 2. send it with the platform's HTTP client,
-//! 3. `client.parseTokenResponse(status, body, contentType, now)`,
-//! 4. keep the token in a [`TokenCache`] until its refresh time.
+//! error ([`MaskinportenError`], mapped once in `error.rs`). The core's plain value types
+//! (`ErrorKind`, `Algorithm`, `X5c`, `ScopeMatch`, `TransportFailure`, `EventLevel`,
+//! `FlowOptions`, `ValidatorOptions`, `CertificateInfo`, `Organisation`) are derived in the core
+//! under its `uniffi` feature, not mirrored here.
+//!
+//! The flows are the core's and the foreign executors (`TokenProvider`, `TokenValidator` in
+//! Kotlin and Swift) drive them:
+//! - [`TokenFlow`]: `key(options)` once, then `start` -> `poll` until a token, sending, signing,
+//!   sleeping or waiting as each step says and reporting back with `handle*`.
+//! - [`Validator`] -> [`Guard`] (bound to one set of [`Requirements`]): `begin` -> `Valid` or
+//!   `Refused` (with the core's [`Rejection`]), or fetch the JWKS / wait and `poll`.
 //!
 //! Generate the foreign sources with this crate's own binary, in library mode:
 //! `cargo run -p maskinporten-uniffi --bin uniffi-bindgen -- generate --library target/debug/libmaskinporten_uniffi.so --language kotlin --out-dir OUT`.
@@ -16,10 +22,11 @@
 
 uniffi::setup_scaffolding!();
 
-mod cache;
+mod claims;
 mod client;
 mod environment;
 mod error;
+mod flow;
 mod key;
 mod options;
 mod request;
@@ -27,19 +34,19 @@ mod signer;
 mod token;
 mod validator;
 
-pub use cache::{CacheLookup, FetchTicket, TokenCache};
+pub use claims::{bearer_token, check_requirements, Authorization, Rejection, Requirements, ValidatedToken};
 pub use client::Client;
 pub use environment::{metadata_request, Environment};
-pub use error::{transport_error, MaskinportenError};
-pub use key::{CertificateInfo, Key};
+pub use error::{error_kind_name, error_kinds, MaskinportenError};
+pub use flow::{FlowEvent, TokenCall, TokenFlow, TokenKey, TokenStep};
+pub use key::Key;
 pub use options::{
-    algorithm_from_name, algorithm_name, authorization_details_from_json, Algorithm, AuthorizationDetail, GrantOptions,
-    Resource, X5c,
+    algorithm_from_name, algorithm_name, authorization_details_from_json, AuthorizationDetail, GrantOptions, Resource,
 };
 pub use request::{Header, HttpRequest};
 pub use signer::{ExternalSigner, PreparedGrant};
 pub use token::{parse_token_response, unix_now, AccessToken};
-pub use validator::{Authorization, Organisation, Requirements, ScopeMatch, ValidatedToken, Validator};
+pub use validator::{guard_begin, Guard, ValidationCall, ValidationStep, Validator};
 
 /// The crypto backend the core was built with (`aws-lc-rs` here).
 #[uniffi::export]

@@ -1,64 +1,19 @@
-//! Grant options, algorithms and x5c modes.
+//! Grant options and algorithm names. (`Algorithm` and `X5c` are the core's, derived there.)
 
 use crate::error::Result;
+use maskinporten::Algorithm;
 use std::sync::Arc;
-
-/// Signature algorithm of the grant (Maskinporten accepts these three only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Algorithm {
-    Rs256,
-    Rs384,
-    Rs512,
-}
-
-impl From<Algorithm> for maskinporten::Algorithm {
-    fn from(a: Algorithm) -> Self {
-        match a {
-            Algorithm::Rs256 => maskinporten::Algorithm::Rs256,
-            Algorithm::Rs384 => maskinporten::Algorithm::Rs384,
-            Algorithm::Rs512 => maskinporten::Algorithm::Rs512,
-        }
-    }
-}
-
-impl From<maskinporten::Algorithm> for Algorithm {
-    fn from(a: maskinporten::Algorithm) -> Self {
-        match a {
-            maskinporten::Algorithm::Rs384 => Algorithm::Rs384,
-            maskinporten::Algorithm::Rs512 => Algorithm::Rs512,
-            _ => Algorithm::Rs256,
-        }
-    }
-}
 
 /// Parses `RS256`, `RS384` or `RS512`.
 #[uniffi::export]
 pub fn algorithm_from_name(name: String) -> Result<Algorithm> {
-    Ok(name.parse::<maskinporten::Algorithm>()?.into())
+    Ok(name.parse::<Algorithm>()?)
 }
 
 /// The JWS name of an algorithm (`RS256`).
 #[uniffi::export]
 pub fn algorithm_name(algorithm: Algorithm) -> String {
-    maskinporten::Algorithm::from(algorithm).as_str().to_string()
-}
-
-/// Which certificates go in `x5c`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum X5c {
-    /// The leaf certificate only (what clients send in practice; the default).
-    Leaf,
-    /// Leaf and intermediates, as Digdir's docs ask.
-    FullChain,
-}
-
-impl From<X5c> for maskinporten::X5c {
-    fn from(x: X5c) -> Self {
-        match x {
-            X5c::Leaf => maskinporten::X5c::Leaf,
-            X5c::FullChain => maskinporten::X5c::FullChain,
-        }
-    }
+    algorithm.as_str().to_string()
 }
 
 /// The grant's `resource`: one audience (a JSON string, what clients send) or several (an array).
@@ -114,6 +69,7 @@ pub fn authorization_details_from_json(json: String) -> Result<Vec<Arc<Authoriza
 }
 
 /// What to ask for: scopes plus the protocol's optional claims. Only `scopes` is required.
+/// (Kotlin: an immutable data class, so it can key the provider's memo.)
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct GrantOptions {
     /// One or more scopes (Digdir recommends one per token).

@@ -1,7 +1,6 @@
 //! Access tokens and response parsing.
 
 use crate::error::Result;
-use crate::request::http_status;
 use std::sync::Arc;
 
 /// An access token from Maskinporten. `toString()`/`description` redacts the token itself.
@@ -41,22 +40,7 @@ impl AccessToken {
         self.0.expires_at()
     }
 
-    /// Whether it is still good to use at `now`, refreshing `skew` seconds early (capped at half the lifetime).
-    pub fn is_fresh(&self, now: i64, skew: i64) -> bool {
-        self.0.is_fresh(now, skew)
-    }
-
-    /// When to refresh it (Unix seconds).
-    pub fn refresh_at(&self, skew: i64) -> i64 {
-        self.0.refresh_at(skew)
-    }
-
-    /// Whether it has expired at `now`.
-    pub fn is_expired(&self, now: i64) -> bool {
-        self.0.is_expired(now)
-    }
-
-    /// `Authorization` header value: `Bearer <token>`.
+    /// `Authorization` header value: `Bearer <token>`. Secret: do not log it.
     pub fn authorization_header(&self) -> String {
         format!("Bearer {}", self.0.access_token())
     }
@@ -65,17 +49,12 @@ impl AccessToken {
 /// Reads a token endpoint's answer without a client (hints then name no environment).
 #[uniffi::export(default(content_type = None))]
 pub fn parse_token_response(
-    status: i32,
+    status: u16,
     body: Vec<u8>,
     content_type: Option<String>,
     now: i64,
 ) -> Result<Arc<AccessToken>> {
-    Ok(Arc::new(AccessToken(maskinporten::parse_token_response(
-        http_status(status),
-        &body,
-        content_type.as_deref(),
-        now,
-    )?)))
+    Ok(Arc::new(AccessToken(maskinporten::parse_token_response(status, &body, content_type.as_deref(), now)?)))
 }
 
 /// The current time in Unix seconds (for hosts; the protocol functions take `now` as a value).

@@ -6,6 +6,7 @@ use std::fmt;
 
 /// How loud an event is, for the host's logging facility.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum EventLevel {
     /// Routine (a cache hit, a fetch started).
     Debug,

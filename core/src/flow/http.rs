@@ -50,6 +50,7 @@ impl fmt::Debug for HttpResponse<'_> {
 
 /// Why there was no HTTP answer at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum TransportFailure {
     /// No answer before the step's `timeout_at_ms` (the host aborted the exchange).
     Timeout,

@@ -7,18 +7,25 @@ use crate::error::Result;
 /// [`TokenFlow::new`]). Bindings convert their keyword arguments or option objects into this
 /// once, so every language checks them the same way.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FlowOptions {
     /// Attempts per call, the first included (1 to 20).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub max_attempts: Option<u32>,
     /// The first back-off, in milliseconds.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub initial_backoff_ms: Option<i64>,
     /// The longest back-off, in milliseconds.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub max_backoff_ms: Option<i64>,
     /// The timeout of one token request, in milliseconds.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub attempt_timeout_ms: Option<i64>,
     /// The deadline of one call (attempts, pauses and waiting included), in milliseconds.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub deadline_ms: Option<i64>,
     /// Refresh this many seconds before expiry (0 to 3600; capped at half the lifetime).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub refresh_skew: Option<i64>,
 }
 

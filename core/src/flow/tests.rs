@@ -93,6 +93,24 @@ fn one_caller_fetches_then_hits() {
 }
 
 #[test]
+fn fresh_until_is_the_refresh_time_of_the_held_token_and_ends_with_a_reject() {
+    let mut host = Host::new(TokenFlow::new());
+    let key = host.client.cache_key(&host.options);
+    let mut call = host.call(T0);
+    host.expect_send(&mut call, T0);
+    host.answer(&mut call, 200, &token_body("a", 120), None, T0);
+    let TokenStep::Token(token) = host.poll(&mut call, T0) else { panic!("expected the token") };
+    let until = host.flow.fresh_until_ms(&key, &token).unwrap();
+    assert_eq!(until, T0 + 90_000, "120 s token, 30 s skew");
+    assert!(host.flow.fresh(&key, until - 1).is_some());
+    assert!(host.flow.fresh(&key, until).is_none(), "a memo and the flow agree at the boundary");
+    let other = crate::AccessToken::new("b", 120, None, T0 / 1000);
+    assert_eq!(host.flow.fresh_until_ms(&key, &other), None, "not the token held");
+    host.flow.reject(&key, "a");
+    assert_eq!(host.flow.fresh_until_ms(&key, &token), None);
+}
+
+#[test]
 fn a_second_caller_waits_and_shares_the_fetch() {
     let mut host = Host::new(TokenFlow::new());
     let mut first = host.call(T0);

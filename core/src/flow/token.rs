@@ -374,6 +374,16 @@ impl TokenFlow {
         Some(token)
     }
 
+    /// Until when (Unix milliseconds) `token`, just handed out for `key`, is served without a
+    /// fetch: its refresh time (`expires_at - min(skew, lifetime / 2)`) while it is the token
+    /// held for `key`; `None` when another token (or none) is held. Hosts whose calls into the
+    /// flow are costly (an FFI crossing) may keep the token until then and skip the flow on a
+    /// hit; a [`TokenFlow::reject`] of that token must end such a memo.
+    pub fn fresh_until_ms(&self, key: &CacheKey, token: &AccessToken) -> Option<i64> {
+        let held = self.entries.get(key)?.token.as_ref()?;
+        (held.access_token() == token.access_token()).then(|| held.refresh_at(self.refresh_skew_s).saturating_mul(1000))
+    }
+
     /// The next step of `call` at `now_ms`. `client` and `options` must be the ones the call's key
     /// was made from (they build and sign each attempt's grant).
     pub fn poll(&mut self, call: &mut TokenCall, client: &Client, options: &GrantOptions, now_ms: i64) -> TokenStep {

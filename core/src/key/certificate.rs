@@ -8,6 +8,7 @@ use der::{AnyRef, Tag, Tagged};
 
 /// What the certificate says about its holder, read once when the key is loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CertificateInfo {
     /// Subject distinguished name, attributes in certificate order (`C=NO, O=..., CN=..., serialNumber=...`).
     pub subject: String,

@@ -12,6 +12,7 @@ const NORWAY_ICD: &str = "0192";
 /// European eSeal an ETSI authority and its raw `organizationIdentifier` (`NTRNO-555555555`,
 /// `VATSE-...`), with name fields. A Norwegian org number is only ever read from a `0192` ID.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Organisation {
     /// `iso6523-actorid-upis`, or the authority an eSeal consumer is named by.
     pub authority: String,
@@ -22,8 +23,8 @@ pub struct Organisation {
     /// Parts after the org number (a sub-unit such as `ER//987464291`, a sequence), if any.
     pub sub_unit: Vec<String>,
     /// Other string members of the claim (an eSeal's `commonName`, `organizationName`,
-    /// `countryName`...), in the order given.
-    pub names: Vec<(String, String)>,
+    /// `countryName`...), by member name.
+    pub names: std::collections::HashMap<String, String>,
 }
 
 impl Organisation {
@@ -58,7 +59,7 @@ impl Organisation {
                 id: id.to_string(),
                 org_number: None,
                 sub_unit: Vec::new(),
-                names: Vec::new(),
+                names: Default::default(),
             });
         }
         let parts: Vec<&str> = id.split(':').collect();
@@ -74,7 +75,7 @@ impl Organisation {
             id: id.to_string(),
             org_number: norwegian.then(|| parts[1].to_string()),
             sub_unit: parts[2..].iter().map(|s| s.to_string()).collect(),
-            names: Vec::new(),
+            names: Default::default(),
         })
     }
 

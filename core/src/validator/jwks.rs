@@ -1,7 +1,7 @@
 //! The issuer's JWKS, parsed once into RSA public keys by `kid`.
 
 use crate::algorithm::Algorithm;
-use crate::crypto::strip_zeros;
+use crate::crypto::{strip_zeros, RsaVerifier};
 use crate::error::{Error, Result};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// One verification key.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct VerificationKey {
-    pub n: Vec<u8>,
-    pub e: Vec<u8>,
+    /// The RSA key, parsed once for the backend.
+    pub rsa: RsaVerifier,
     /// The `alg` the JWK pins, if any: a token naming another alg is refused.
     pub alg: Option<Algorithm>,
 }
@@ -45,7 +45,7 @@ pub(crate) fn parse(body: &[u8]) -> Result<HashMap<String, Arc<VerificationKey>>
             },
             None => None,
         };
-        let key = VerificationKey { n: strip_zeros(&n).to_vec(), e: strip_zeros(&e).to_vec(), alg };
+        let key = VerificationKey { rsa: RsaVerifier::new(strip_zeros(&n), strip_zeros(&e)), alg };
         keys.insert(kid.to_string(), Arc::new(key));
     }
     if keys.is_empty() {

@@ -32,7 +32,6 @@ pub use rejection::Rejection;
 pub use requirements::{ConsentRequirement, Requirements, ScopeMatch, SystemUserRequirement};
 
 use crate::algorithm::Algorithm;
-use crate::crypto;
 use crate::environment::Environment;
 use crate::error::{Error, ErrorKind, Result};
 use crate::flow::FlowEvent;
@@ -235,13 +234,7 @@ impl Validator {
 
     fn validate_with_keys(&self, token: &str, now: i64, requirements: &Requirements) -> Result<ValidatedToken> {
         let parsed = self.parse(token, now)?;
-        let valid = crypto::verify(
-            parsed.algorithm,
-            &parsed.key.n,
-            &parsed.key.e,
-            parsed.signing_input.as_bytes(),
-            &parsed.signature,
-        );
+        let valid = parsed.key.rsa.verify(parsed.algorithm, parsed.signing_input.as_bytes(), &parsed.signature);
         if !valid {
             return Err(signature_invalid());
         }

@@ -62,8 +62,8 @@ impl PendingValidation {
     pub fn public_jwk(&self) -> String {
         let mut jwk = serde_json::Map::new();
         jwk.insert("kty".into(), "RSA".into());
-        jwk.insert("n".into(), URL_SAFE_NO_PAD.encode(&self.key.n).into());
-        jwk.insert("e".into(), URL_SAFE_NO_PAD.encode(&self.key.e).into());
+        jwk.insert("n".into(), URL_SAFE_NO_PAD.encode(self.key.rsa.n()).into());
+        jwk.insert("e".into(), URL_SAFE_NO_PAD.encode(self.key.rsa.e()).into());
         serde_json::Value::Object(jwk).to_string()
     }
 }

@@ -5,6 +5,7 @@ use crate::identifiers::is_valid_org_number;
 
 /// How required scopes combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ScopeMatch {
     /// At least one of the required scopes (default).
     #[default]

@@ -1,8 +1,8 @@
 // The fields every MaskinportenError case carries, readable without a switch:
-// `catch let error as MaskinportenError { print(error.kind, error.mpCode ?? "-") }`.
+// `catch let error as MaskinportenError { print(error.kind.stableName, error.mpCode ?? "-") }`.
 
 extension MaskinportenError {
-    private var fields: (kind: String, detail: String, status: Int32?, error: String?, mpCode: String?, hint: String?, field: String?, retryable: Bool) {
+    private var fields: (kind: ErrorKind, detail: String, status: UInt16?, error: String?, mpCode: String?, hint: String?, field: String?, retryable: Bool) {
         switch self {
         case let .Key(kind, detail, status, error, mpCode, hint, field, retryable),
              let .InvalidArgument(kind, detail, status, error, mpCode, hint, field, retryable),
@@ -15,12 +15,12 @@ extension MaskinportenError {
         }
     }
 
-    /// The core's stable error kind (`wrong_password`, `invalid_consumer_org`, `oauth_error`, ...).
-    public var kind: String { fields.kind }
+    /// The core's error kind (`.wrongPassword`, `.oauthError`, ...); `kind.stableName` is its string.
+    public var kind: ErrorKind { fields.kind }
     /// What happened and what to do (never a key, password or token).
     public var detail: String { fields.detail }
     /// HTTP status of a remote answer.
-    public var status: Int32? { fields.status }
+    public var status: UInt16? { fields.status }
     /// OAuth error code (`invalid_grant`, ...).
     public var oauthError: String? { fields.error }
     /// The `MP-nnn` code.
@@ -31,4 +31,9 @@ extension MaskinportenError {
     public var field: String? { fields.field }
     /// Whether trying again later may succeed.
     public var retryable: Bool { fields.retryable }
+}
+
+extension ErrorKind {
+    /// The kind's stable string (`wrong_password`), as the core and every language write it.
+    public var stableName: String { errorKindName(kind: self) }
 }

@@ -71,6 +71,6 @@ enum Vectors {
         let options = try grantOptions(c["grant"] as! [String: Any])
         let now = Int64(c["now"] as! Int)
         let jwt = try client.grant(options: options, now: now, jti: c["jti"] as? String)
-        return (jwt, client.tokenRequestForAssertion(jwt: jwt).body)
+        return (jwt, client.tokenRequestForAssertion(jwt: jwt).body())
     }
 }

@@ -1,11 +1,21 @@
 package no.maskinporten
 
 // The fields every MaskinportenException variant carries, readable without a cast:
-// `catch (e: MaskinportenException) { log.warn("{} {}", e.kind, e.mpCode) }`.
+// `catch (e: MaskinportenException) { log.warn("{} {}", e.kind.stableName, e.mpCode) }`.
 // (uniffi declares them on each subclass; these only forward.)
 
-/** The core's stable error kind, such as `wrong_password`, `invalid_consumer_org`, `oauth_error`. */
-val MaskinportenException.kind: String
+import java.util.Locale
+
+/**
+ * The kind's stable string (`wrong_password`, `oauth_error`), as the core, the shared vectors and
+ * every other language write it: the enum constant's name in lower case (a test checks every
+ * constant against the core's list, [errorKinds]).
+ */
+val ErrorKind.stableName: String
+    get() = name.lowercase(Locale.ROOT)
+
+/** The core's error kind, such as [ErrorKind.WRONG_PASSWORD] (see [stableName] for its string). */
+val MaskinportenException.kind: ErrorKind
     get() = when (this) {
         is MaskinportenException.Key -> kind
         is MaskinportenException.InvalidArgument -> kind
@@ -29,7 +39,7 @@ val MaskinportenException.detail: String
     }
 
 /** HTTP status of a remote answer, or null. */
-val MaskinportenException.status: Int?
+val MaskinportenException.status: UShort?
     get() = when (this) {
         is MaskinportenException.Key -> status
         is MaskinportenException.InvalidArgument -> status

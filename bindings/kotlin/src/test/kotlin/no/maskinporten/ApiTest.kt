@@ -13,7 +13,7 @@ import java.security.Signature
 import java.security.spec.PKCS8EncodedKeySpec
 import java.util.Base64
 
-/** The Kotlin surface: key loading, the external signer, errors, redaction, the cache. */
+/** The Kotlin surface: key loading, the external signer, errors and their kinds, argument checks. */
 class ApiTest {
     private val x5cClientId = "5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d"
     private val kidClientId = "a7c9e1f3-2b4d-4c6e-8f0a-1b3c5d7e9f20"
@@ -61,7 +61,9 @@ class ApiTest {
         assertEquals(Algorithm.RS384, prepared.algorithm())
         val signature = JcaSigner(jcaKey()).sign(prepared.signingInput(), algorithmName(prepared.algorithm()))
         assertEquals(jwt, prepared.finish(signature))
-        assertTrue(remote.tokenRequestForAssertion(jwt).body.endsWith(jwt))
+        val again = assertThrows<MaskinportenException.InvalidArgument> { prepared.finish(signature) }
+        assertEquals(ErrorKind.INVALID_ARGUMENT, again.kind, "PreparedGrant.finish is single use")
+        assertTrue(remote.tokenRequestForAssertion(jwt).body().endsWith(jwt))
     }
 
     @Test
@@ -73,7 +75,7 @@ class ApiTest {
                 override fun sign(signingInput: ByteArray, algorithm: String) = ByteArray(256) { 7 }
             })
         }
-        assertEquals("invalid_signature", wrong.kind)
+        assertEquals(ErrorKind.INVALID_SIGNATURE, wrong.kind)
         assertEquals("signature", wrong.field)
         // A signer that throws does not crash the JVM or the native side.
         val thrown = assertThrows<MaskinportenException> {
@@ -84,7 +86,7 @@ class ApiTest {
         assertTrue(thrown.detail.contains("HSM offline"), thrown.detail)
         // The in-process path refuses a key without a private key.
         val missing = assertThrows<MaskinportenException> { remote.grant(read, now) }
-        assertEquals("missing_signing_key", missing.kind)
+        assertEquals(ErrorKind.MISSING_SIGNING_KEY, missing.kind)
     }
 
     @Test
@@ -111,7 +113,8 @@ class ApiTest {
     @Test
     fun wrongPasswordIsAKeyErrorWithoutThePassword() {
         val error = assertThrows<MaskinportenException.Key> { Key.fromPkcs12(Vectors.bytes("keys/client.p12"), "hunter2-secret") }
-        assertEquals("wrong_password", error.kind)
+        assertEquals(ErrorKind.WRONG_PASSWORD, error.kind)
+        assertEquals("wrong_password", error.kind.stableName)
         assertFalse(error.detail.contains("hunter2-secret"))
         assertFalse(error.message!!.contains("hunter2-secret"))
         assertFalse(error.retryable)
@@ -145,11 +148,11 @@ class ApiTest {
         val error = assertThrows<MaskinportenException.InvalidArgument> {
             client.grant(read.copy(consumerOrg = "312000009"), now)
         }
-        assertEquals("invalid_consumer_org", error.kind)
+        assertEquals(ErrorKind.INVALID_CONSUMER_ORG, error.kind)
         assertEquals("consumer_org", error.field)
-        assertEquals("invalid_lifetime", assertThrows<MaskinportenException> { client.withLifetime(121) }.kind)
-        assertEquals("invalid_algorithm", assertThrows<MaskinportenException> { algorithmFromName("ES256") }.kind)
-        assertEquals("invalid_environment", assertThrows<MaskinportenException> { Environment.fromName("http://example.com/") }.kind)
+        assertEquals(ErrorKind.INVALID_LIFETIME, assertThrows<MaskinportenException> { client.withLifetime(121) }.kind)
+        assertEquals(ErrorKind.INVALID_ALGORITHM, assertThrows<MaskinportenException> { algorithmFromName("ES256") }.kind)
+        assertEquals(ErrorKind.INVALID_ENVIRONMENT, assertThrows<MaskinportenException> { Environment.fromName("http://example.com/") }.kind)
     }
 
     @Test
@@ -159,58 +162,65 @@ class ApiTest {
         val sim = Environment.fromName("http://127.0.0.1:8123/")
         assertEquals("http://127.0.0.1:8123/jwk", sim.jwksUri())
         val metadata = metadataRequest("https://test.maskinporten.no/")
-        assertEquals("GET", metadata.method)
-        assertEquals("https://test.maskinporten.no/.well-known/oauth-authorization-server", metadata.url)
+        assertEquals("GET", metadata.method())
+        assertEquals("https://test.maskinporten.no/.well-known/oauth-authorization-server", metadata.url())
         val request = Client(kidClientId, Key.fromJwk(Vectors.text("keys/client.jwk.json")), Environment.test()).tokenRequest(read, now)
-        assertEquals("https://test.maskinporten.no/token", request.url)
-        assertEquals("application/x-www-form-urlencoded", request.headers.first { it.name.equals("Content-Type", true) }.value)
-        assertTrue(request.body.startsWith("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion="))
+        assertEquals("https://test.maskinporten.no/token", request.url())
+        assertEquals("application/x-www-form-urlencoded", request.headers().first { it.name.equals("Content-Type", true) }.value)
+        assertTrue(request.body().startsWith("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion="))
     }
 
     @Test
-    fun cacheKeysCoverWhatChangesTheToken() {
-        val client = Client(x5cClientId, p12(), Environment.test())
-        val base = client.cacheKey(read)
-        assertEquals(base, client.cacheKey(GrantOptions(scopes = listOf("test:scope.read"))))
-        assertTrue(base != client.cacheKey(read.copy(consumerOrg = "312000008")))
-        assertTrue(base != client.cacheKey(read.copy(resource = Resource.One("https://api.example.no/"))))
-        assertTrue(base != Client(x5cClientId, p12(), Environment.prod()).cacheKey(read))
+    fun errorKindsAreTheCoresEnum() {
+        // The Kotlin enum is generated from the core's ErrorKind; its strings are the core's list.
+        assertEquals(errorKinds(), ErrorKind.entries.map { it.stableName })
+        for (kind in ErrorKind.entries) assertEquals(errorKindName(kind), kind.stableName)
+        assertTrue("invalid_requirements" in errorKinds() && "token_missing" in errorKinds())
     }
 
     @Test
-    fun tokenCacheHandsOutOneTicketAndRefreshesAhead() {
-        val cache = TokenCache(refreshSkew = 30)
-        val first = cache.lookup("k", 1000)
-        assertTrue(first is CacheLookup.Fetch)
-        first as CacheLookup.Fetch
-        assertNull(first.current)
-        val second = cache.lookup("k", 1000)
-        assertTrue(second is CacheLookup.Wait, "one fetch in flight per key")
-        assertEquals(1030L, (second as CacheLookup.Wait).until)
-        val body = """{"access_token":"secret-token-value","token_type":"Bearer","expires_in":120,"scope":"test:scope.read"}"""
-        val token = parseTokenResponse(200, body.toByteArray(), "application/json", 1000)
-        assertFalse(token.toString().contains("secret-token-value"))
-        assertEquals("Bearer secret-token-value", token.authorizationHeader())
-        cache.complete(first.ticket, token, 1000)
-        cache.complete(first.ticket, token, 1000) // a used ticket is ignored, not a crash
-        val hit = cache.lookup("k", 1089)
-        assertTrue(hit is CacheLookup.Hit)
-        assertEquals("secret-token-value", (hit as CacheLookup.Hit).token.accessToken())
-        val ahead = cache.lookup("k", 1091)
-        assertTrue(ahead is CacheLookup.Fetch, "refresh 30 s before expiry")
-        assertNotNull((ahead as CacheLookup.Fetch).current)
-        assertTrue(cache.lookup("k", 1092) is CacheLookup.Hit, "others keep the valid token meanwhile")
-        cache.fail(ahead.ticket)
-        cache.invalidate("k")
-        assertTrue(cache.lookup("k", 1093) is CacheLookup.Fetch)
+    fun anEnvironmentIsAlwaysRequired() {
+        // No silent test default: every constructor of a client or validator takes an Environment
+        // and none has a default for it (Kotlin would add a constructor without the parameter).
+        for (type in listOf(Client::class.java, TokenValidator::class.java, Validator::class.java)) {
+            // (uniffi's own handle constructors aside.)
+            val constructors = type.constructors.filter { c -> c.parameterTypes.none { it.simpleName.endsWith("Handle") } }
+            assertTrue(constructors.isNotEmpty(), "$type")
+            for (constructor in constructors) {
+                assertTrue(constructor.parameterTypes.any { it == Environment::class.java }, "$constructor takes no Environment")
+            }
+        }
     }
 
     @Test
-    fun transportErrorsAreRetryable() {
-        val error = transportError("connect timed out")
-        assertTrue(error is MaskinportenException.Unavailable)
-        assertEquals("unavailable", error.kind)
-        assertTrue(error.retryable)
-        assertNull(error.status)
+    fun argumentsAreCheckedWithTheirNames() {
+        val status = assertThrows<IllegalArgumentException> { HttpAnswer(42, ByteArray(0)) }
+        assertTrue(status.message!!.startsWith("status:"), status.message)
+        // A Java caller passing null gets the parameter's name, not a crash in the native glue.
+        val provider = TokenProvider(Client(x5cClientId, p12(), Environment.test()), transport = { _, _ -> error("not sent") })
+        val npe = assertThrows<java.lang.reflect.InvocationTargetException> {
+            TokenProvider::class.java.getMethod("token", GrantOptions::class.java).invoke(provider, null)
+        }.targetException
+        assertTrue(npe is NullPointerException && npe.message!!.contains("options"), "$npe")
+        // Flow settings are checked by the core and name the field.
+        val bad = assertThrows<MaskinportenException.InvalidArgument> {
+            TokenProvider(Client(x5cClientId, p12(), Environment.test()), FlowOptions(maxAttempts = 0u))
+        }
+        assertEquals("max_attempts", bad.field)
+        val badValidator = assertThrows<MaskinportenException.InvalidArgument> { TokenValidator(Environment.test(), ValidatorOptions(leeway = 3600)) }
+        assertEquals("leeway", badValidator.field)
+        // Requirements that name no scope or audience are refused up front.
+        val any = assertThrows<MaskinportenException> { checkRequirements(Requirements()) }
+        assertEquals(ErrorKind.INVALID_REQUIREMENTS, any.kind)
+        checkRequirements(Requirements(anyScopeUnchecked = true))
+    }
+
+    @Test
+    fun aHeaderThatIsNotValidUtf16IsRefusedNotACrash() {
+        val validator = TokenValidator(Environment.test(), transport = { _, _ -> error("nothing to fetch") })
+        val refused = validator.validateRequest("Bearer abc\uD800def", Requirements(scopes = listOf("a:b")))
+        refused as ValidationResult.Refused
+        assertEquals(ErrorKind.INVALID_AUTHORIZATION_HEADER, refused.error.kind)
+        assertEquals(400, refused.rejection.status.toInt())
     }
 }

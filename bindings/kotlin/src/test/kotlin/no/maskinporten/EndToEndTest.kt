@@ -1,6 +1,5 @@
 package no.maskinporten
 
-import no.maskinporten.http.MaskinportenHttpClient
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotEquals
@@ -15,7 +14,7 @@ import java.util.concurrent.CountDownLatch
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 
-/** The java.net.http helper against the simulator over loopback. */
+/** [TokenProvider] (java.net.http) against the simulator over loopback, faults injected. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EndToEndTest {
     private lateinit var sim: Simulator
@@ -48,7 +47,7 @@ class EndToEndTest {
     fun x5cAndKidClientsGetTokensAndTheCacheReusesThem() {
         for (client in listOf(x5cClient(), kidClient())) {
             sim.reset()
-            val maskinporten = MaskinportenHttpClient(client)
+            val maskinporten = TokenProvider(client)
             val token = maskinporten.token(read)
             assertEquals("Bearer", token.tokenType())
             assertEquals("test:scope.read", token.scope())
@@ -63,7 +62,7 @@ class EndToEndTest {
 
     @Test
     fun delegationCarriesTheConsumerOrg() {
-        val maskinporten = MaskinportenHttpClient(x5cClient())
+        val maskinporten = TokenProvider(x5cClient())
         val token = maskinporten.token(GrantOptions(scopes = listOf("brreg:reelle/rapporteringspliktig"), consumerOrg = "312000008"))
         val claims = claims(token.accessToken())
         assertEquals("0192:312000008", claims["consumer"]["ID"].asText())
@@ -72,14 +71,14 @@ class EndToEndTest {
 
     @Test
     fun refusalsCarryTheMpCodeAndHint() {
-        val maskinporten = MaskinportenHttpClient(x5cClient())
+        val maskinporten = TokenProvider(x5cClient())
         // Not delegated by this consumer.
         val notDelegated = assertThrows<MaskinportenException.OAuth> {
             maskinporten.token(GrantOptions(scopes = listOf("test:scope.read"), consumerOrg = "312000008"))
         }
-        assertEquals("oauth_error", notDelegated.kind)
+        assertEquals(ErrorKind.OAUTH_ERROR, notDelegated.kind)
         assertTrue(notDelegated.mpCode!!.startsWith("MP-"), notDelegated.detail)
-        assertEquals(400, notDelegated.status)
+        assertEquals(400, notDelegated.status?.toInt())
         assertTrue(!notDelegated.retryable)
         // A scope the client does not have.
         val unknown = assertThrows<MaskinportenException.OAuth> { maskinporten.token("test:scope.unknown") }
@@ -87,29 +86,55 @@ class EndToEndTest {
         assertEquals("MP-200", unknown.mpCode)
         assertTrue(unknown.hint != null)
         assertEquals(0, sim.stats()["tokens_issued"].asInt())
+        assertEquals(2, sim.stats()["requests"].asInt(), "refusals are not retried")
     }
 
     @Test
-    fun injectedFaultsBecomeTypedRetryableErrorsAndTheNextCallRecovers() {
-        val maskinporten = MaskinportenHttpClient(kidClient())
+    fun faultsAreRetriedByTheCoresPolicy() {
+        val events = java.util.Collections.synchronizedList(mutableListOf<String>())
+        val provider = TokenProvider(kidClient(), listener = { events += it.name })
+        sim.fault("""{"kind":"status","status":503,"count":2}""")
+        assertEquals("Bearer", provider.token(read).tokenType())
+        val stats = sim.stats()
+        assertEquals(3, stats["requests"].asInt(), "two 503s, then the token: $stats")
+        assertEquals(1, stats["tokens_issued"].asInt())
+        assertEquals(listOf("retry_scheduled", "retry_scheduled"), events.filter { it == "retry_scheduled" })
+        assertTrue("fetch_succeeded" in events, "$events")
+    }
+
+    @Test
+    fun withoutRetriesFaultsBecomeTypedRetryableErrorsAndTheNextCallRecovers() {
+        val provider = TokenProvider(kidClient(), FlowOptions(maxAttempts = 1u))
         sim.fault("""{"kind":"html","status":502,"count":1}""")
-        val html = assertThrows<MaskinportenException.Unavailable> { maskinporten.token(read) }
-        assertEquals(502, html.status)
+        val html = assertThrows<MaskinportenException.Unavailable> { provider.token(read) }
+        assertEquals(502, html.status?.toInt())
         assertTrue(html.retryable)
         sim.fault("""{"kind":"empty","status":503,"count":1}""")
-        assertEquals(503, assertThrows<MaskinportenException.Unavailable> { maskinporten.token(read) }.status)
+        assertEquals(503, assertThrows<MaskinportenException.Unavailable> { provider.token(read) }.status?.toInt())
         sim.fault("""{"kind":"close","count":1}""")
-        val closed = assertThrows<MaskinportenException.Unavailable> { maskinporten.token(read) }
+        val closed = assertThrows<MaskinportenException.Unavailable> { provider.token(read) }
         assertEquals(null, closed.status)
-        // A failed fetch releases its ticket: the next call fetches at once and succeeds.
-        assertEquals("Bearer", maskinporten.token(read).tokenType())
+        // A failed fetch releases its right to fetch: the next call fetches at once and succeeds.
+        assertEquals("Bearer", provider.token(read).tokenType())
         assertEquals(1, sim.stats()["tokens_issued"].asInt())
+    }
+
+    @Test
+    fun aRejectedTokenIsDroppedAndOnlyThatOne() {
+        val provider = TokenProvider(x5cClient())
+        val first = provider.token(read).accessToken()
+        provider.reject(first)
+        val second = provider.token(read).accessToken()
+        assertNotEquals(first, second, "the rejected token is not served again")
+        provider.reject(first) // a late report of the old token
+        assertEquals(second, provider.token(read).accessToken(), "the new token is kept")
+        assertEquals(2, sim.stats()["tokens_issued"].asInt())
     }
 
     @Test
     fun manyThreadsAskingAtOnceCauseOneTokenRequest() {
         sim.fault("""{"kind":"latency","latency_ms":300,"count":1}""")
-        val maskinporten = MaskinportenHttpClient(x5cClient())
+        val maskinporten = TokenProvider(x5cClient())
         val threads = 32
         val pool = Executors.newFixedThreadPool(threads)
         val start = CountDownLatch(1)
@@ -128,12 +153,12 @@ class EndToEndTest {
 
     @Test
     fun differentOptionsAreDifferentTokens() {
-        val maskinporten = MaskinportenHttpClient(x5cClient())
+        val maskinporten = TokenProvider(x5cClient())
         val a = maskinporten.token("test:scope.read")
         val b = maskinporten.token("test:scope.write")
         assertNotEquals(a.accessToken(), b.accessToken())
         assertEquals(2, sim.stats()["tokens_issued"].asInt())
-        maskinporten.invalidate(GrantOptions(scopes = listOf("test:scope.read")))
+        maskinporten.reject(a)
         maskinporten.token("test:scope.read")
         assertEquals(3, sim.stats()["tokens_issued"].asInt())
     }

@@ -41,6 +41,16 @@ class GrantBenchmarkTest {
         return best
     }
 
+    private fun batch(iterations: Int, body: () -> Any): Double {
+        var sink = 0
+        val start = System.nanoTime()
+        repeat(iterations) { sink += body().hashCode() }
+        if (sink == 42) println()
+        return (System.nanoTime() - start) / 1000.0 / iterations
+    }
+
+    private fun median(values: List<Double>): Double = values.sorted()[values.size / 2]
+
     @Test
     fun grantVersusNimbus() {
         val key = Key.fromPkcs12(Vectors.bytes("keys/client.p12"), "vector-password")
@@ -92,30 +102,74 @@ class GrantBenchmarkTest {
         println(String.format("result: maskinporten %.1f µs, nimbus %.1f µs, JCA sign only %.1f µs; maskinporten/nimbus = %.2f (target <= 1.20)", ours, nimbus, jca, ours / nimbus))
     }
 
-    /** Issue 7 (no Kotlin target): full validation of the same token and JWKS vs nimbus's signature check alone. */
+    /**
+     * Issue 13: `TokenValidator.validate()` (every check, through the core's validation flow: one
+     * call into the native library) against nimbus-jose-jwt's parse and signature check alone,
+     * same token and JWKS. Target: at or below nimbus.
+     */
     @Test
     fun validateVersusNimbusVerify() {
         val document = Vectors.document("validation.json")
         val case = document["cases"].first { it["name"].asText() == "valid" }
         val token = case["token"].asText()
-        val now = case["now"].asLong()
-        val jwks = Vectors.bytes(document["jwks_file"].asText())
-        val validator = Validator(Environment.test())
-        validator.updateJwks(jwks, now)
+        val (validator, transport) = ValidationVectorsTest.validator(document, case["now"].asLong())
         val requirements = ValidationVectorsTest.requirements(case["requirements"])
+        check(validator.validate(token, requirements).consumer.orgNumber == "311000004")
+        check(transport.requests.size == 1)
+        val jwks = Vectors.bytes(document["jwks_file"].asText())
         val rsa = com.nimbusds.jose.jwk.JWKSet.parse(String(jwks)).keys.first().toRSAKey()
         val verifier = com.nimbusds.jose.crypto.RSASSAVerifier(rsa)
         check(SignedJWT.parse(token).verify(verifier))
-        println("validation benchmark (same token and JWKS)")
-        var ours = Double.MAX_VALUE
-        var nimbus = Double.MAX_VALUE
-        repeat(3) {
-            ours = minOf(ours, measure("maskinporten validator.validate() (all checks)", 2000, 5000) { validator.validate(token, now, requirements) })
-            nimbus = minOf(nimbus, measure("nimbus SignedJWT.parse + verify (signature only)", 2000, 5000) { SignedJWT.parse(token).verify(verifier) })
+        println("validation benchmark (same token and JWKS; crypto backend ${cryptoBackend()})")
+        // Short batches of each, alternated, so load from other processes hits both alike (this
+        // machine is shared); the medians and the median of the per-round ratios.
+        var sink = 0
+        repeat(3000) { sink += validator.validate(token, requirements).hashCode() + SignedJWT.parse(token).verify(verifier).hashCode() }
+        val oursRounds = mutableListOf<Double>()
+        val nimbusRounds = mutableListOf<Double>()
+        repeat(61) {
+            oursRounds += batch(400) { validator.validate(token, requirements) }
+            nimbusRounds += batch(400) { SignedJWT.parse(token).verify(verifier) }
         }
-        // Where the time goes: one FFI call that does nothing (jwksRequest -> null), and the raw
-        // RSA-2048 verify in the JVM for scale.
-        measure("FFI floor: validator.jwksRequest(now) (null)", 2000, 20000) { validator.jwksRequest(now) ?: 0 }
-        println(String.format("result: maskinporten validate %.1f µs, nimbus parse+verify %.1f µs; ratio %.2f", ours, nimbus, ours / nimbus))
+        val ours = median(oursRounds)
+        val nimbus = median(nimbusRounds)
+        val roundRatio = median(oursRounds.zip(nimbusRounds) { a, b -> a / b })
+        println(String.format("  %-44s %9.1f µs/op  (median of 61 batches of 400)", "maskinporten TokenValidator.validate() (all checks)", ours))
+        println(String.format("  %-44s %9.1f µs/op  (median of 61 batches of 400)", "nimbus SignedJWT.parse + verify (signature only)", nimbus))
+        println(String.format("  median of the per-round ratios %.2f", roundRatio))
+        if (sink == 42) println()
+        // Where the time goes: the cheapest calls into the library (a function; a method, which
+        // also clones the object's handle), the sans-IO `Guard.begin` alone (one method call, the
+        // record lifted), and the same call refused before any work (no Authorization header).
+        val floorFunction = measure("FFI floor: unixNow() (one call)", 2000, 20000) { unixNow() }
+        val floorMethod = measure("FFI floor: validator.hasJwks() (clone + call)", 2000, 20000) { validator.hasJwks() }
+        val guard = Validator(Environment.test(), ValidatorOptions()).bind(requirements)
+        val bytes = java.nio.ByteBuffer.allocateDirect(token.length).put(token.toByteArray()).flip()
+        val nowMs = case["now"].asLong() * 1000
+        val fetch = guard.begin(bytes, false, nowMs) as ValidationStep.FetchJwks
+        guard.handleJwksResponse(fetch.call, 200u, "application/json", jwks, nowMs)
+        check(guard.poll(fetch.call, nowMs) is ValidationStep.Valid)
+        val empty = java.nio.ByteBuffer.allocateDirect(0)
+        val begin = measure("guard.begin(token) (method: clone + call)", 2000, 5000) { guard.begin(bytes, false, nowMs) }
+        val byId = measure("guardBegin(id, token) (function: one call)", 2000, 5000) { guardBegin(guard.id(), bytes, false, nowMs) }
+        val refused = measure("guardBegin(id, no header) (refused, no crypto)", 2000, 5000) { guardBegin(guard.id(), empty, true, nowMs) }
+        println(String.format("result: maskinporten validate %.1f µs, nimbus parse+verify %.1f µs; ratio %.2f (target <= 1.00); FFI floor %.1f / %.1f µs; guard.begin %.1f µs, guardBegin %.1f µs, refused %.1f µs", ours, nimbus, ours / nimbus, floorFunction, floorMethod, begin, byId, refused))
+    }
+
+    /** Issue 13: a cache hit through `TokenProvider.token()` (target under 2 µs: no call into the library). */
+    @Test
+    fun cacheHit() {
+        val body = """{"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","token_type":"Bearer","expires_in":3600}"""
+        val transport = ScriptedTransport(listOf(ScriptedTransport.ok(body)))
+        val client = Client(clientId, Key.fromPkcs12(Vectors.bytes("keys/client.p12"), "vector-password"), Environment.test())
+        val provider = TokenProvider(client, transport = transport, listener = FlowEventListener.NONE)
+        val options = GrantOptions(scopes = listOf("test:scope.read"))
+        check(provider.token(options).expiresIn() == 3600L)
+        println("cache-hit benchmark")
+        var hit = Double.MAX_VALUE
+        repeat(3) { hit = minOf(hit, measure("TokenProvider.token(options), a hit", 20000, 200000) { provider.token(options) }) }
+        val header = measure("TokenProvider.authorizationHeader(options), a hit", 20000, 200000) { provider.authorizationHeader(options) }
+        check(transport.requests.size == 1)
+        println(String.format("result: cache hit %.2f µs (target < 2), header %.2f µs", hit, header))
     }
 }

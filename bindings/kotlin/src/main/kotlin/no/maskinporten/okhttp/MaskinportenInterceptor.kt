@@ -1,34 +1,28 @@
 package no.maskinporten.okhttp
 
 import no.maskinporten.GrantOptions
-import no.maskinporten.http.MaskinportenHttpClient
+import no.maskinporten.TokenProvider
 import okhttp3.Interceptor
 import okhttp3.Response
 
 /**
- * OkHttp `Interceptor` that adds `Authorization: Bearer <token>` for [options], and on a 401
- * drops the token and retries once with a fresh one. Tokens come from [maskinporten] (cached,
- * one token request in flight per key). OkHttp is an optional dependency: add
- * `com.squareup.okhttp3:okhttp` yourself to use this class.
+ * OkHttp `Interceptor` that adds `Authorization: Bearer <token>` for [options] from [provider].
+ * A 401 from the API is handled by [TokenProvider.callApi]: the token is reported with
+ * [TokenProvider.reject] (the core drops that token only) and the call is sent once more. OkHttp
+ * is an optional dependency: add `com.squareup.okhttp3:okhttp` yourself to use this class.
  *
  * ```kotlin
  * val api = OkHttpClient.Builder()
- *     .addInterceptor(MaskinportenInterceptor(maskinporten, GrantOptions(scopes = listOf("brreg:losore/utlegg"))))
+ *     .addInterceptor(MaskinportenInterceptor(provider, GrantOptions(scopes = listOf("brreg:losore/utlegg"))))
  *     .build()
  * ```
  */
 class MaskinportenInterceptor(
-    private val maskinporten: MaskinportenHttpClient,
+    private val provider: TokenProvider,
     private val options: GrantOptions,
 ) : Interceptor {
-    override fun intercept(chain: Interceptor.Chain): Response {
-        val first = chain.proceed(withToken(chain))
-        if (first.code != 401) return first
-        first.close()
-        maskinporten.invalidate(options)
-        return chain.proceed(withToken(chain))
-    }
-
-    private fun withToken(chain: Interceptor.Chain) =
-        chain.request().newBuilder().header("Authorization", maskinporten.token(options).authorizationHeader()).build()
+    override fun intercept(chain: Interceptor.Chain): Response =
+        provider.callApi(options, { it.code == 401 }, { it.close() }) { authorization ->
+            chain.proceed(chain.request().newBuilder().header("Authorization", authorization).build())
+        }
 }
