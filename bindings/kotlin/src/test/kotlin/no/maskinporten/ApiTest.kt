@@ -136,9 +136,9 @@ class ApiTest {
         assertEquals(p12().fingerprint(), key.fingerprint())
         assertEquals(p12().certificateChainDer().first().toList(), key.certificateChainDer().first().toList())
         val noKeyPassword = assertThrows<MaskinportenException.Key> { Key.fromJks(bytes, "pæsswørd€") }
-        assertEquals("wrong_key_password", noKeyPassword.kind)
+        assertEquals(ErrorKind.WRONG_KEY_PASSWORD, noKeyPassword.kind)
         val wrongStore = assertThrows<MaskinportenException.Key> { Key.fromJks(bytes, "pæsswørd", null, "nøkkel€") }
-        assertEquals("wrong_password", wrongStore.kind)
+        assertEquals(ErrorKind.WRONG_PASSWORD, wrongStore.kind)
         assertFalse(wrongStore.message!!.contains("nøkkel€"))
     }
 
