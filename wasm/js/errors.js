@@ -1,6 +1,6 @@
 // The one error class of the package. The Rust side (src/error.rs) maps every core error to an
-// instance of this class, mechanically, once; nothing in JS builds one except for host transport
-// failures, which also go through the core (`unavailableError`).
+// instance of this class, mechanically, once; the JS layer's argument checks go through the same
+// mapping (`invalidArgument`).
 
 /**
  * Every failure of this package: a bad key or password, a bad argument (see `field`), a
@@ -28,6 +28,11 @@ export class MaskinportenError extends Error {
     this.field = fields.field ?? null;
     /** True when trying again later may succeed (5xx, timeouts, HTML from a proxy). */
     this.retryable = fields.retryable === true;
+    /**
+     * For a refused access token (`TokenValidator.validate`, `bearerToken`): the core's HTTP
+     * answer, `{ status, headers, body, kind, wwwAuthenticate, retryAfter }` (RFC 6750).
+     */
+    this.rejection = fields.rejection ?? null;
   }
 }
 

@@ -11,6 +11,7 @@ use maskinporten::{Authorization, Organisation, ValidatedToken};
 use wasm_bindgen::JsValue;
 
 use crate::error::{invalid, JsResult};
+use maskinporten::ErrorKind;
 
 /// JSON text under construction.
 struct Out(String);
@@ -171,7 +172,8 @@ pub(crate) fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
     out.raw("],\"claims\":");
     out.raw(if t.claims_json.starts_with('{') { &t.claims_json } else { "null" });
     out.raw("}");
-    JSON::parse(&out.0).map_err(|_| invalid("invalid_argument", "token", "the validated token could not be converted"))
+    JSON::parse(&out.0)
+        .map_err(|_| invalid(ErrorKind::InvalidArgument, "token", "the validated token could not be converted"))
 }
 
 #[cfg(test)]
