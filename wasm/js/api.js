@@ -1,6 +1,6 @@
 // Everything the package exports, whatever the runtime. The entry points (node.js, web.js,
 // workerd.js) instantiate the WebAssembly module first, then re-export this. The module's
-// internal classes (`Core*`, `ValidationRequirements`, `invalidArgument`) are not exported.
+// internal classes (`Core*`, `ValidationRequirements`) are not exported.
 export { MaskinportenError, isMaskinportenError } from './errors.js';
 export { Client, unixNow } from './client.js';
 export { TokenProvider, authorizedFetch } from './provider.js';

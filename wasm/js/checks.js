@@ -1,7 +1,7 @@
 // Argument checks of the JS classes and functions: a wrong type is a MaskinportenError with
 // `code: 'invalid_argument'` naming the argument (made by the core's error mapping, as every
 // other error), never a TypeError from deep inside. Internal.
-import { invalidArgument } from '../pkg/wasm/maskinporten_wasm.js';
+import { argumentError } from './errors.js';
 
 function describe(value) {
   if (value === null) return 'null';
@@ -11,7 +11,7 @@ function describe(value) {
 
 /** Throws the argument error for `field`. */
 export function fail(field, message, kind) {
-  throw invalidArgument(field, message, kind);
+  throw argumentError(field, message, kind);
 }
 
 /** `value` must be a plain options object (or absent); unknown keys are refused. */
@@ -42,6 +42,39 @@ export function optionalSignal(value) {
   if (value === undefined || value === null) return undefined;
   if (typeof value?.aborted !== 'boolean' || typeof value.addEventListener !== 'function') {
     fail('signal', `signal must be an AbortSignal (got ${describe(value)})`);
+  }
+  return value;
+}
+
+/** One string or an array of strings, as an array; absent is empty. */
+export function stringList(value, field) {
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    fail(field, `${field} must be a string or an array of strings (got ${describe(value)})`);
+  }
+  return value;
+}
+
+/** A string, or undefined when absent. */
+export function optionalString(value, field) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') fail(field, `${field} must be a string (got ${describe(value)})`);
+  return value;
+}
+
+/** A boolean, false when absent. */
+export function optionalBoolean(value, field) {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') fail(field, `${field} must be true or false (got ${describe(value)})`);
+  return value;
+}
+
+/** A whole number from 0 (times, counts, durations), or undefined when absent. */
+export function optionalWhole(value, field, kind) {
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    fail(field, `${field} must be a whole number (a JS number${field === 'now' ? ' of seconds, not a Date' : ''}; got ${describe(value)}${typeof value === 'number' ? ` ${value}` : ''})`, kind);
   }
   return value;
 }

@@ -2,7 +2,9 @@
 // (`node:crypto` where it exists, else WebCrypto; RSA in WebAssembly as the fallback).
 // Everything protocol-related (claims, headers, response parsing) happens in the core.
 import * as core from '../pkg/wasm/maskinporten_wasm.js';
-import { fail, oneOf, optionsObject } from './checks.js';
+import { argumentError } from './errors.js';
+import { fail, oneOf, optionalString, optionalWhole, optionsObject } from './checks.js';
+import { grantOf } from './options.js';
 import { platformNode, platformSubtle } from './platform.js';
 
 /** The current time as Unix seconds: what `now` defaults to in `grant()` and friends. */
@@ -104,7 +106,9 @@ export class Client {
     if (cryptoKey !== undefined && (typeof cryptoKey !== 'object' || cryptoKey === null || typeof cryptoKey.type !== 'string')) {
       fail('cryptoKey', 'cryptoKey must be a WebCrypto CryptoKey');
     }
-    this.#core = new core.CoreClient(clientId, key, environmentOf(environment), algorithm, lifetime, x5c);
+    if (typeof clientId !== 'string') fail('clientId', "clientId must be a string (the client's id, a UUID)");
+    this.#core = new core.CoreClient(clientId, key, environmentOf(environment), optionalString(algorithm, 'algorithm'),
+      optionalWhole(lifetime, 'lifetime'), optionalString(x5c, 'x5c'));
     this.#key = key;
     this.#subtle = subtle ?? platformSubtle();
     this.#cryptoKey = cryptoKey;
@@ -150,7 +154,7 @@ export class Client {
       try {
         this.#ownKey = platformNode().createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
       } catch (e) {
-        throw core.invalidArgument('key', `node:crypto refused the key (${e?.code ?? e?.name ?? 'Error'}): use signer "wasm"`, 'invalid_key');
+        throw argumentError('key', `node:crypto refused the key (${e?.code ?? e?.name ?? 'Error'}): use signer "wasm"`, 'invalid_key');
       } finally {
         der.fill(0);
       }
@@ -160,7 +164,7 @@ export class Client {
     this.#ownKey = this.#subtle.importKey('pkcs8', der, algorithm, false, ['sign'])
       .catch((e) => {
         this.#ownKey = undefined; // reported by the grant awaiting it, and tried again by the next
-        throw core.invalidArgument('key', `WebCrypto refused the key (${e?.name ?? 'Error'}): use signer "wasm"`, 'invalid_key');
+        throw argumentError('key', `WebCrypto refused the key (${e?.name ?? 'Error'}): use signer "wasm"`, 'invalid_key');
       })
       .finally(() => der.fill(0));
     return this.#ownKey;
@@ -179,7 +183,7 @@ export class Client {
       try {
         signature = await this.#subtle.sign({ name: 'RSASSA-PKCS1-v1_5', hash: webCryptoHash }, key, input);
       } catch (e) {
-        throw core.invalidArgument('cryptoKey',
+        throw argumentError('cryptoKey',
           `WebCrypto could not sign with this key (${e?.name ?? 'Error'}): it must be an RSASSA-PKCS1-v1_5 private key with the "sign" usage`, 'invalid_key');
       }
       return { signature: new Uint8Array(signature), own };
@@ -192,8 +196,9 @@ export class Client {
    * @returns {Promise<string>}
    */
   async grant(options) {
-    if (this.#mode === 'wasm') return this.#core.grant(options);
-    const prepared = this.#core.prepareGrant(options);
+    const { grant, now, jti } = grantOf(options, true);
+    if (this.#mode === 'wasm') return this.#core.grant(grant, now, jti);
+    const prepared = this.#core.prepareGrant(grant, now, jti);
     try {
       const step = { hashName: this.#core.hashName, webCryptoHash: prepared.webCryptoHash };
       const signed = this.#sign(prepared.signingInputBytes(), step);
@@ -206,7 +211,8 @@ export class Client {
 
   /** Builds and signs a grant synchronously with the core's own RSA (in WebAssembly, ~12 ms). */
   grantSync(options) {
-    return this.#core.grant(options);
+    const { grant, now, jti } = grantOf(options, true);
+    return this.#core.grant(grant, now, jti);
   }
 
   /**
@@ -215,7 +221,8 @@ export class Client {
    * @returns {core.PreparedGrant}
    */
   prepareGrant(options) {
-    return this.#core.prepareGrant(options);
+    const { grant, now, jti } = grantOf(options, true);
+    return this.#core.prepareGrant(grant, now, jti);
   }
 
   /**
@@ -228,7 +235,8 @@ export class Client {
 
   /** `tokenRequest` signed with the core's own RSA, synchronously. */
   tokenRequestSync(options) {
-    return new TokenRequest(this.#core.tokenRequest(options));
+    const { grant, now, jti } = grantOf(options, true);
+    return new TokenRequest(this.#core.tokenRequest(grant, now, jti));
   }
 
   /** The token request for a grant you signed yourself. */

@@ -3,12 +3,13 @@
 // a promise per waiting caller. Nothing here decides when to fetch, retry, wait or give up.
 import * as core from '../pkg/wasm/maskinporten_wasm.js';
 import { clientInternals, Client } from './client.js';
+import { argumentError } from './errors.js';
 import { fail, optionalFunction, optionalSignal, optionsObject } from './checks.js';
 import { describe, drain, send, sleep, Waiters } from './executor.js';
+import { flowArgs, grantOf } from './options.js';
 
 const PROVIDER_OPTIONS = ['client', 'fetch', 'now', 'sleep', 'jitter', 'onEvent',
   'maxAttempts', 'initialBackoffMs', 'maxBackoffMs', 'attemptTimeoutMs', 'deadlineMs', 'refreshSkew'];
-const FLOW_OPTIONS = ['maxAttempts', 'initialBackoffMs', 'maxBackoffMs', 'attemptTimeoutMs', 'deadlineMs', 'refreshSkew'];
 /** Converted grant options kept per provider (by their JSON form); beyond this they start over. */
 const MAX_REMEMBERED_OPTIONS = 256;
 
@@ -65,10 +66,9 @@ export class TokenProvider {
     this.#sleep = optionalFunction(sleepImpl, 'sleep', sleep);
     this.#jitter = optionalFunction(jitter, 'jitter', Math.random);
     this.#onEvent = optionalFunction(onEvent, 'onEvent', undefined);
-    const flowOptions = Object.fromEntries(FLOW_OPTIONS.filter((k) => given[k] !== undefined).map((k) => [k, given[k]]));
     this.#core = internals.core;
     this.#sign = internals.sign;
-    this.#flow = new core.CoreTokenFlow(this.#core, flowOptions, internals.signer !== 'wasm', !!this.#onEvent);
+    this.#flow = new core.CoreTokenFlow(this.#core, ...flowArgs(given), internals.signer !== 'wasm', !!this.#onEvent);
     this.#waiters = new Waiters(this.#flow.generation);
   }
 
@@ -112,7 +112,7 @@ export class TokenProvider {
     }
     let grant = text === undefined ? undefined : this.#grants.get(text);
     if (grant) return grant;
-    grant = this.#core.grantOptions(options);
+    grant = grantOf(options, false).grant;
     if (text !== undefined) {
       if (this.#grants.size >= MAX_REMEMBERED_OPTIONS) this.#grants.clear();
       this.#grants.set(text, grant);
@@ -158,7 +158,7 @@ export class TokenProvider {
             await this.#waiters.wait(step.untilMs - this.#now(), signal);
             break;
           default:
-            throw core.invalidArgument('call', `unknown step ${step.kind}`);
+            throw argumentError('call', `unknown step ${step.kind}`);
         }
       }
     } finally {

@@ -6,32 +6,13 @@ import * as core from '../pkg/wasm/maskinporten_wasm.js';
 import { environmentOf } from './client.js';
 import { fail, oneOf, optionalFunction, optionalSignal, optionsObject } from './checks.js';
 import { drain, send, Waiters } from './executor.js';
+import { requirementsOf, validatorArgs } from './options.js';
 import { NODE_HASH, platformNode, platformSubtle } from './platform.js';
 
 const encoder = new TextEncoder();
 const VERIFIERS = ['auto', 'node', 'webcrypto', 'wasm'];
 const VALIDATOR_OPTIONS = ['environment', 'algorithms', 'leeway', 'maxJwksAge', 'minRefetchInterval', 'jwksTimeoutMs',
   'fetch', 'now', 'onEvent', 'verifier', 'subtle'];
-const CORE_OPTIONS = ['algorithms', 'leeway', 'maxJwksAge', 'minRefetchInterval', 'jwksTimeoutMs'];
-
-/** requirements object -> { text, converted }: the core's conversion, redone when the object's JSON changes. */
-const converted = new WeakMap();
-
-/** The core's conversion of a requirements object (checked: a misconfiguration throws here). */
-function requirementsOf(requirements) {
-  let text;
-  try {
-    text = typeof requirements === 'object' && requirements !== null ? JSON.stringify(requirements) : undefined;
-  } catch {
-    text = undefined; // not JSON (a cycle, a BigInt): converted on every call, with the same errors
-  }
-  if (text === undefined) return new core.ValidationRequirements(requirements);
-  const entry = converted.get(requirements);
-  if (entry?.text === text) return entry.converted;
-  const fresh = new core.ValidationRequirements(requirements);
-  converted.set(requirements, { text, converted: fresh });
-  return fresh;
-}
 
 // node:crypto's verify for the core, called synchronously from the validation flow: the issuer
 // key of each slot is imported once (`jwk` comes with a slot's first use); `null` when node cannot
@@ -109,9 +90,8 @@ export class TokenValidator {
     this.#fetch = optionalFunction(fetchImpl, 'fetch', globalThis.fetch?.bind(globalThis));
     this.#now = optionalFunction(now, 'now', Date.now);
     this.#onEvent = optionalFunction(onEvent, 'onEvent', undefined);
-    const coreOptions = Object.fromEntries(CORE_OPTIONS.filter((k) => given[k] !== undefined).map((k) => [k, given[k]]));
     const sync = this.#mode === 'node' ? nodeVerifier(node, this.#keys) : undefined;
-    this.#core = new core.CoreValidator(environmentOf(environment), coreOptions, this.#mode !== 'wasm', sync, !!this.#onEvent);
+    this.#core = new core.CoreValidator(environmentOf(environment), ...validatorArgs(given), this.#mode !== 'wasm', sync, !!this.#onEvent);
     this.#generation = this.#core.generation;
     this.#waiters = new Waiters(this.#generation);
   }

@@ -1,18 +1,17 @@
-//! `CoreClient` (wrapped by the JS `Client`), `PreparedGrant`, the two-step signer, and
-//! `CoreGrant`, grant options converted once.
+//! `CoreClient` (wrapped by the JS `Client`) and `PreparedGrant`, the two-step signer.
 
 use std::str::FromStr;
 
 use js_sys::Uint8Array;
-use maskinporten::{Algorithm, CacheKey, GrantOptions};
+use maskinporten::Algorithm;
 use wasm_bindgen::prelude::*;
 
-use crate::args::{absent, body, bytes, get, integer, now_or_clock, opt_string, seconds, string};
+use crate::args::{body, bytes, integer, now_or_clock, opt_string, string};
 use crate::environment::Environment;
 use crate::error::{invalid, IntoJs, JsResult};
 use crate::http::request_to_js;
 use crate::key::Key;
-use crate::options::grant_options;
+use crate::options::CoreGrant;
 use crate::token::AccessToken;
 
 /// The core's client. JS code uses the `Client` class of `js/client.js`, which adds the platform
@@ -22,43 +21,31 @@ pub struct CoreClient {
     pub(crate) inner: maskinporten::Client,
 }
 
-/// Grant options converted and checked once, with their cache key: what `TokenProvider` keeps
-/// per options object, so a cache hit neither converts the options nor hashes them again.
-#[wasm_bindgen(js_name = CoreGrant)]
-pub struct CoreGrant {
-    pub(crate) options: GrantOptions,
-    pub(crate) key: CacheKey,
-}
-
-/// `now` and `jti` of a `grant()` options bag: the clock and a fresh UUID unless given.
-fn call_parts(options: &JsValue) -> JsResult<(i64, Option<String>)> {
-    if absent(options) {
-        return Ok((now_or_clock(&JsValue::UNDEFINED)?, None));
-    }
-    Ok((now_or_clock(&get(options, "now"))?, opt_string(&get(options, "jti"), "jti")?))
+/// `now` in Unix seconds (checked as a whole number by the JS layer), or the clock.
+fn now_s(now: Option<f64>) -> i64 {
+    now.map_or_else(|| (js_sys::Date::now() / 1000.0).floor() as i64, |n| n as i64)
 }
 
 #[wasm_bindgen(js_class = CoreClient)]
 impl CoreClient {
-    /// Checks and converts the `Client` options (the key and environment are checked in JS).
+    /// Checks and converts the `Client` options (types are checked in JS).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        client_id: JsValue,
+        client_id: &str,
         key: &Key,
         environment: &Environment,
-        algorithm: JsValue,
-        lifetime: JsValue,
-        x5c: JsValue,
+        algorithm: Option<String>,
+        lifetime: Option<f64>,
+        x5c: Option<String>,
     ) -> JsResult<CoreClient> {
-        let client_id = string(&client_id, "clientId")?;
-        let mut inner = maskinporten::Client::new(&client_id, key.inner.clone(), environment.inner.clone()).js()?;
-        if let Some(alg) = opt_string(&algorithm, "algorithm")? {
+        let mut inner = maskinporten::Client::new(client_id, key.inner.clone(), environment.inner.clone()).js()?;
+        if let Some(alg) = algorithm {
             inner = inner.with_algorithm(Algorithm::from_str(&alg).js()?);
         }
-        if !absent(&lifetime) {
-            inner = inner.with_lifetime(seconds(&lifetime, "lifetime")?).js()?;
+        if let Some(lifetime) = lifetime {
+            inner = inner.with_lifetime(lifetime as i64).js()?;
         }
-        if let Some(x5c) = opt_string(&x5c, "x5c")? {
+        if let Some(x5c) = x5c {
             inner = inner.with_x5c(maskinporten::X5c::from_str(&x5c).js()?);
         }
         Ok(CoreClient { inner })
@@ -82,19 +69,15 @@ impl CoreClient {
         self.inner.algorithm().hash_name().to_owned()
     }
 
-    /// A grant signed by the core (RSA in WebAssembly); `options.now` and `options.jti` as given.
-    pub fn grant(&self, options: JsValue) -> JsResult<String> {
-        let opts = grant_options(&options, true)?;
-        let (now, jti) = call_parts(&options)?;
-        self.inner.grant(&opts, now, jti.as_deref()).js()
+    /// A grant signed by the core (RSA in WebAssembly).
+    pub fn grant(&self, grant: &CoreGrant, now: Option<f64>, jti: Option<String>) -> JsResult<String> {
+        self.inner.grant(&grant.options, now_s(now), jti.as_deref()).js()
     }
 
     /// Step one of the two-step signer.
     #[wasm_bindgen(js_name = prepareGrant)]
-    pub fn prepare_grant(&self, options: JsValue) -> JsResult<PreparedGrant> {
-        let opts = grant_options(&options, true)?;
-        let (now, jti) = call_parts(&options)?;
-        let inner = self.inner.prepare_grant(&opts, now, jti.as_deref()).js()?;
+    pub fn prepare_grant(&self, grant: &CoreGrant, now: Option<f64>, jti: Option<String>) -> JsResult<PreparedGrant> {
+        let inner = self.inner.prepare_grant(&grant.options, now_s(now), jti.as_deref()).js()?;
         Ok(PreparedGrant { inner: Some(inner) })
     }
 
@@ -109,10 +92,8 @@ impl CoreClient {
 
     /// The token request, with a grant signed by the core.
     #[wasm_bindgen(js_name = tokenRequest)]
-    pub fn token_request(&self, options: JsValue) -> JsResult<JsValue> {
-        let opts = grant_options(&options, true)?;
-        let (now, jti) = call_parts(&options)?;
-        self.inner.token_request(&opts, now, jti.as_deref()).js().map(|r| request_to_js(&r))
+    pub fn token_request(&self, grant: &CoreGrant, now: Option<f64>, jti: Option<String>) -> JsResult<JsValue> {
+        self.inner.token_request(&grant.options, now_s(now), jti.as_deref()).js().map(|r| request_to_js(&r))
     }
 
     /// The token request for an assertion signed elsewhere.
@@ -136,14 +117,6 @@ impl CoreClient {
             .parse_token_response(status, &body, content_type.as_deref(), now_or_clock(&now)?)
             .js()
             .map(AccessToken::from)
-    }
-
-    /// Grant options converted once, with their cache key (for `TokenProvider`).
-    #[wasm_bindgen(js_name = grantOptions)]
-    pub fn grant_options(&self, options: JsValue) -> JsResult<CoreGrant> {
-        let options = grant_options(&options, false)?;
-        let key = self.inner.cache_key(&options);
-        Ok(CoreGrant { options, key })
     }
 }
 
@@ -200,14 +173,5 @@ impl PreparedGrant {
         let signature = bytes(&signature, "signature")?;
         let prepared = self.inner.take().ok_or_else(finished)?;
         prepared.finish(&signature).js()
-    }
-
-    /// A description without the signing input.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_string_js(&self) -> String {
-        match &self.inner {
-            Some(p) => format!("PreparedGrant({}, {} bytes to sign)", p.algorithm().as_str(), p.signing_input().len()),
-            None => "PreparedGrant(finished)".into(),
-        }
     }
 }

@@ -67,10 +67,4 @@ impl Environment {
     pub fn jwks_uri(&self) -> String {
         self.inner.jwks_uri().to_owned()
     }
-
-    /// A description (the issuer).
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_string_js(&self) -> String {
-        format!("Environment({})", self.inner.issuer())
-    }
 }

@@ -78,27 +78,6 @@ pub fn invalid(kind: ErrorKind, field: &'static str, message: impl Into<String>)
     to_js(maskinporten::Error::InvalidArgument { kind, field, message: message.into() })
 }
 
-/// The argument names the JS layer reports errors for (the core's field is a `&'static str`).
-#[rustfmt::skip]
-const JS_FIELDS: &[&str] = &[
-    "environment", "signer", "verifier", "rejected", "client", "fetch", "key", "cryptoKey", "clientId", "options",
-    "requirements", "now", "sleep", "jitter", "onEvent", "signal", "token", "authorization", "validator", "request",
-    "grantOptions", "subtle", "property", "response", "next", "input", "init", "algorithm", "lifetime", "x5c", "jti",
-    "body", "contentType", "status", "header", "headers", "maxAttempts", "initialBackoffMs", "maxBackoffMs",
-    "attemptTimeoutMs", "deadlineMs", "refreshSkew", "jwksTimeoutMs", "algorithms", "leeway", "maxJwksAge",
-    "minRefetchInterval", "value", "provider", "call", "jwks", "verify",
-];
-
-/// For the JS layer: an argument `MaskinportenError` naming `field` (one of the known argument
-/// names, else `argument`); `kind` is a core kind name, `invalid_argument` when unknown.
-#[wasm_bindgen(js_name = invalidArgument)]
-pub fn invalid_argument(field: &str, message: String, kind: Option<String>) -> JsValue {
-    let kind = ErrorKind::ALL.iter().copied().find(|k| Some(k.as_str()) == kind.as_deref());
-    let kind = kind.unwrap_or(ErrorKind::InvalidArgument);
-    let field = JS_FIELDS.iter().find(|f| **f == field).copied().unwrap_or("argument");
-    invalid(kind, field, message)
-}
-
 /// Every error kind of the core, in its order: what `MaskinportenError.code` can be.
 #[wasm_bindgen(js_name = errorKinds)]
 pub fn error_kinds() -> Array {

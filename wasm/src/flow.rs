@@ -5,11 +5,12 @@ use js_sys::{Array, Object, Uint8Array};
 use maskinporten::{FlowOptions, HttpResponse, TokenCall, TokenFlow, TokenStep};
 use wasm_bindgen::prelude::*;
 
-use crate::args::{absent, get, integer, ms, options};
-use crate::client::{CoreClient, CoreGrant};
+use crate::args::ms;
+use crate::client::CoreClient;
 use crate::error::{set, to_js, IntoJs, JsResult};
 use crate::events::event_to_js;
 use crate::http::request_to_js;
+use crate::options::CoreGrant;
 use crate::token::AccessToken;
 
 /// One caller's call, from `call()` to a `token` or `fail` step.
@@ -26,33 +27,6 @@ pub struct CoreTokenFlow {
     client: maskinporten::Client,
 }
 
-const FLOW_OPTIONS: &[&str] =
-    &["maxAttempts", "initialBackoffMs", "maxBackoffMs", "attemptTimeoutMs", "deadlineMs", "refreshSkew"];
-
-fn opt_number(v: &JsValue, field: &'static str) -> JsResult<Option<i64>> {
-    let value = get(v, field);
-    if absent(&value) {
-        return Ok(None);
-    }
-    integer(&value, field, 9.0e15).map(|n| Some(n as i64))
-}
-
-/// `{ maxAttempts?, initialBackoffMs?, maxBackoffMs?, attemptTimeoutMs?, deadlineMs?, refreshSkew? }`
-/// as the core's `FlowOptions` (the core checks the ranges).
-fn flow_options(v: &JsValue) -> JsResult<FlowOptions> {
-    let mut out = FlowOptions::default();
-    if !options(v, "options", FLOW_OPTIONS)? {
-        return Ok(out);
-    }
-    out.max_attempts = opt_number(v, "maxAttempts")?.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-    out.initial_backoff_ms = opt_number(v, "initialBackoffMs")?;
-    out.max_backoff_ms = opt_number(v, "maxBackoffMs")?;
-    out.attempt_timeout_ms = opt_number(v, "attemptTimeoutMs")?;
-    out.deadline_ms = opt_number(v, "deadlineMs")?;
-    out.refresh_skew = opt_number(v, "refreshSkew")?;
-    Ok(out)
-}
-
 fn step(kind: &str) -> JsValue {
     let o: JsValue = Object::new().into();
     set(&o, "kind", &JsValue::from_str(kind));
@@ -61,11 +35,32 @@ fn step(kind: &str) -> JsValue {
 
 #[wasm_bindgen(js_class = CoreTokenFlow)]
 impl CoreTokenFlow {
-    /// A flow for `client` with `options` (see `flow_options`); `host_signing`: every grant is
-    /// handed to the JS signer (`sign` steps); `events`: events are kept for `events()`.
+    /// A flow for `client` with the core's `FlowOptions` (whole numbers, checked in JS; the core
+    /// checks the ranges); `host_signing`: every grant goes to the JS signer (`sign` steps);
+    /// `events`: events are kept for `events()`.
     #[wasm_bindgen(constructor)]
-    pub fn new(client: &CoreClient, options: JsValue, host_signing: bool, events: bool) -> JsResult<CoreTokenFlow> {
-        let inner = TokenFlow::with_options(&flow_options(&options)?).js()?;
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        client: &CoreClient,
+        max_attempts: Option<f64>,
+        initial_backoff_ms: Option<f64>,
+        max_backoff_ms: Option<f64>,
+        attempt_timeout_ms: Option<f64>,
+        deadline_ms: Option<f64>,
+        refresh_skew: Option<f64>,
+        host_signing: bool,
+        events: bool,
+    ) -> JsResult<CoreTokenFlow> {
+        let whole = |n: Option<f64>| n.map(|n| n as i64);
+        let options = FlowOptions {
+            max_attempts: max_attempts.map(|n| n as u32),
+            initial_backoff_ms: whole(initial_backoff_ms),
+            max_backoff_ms: whole(max_backoff_ms),
+            attempt_timeout_ms: whole(attempt_timeout_ms),
+            deadline_ms: whole(deadline_ms),
+            refresh_skew: whole(refresh_skew),
+        };
+        let inner = TokenFlow::with_options(&options).js()?;
         Ok(CoreTokenFlow {
             inner: inner.with_host_signing(host_signing).with_events(events),
             client: client.inner.clone(),
@@ -74,14 +69,14 @@ impl CoreTokenFlow {
 
     /// The cached token of `grant` if it is fresh at `now_ms`: a cache hit without a call.
     pub fn fresh(&mut self, grant: &CoreGrant, now_ms: f64) -> Option<AccessToken> {
-        self.inner.fresh(&grant.key, ms(now_ms)).map(AccessToken::from)
+        self.inner.fresh(grant.key(&self.client), ms(now_ms)).map(AccessToken::from)
     }
 
     /// Starts a caller's call (after a cache miss: expired tokens are dropped then, which bounds
     /// the memory of a long-lived provider).
     pub fn call(&mut self, grant: &CoreGrant, now_ms: f64) -> CoreTokenCall {
         self.inner.purge_expired(ms(now_ms));
-        CoreTokenCall { inner: Some(self.inner.call(grant.key.clone(), ms(now_ms))) }
+        CoreTokenCall { inner: Some(self.inner.call(grant.key(&self.client).clone(), ms(now_ms))) }
     }
 
     /// The call's next step: `{ kind: 'token', token }`, `{ kind: 'fail', error }`,
@@ -192,7 +187,7 @@ impl CoreTokenFlow {
 
     /// An API answered 401 to `rejected_access_token`: drops that token only. Whether it did.
     pub fn reject(&mut self, grant: &CoreGrant, rejected_access_token: &str) -> bool {
-        self.inner.reject(&grant.key, rejected_access_token)
+        self.inner.reject(grant.key(&self.client), rejected_access_token)
     }
 
     /// Changes whenever waiting callers must poll again.

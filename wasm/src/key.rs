@@ -123,12 +123,6 @@ impl Key {
     pub fn fingerprint(&self) -> String {
         self.inner.fingerprint().to_owned()
     }
-
-    /// A description without secrets.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_string_js(&self) -> String {
-        format!("{:?}", self.inner)
-    }
 }
 
 /// Builders for `authorizationDetails` entries (RAR, RFC 9396). Each returns a plain object to

@@ -21,13 +21,20 @@ mod validated;
 mod validation;
 mod validator;
 
-pub use client::{CoreClient, CoreGrant, PreparedGrant};
+pub use client::{CoreClient, PreparedGrant};
 pub use environment::Environment;
-pub use error::{error_kinds, invalid_argument, set_error_class};
+pub use error::{error_kinds, set_error_class};
 pub use flow::{CoreTokenCall, CoreTokenFlow};
 pub use key::{AuthorizationDetail, Key};
-pub use rejection::bearer_token;
+pub use options::CoreGrant;
+pub use rejection::{bearer_token, misconfigured_rejection};
 pub use requirements::ValidationRequirements;
 pub use token::{parse_token_response, AccessToken};
 pub use validation::CoreValidation;
 pub use validator::CoreValidator;
+
+// Talc instead of the default dlmalloc: smaller in the module and faster (wasm32 only; the
+// binding is single-threaded).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

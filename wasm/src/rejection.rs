@@ -25,15 +25,24 @@ pub fn rejection_to_js(rejection: &Rejection) -> JsValue {
     o
 }
 
+/// The core's answer to a request an API cannot check because its own configuration is wrong
+/// (bad requirements or arguments): a 500 that does not say why.
+fn misconfigured() -> Rejection {
+    let error =
+        Error::InvalidArgument { kind: ErrorKind::InvalidArgument, field: "requirements", message: String::new() };
+    Rejection::for_error(&error, &Requirements::any_scope_unchecked())
+}
+
+/// For the JS layer's argument checks of a validation: the core's answer to a misconfigured API.
+#[wasm_bindgen(js_name = misconfiguredRejection)]
+pub fn misconfigured_rejection() -> JsValue {
+    rejection_to_js(&misconfigured())
+}
+
 /// The error as a `MaskinportenError` whose `rejection` is `rejection`, or (`None`) the core's
-/// answer to a misconfigured API: a 500 that does not say why.
+/// answer to a misconfigured API.
 pub fn with_rejection(error: JsValue, rejection: Option<Rejection>) -> JsValue {
-    let rejection = rejection.unwrap_or_else(|| {
-        let misconfigured =
-            Error::InvalidArgument { kind: ErrorKind::InvalidArgument, field: "requirements", message: String::new() };
-        Rejection::for_error(&misconfigured, &Requirements::any_scope_unchecked())
-    });
-    set(&error, "rejection", &rejection_to_js(&rejection));
+    set(&error, "rejection", &rejection_to_js(&rejection.unwrap_or_else(misconfigured)));
     error
 }
 

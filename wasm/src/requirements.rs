@@ -4,46 +4,11 @@
 use std::rc::Rc;
 use std::str::FromStr;
 
-use maskinporten::{ErrorKind, Requirements, ScopeMatch};
+use maskinporten::{Requirements, ScopeMatch};
 use wasm_bindgen::prelude::*;
 
-use crate::args::{absent, get, opt_bool, opt_string, options, strings};
-use crate::error::{invalid, to_js, JsResult};
+use crate::error::{to_js, JsResult};
 use crate::rejection::with_rejection;
-
-const KEYS: &[&str] = &["scopes", "scopeMatch", "audience", "requirePid", "consumerOrgs", "anyScopeUnchecked"];
-
-fn convert(v: &JsValue) -> JsResult<Requirements> {
-    if !options(v, "requirements", KEYS)? {
-        return Err(invalid(
-            ErrorKind::InvalidRequirements,
-            "requirements",
-            "requirements are required: { scopes: [...] }, { audience }, or { anyScopeUnchecked: true }",
-        ));
-    }
-    let list = |name: &'static str| {
-        let value = get(v, name);
-        if absent(&value) {
-            Ok(Vec::new())
-        } else {
-            strings(&value, name)
-        }
-    };
-    let scope_match = match opt_string(&get(v, "scopeMatch"), "scopeMatch")? {
-        Some(name) => ScopeMatch::from_str(&name).map_err(to_js)?,
-        None => ScopeMatch::Any,
-    };
-    let requirements = Requirements::from_parts(
-        list("scopes")?,
-        scope_match,
-        opt_string(&get(v, "audience"), "audience")?,
-        opt_bool(&get(v, "requirePid"), "requirePid")?,
-        list("consumerOrgs")?,
-        opt_bool(&get(v, "anyScopeUnchecked"), "anyScopeUnchecked")?,
-    );
-    requirements.check().map_err(to_js)?;
-    Ok(requirements)
-}
 
 /// Requirements converted and checked once (the core checks them again on every validation).
 /// `TokenValidator` keeps one per requirements object; a middleware converts its requirements
@@ -55,13 +20,24 @@ pub struct ValidationRequirements {
 
 #[wasm_bindgen]
 impl ValidationRequirements {
-    /// Converts and checks `requirements`; the error carries its `rejection` (a 500: the API's
-    /// configuration is wrong, not the token).
+    /// Converts and checks the requirements (types checked in JS); the error carries its
+    /// `rejection` (a 500: the API's configuration is wrong, not the token).
     #[wasm_bindgen(constructor)]
-    pub fn new(requirements: JsValue) -> JsResult<ValidationRequirements> {
-        match convert(&requirements) {
-            Ok(inner) => Ok(ValidationRequirements { inner: Rc::new(inner) }),
-            Err(error) => Err(with_rejection(error, None)),
-        }
+    pub fn new(
+        scopes: Vec<String>,
+        scope_match: Option<String>,
+        audience: Option<String>,
+        require_pid: bool,
+        consumer_orgs: Vec<String>,
+        any_scope_unchecked: bool,
+    ) -> JsResult<ValidationRequirements> {
+        let scope_match = match scope_match {
+            Some(name) => ScopeMatch::from_str(&name).map_err(|e| with_rejection(to_js(e), None))?,
+            None => ScopeMatch::Any,
+        };
+        let requirements =
+            Requirements::from_parts(scopes, scope_match, audience, require_pid, consumer_orgs, any_scope_unchecked);
+        requirements.check().map_err(|e| with_rejection(to_js(e), None))?;
+        Ok(ValidationRequirements { inner: Rc::new(requirements) })
     }
 }

@@ -57,12 +57,6 @@ impl AccessToken {
         self.inner.expires_at() as f64
     }
 
-    /// A description without the token.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_string_js(&self) -> String {
-        format!("{:?}", self.inner)
-    }
-
     /// For `JSON.stringify`: everything except the token.
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {

@@ -14,7 +14,7 @@ use maskinporten::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::args::{absent, body, get, integer, ms, options, strings};
+use crate::args::{body, ms};
 use crate::environment::Environment;
 use crate::error::{invalid, set, to_js, IntoJs, JsResult};
 use crate::events::event_to_js;
@@ -55,35 +55,6 @@ pub struct CoreValidator {
     slots: RefCell<Slots>,
 }
 
-const OPTIONS: &[&str] = &["algorithms", "leeway", "maxJwksAge", "minRefetchInterval", "jwksTimeoutMs"];
-
-fn opt_integer(v: &JsValue, name: &'static str) -> JsResult<Option<i64>> {
-    let value = get(v, name);
-    if absent(&value) {
-        return Ok(None);
-    }
-    integer(&value, name, 9.0e15).map(|n| Some(n as i64))
-}
-
-/// `{ algorithms?, leeway?, maxJwksAge?, minRefetchInterval?, jwksTimeoutMs? }` (the core checks
-/// the ranges).
-fn validator_options(v: &JsValue) -> JsResult<ValidatorOptions> {
-    let mut out = ValidatorOptions::default();
-    if !options(v, "options", OPTIONS)? {
-        return Ok(out);
-    }
-    let algorithms = get(v, "algorithms");
-    if !absent(&algorithms) {
-        let names = strings(&algorithms, "algorithms")?;
-        out.algorithms = Some(names.iter().map(|n| Algorithm::from_str(n)).collect::<maskinporten::Result<_>>().js()?);
-    }
-    out.leeway = opt_integer(v, "leeway")?;
-    out.max_jwks_age = opt_integer(v, "maxJwksAge")?;
-    out.min_refetch_interval = opt_integer(v, "minRefetchInterval")?;
-    out.jwks_timeout_ms = opt_integer(v, "jwksTimeoutMs")?;
-    Ok(out)
-}
-
 /// SHA-`bits` of an algorithm, for the JS verifier (`sha256`, `SHA-256`).
 pub(crate) fn hash_bits(algorithm: Algorithm) -> u32 {
     match algorithm {
@@ -102,18 +73,38 @@ pub(crate) enum Outcome {
 
 #[wasm_bindgen(js_class = CoreValidator)]
 impl CoreValidator {
-    /// A validator for `environment` with `options`; `platform`: signatures go to the platform
-    /// (through `sync_verifier` when given, else as `verify` steps); `events`: events are kept.
+    /// A validator for `environment` with the core's `ValidatorOptions` (types checked in JS, ranges
+    /// by the core); `platform`: signatures go to the platform (through `sync_verifier` when
+    /// given, else as `verify` steps); `events`: events are kept.
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         environment: &Environment,
-        options: JsValue,
+        algorithms: Option<Vec<String>>,
+        leeway: Option<f64>,
+        max_jwks_age: Option<f64>,
+        min_refetch_interval: Option<f64>,
+        jwks_timeout_ms: Option<f64>,
         platform: bool,
         sync_verifier: Option<SyncVerifier>,
         events: bool,
     ) -> JsResult<CoreValidator> {
+        let algorithms = match algorithms {
+            Some(names) => {
+                Some(names.iter().map(|n| Algorithm::from_str(n)).collect::<maskinporten::Result<_>>().js()?)
+            }
+            None => None,
+        };
+        let whole = |n: Option<f64>| n.map(|n| n as i64);
+        let options = ValidatorOptions {
+            algorithms,
+            leeway: whole(leeway),
+            max_jwks_age: whole(max_jwks_age),
+            min_refetch_interval: whole(min_refetch_interval),
+            jwks_timeout_ms: whole(jwks_timeout_ms),
+        };
         let inner = maskinporten::Validator::new(environment.inner.clone())
-            .with_options(&validator_options(&options)?)
+            .with_options(&options)
             .js()?
             .with_platform_verifier(platform)
             .with_events(events);
