@@ -10,6 +10,25 @@ import { requirementsOf, validatorArgs } from './options.js';
 import { NODE_HASH, platformNode, platformSubtle } from './platform.js';
 
 const encoder = new TextEncoder();
+
+/** validated token -> its claims' JSON text, until `claims` is first read. */
+const claimsText = new WeakMap();
+const lazyClaims = {
+  enumerable: true,
+  configurable: true,
+  get() {
+    const value = JSON.parse(claimsText.get(this));
+    Object.defineProperty(this, 'claims', { value, enumerable: true, writable: true, configurable: true });
+    return value;
+  },
+};
+
+// The core hands the claims over as the signed JSON text; most APIs read the typed fields only,
+// so the text is parsed when `claims` is first read.
+function validated(token) {
+  claimsText.set(token, token.claims);
+  return Object.defineProperty(token, 'claims', lazyClaims);
+}
 const VERIFIERS = ['auto', 'node', 'webcrypto', 'wasm'];
 const VALIDATOR_OPTIONS = ['environment', 'algorithms', 'leeway', 'maxJwksAge', 'minRefetchInterval', 'jwksTimeoutMs',
   'fetch', 'now', 'onEvent', 'verifier', 'subtle'];
@@ -61,6 +80,8 @@ export class TokenValidator {
   #generation;
   /** key slot -> the imported platform key (node: a KeyObject or null; WebCrypto: { promise, key }). */
   #keys = new Map();
+  /** The core's token buffer, viewed (see `validate`). */
+  #buffer;
 
   /**
    * @param {object} options
@@ -124,19 +145,22 @@ export class TokenValidator {
     const wanted = requirementsOf(requirements);
     const now = this.#now();
     let result;
-    const buffer = typeof token === 'string' ? this.#core.tokenBuffer(token.length) : undefined;
-    if (buffer) {
+    // The token goes into the module's memory with TextEncoder.encodeInto: wasm-bindgen's string
+    // passing copies ASCII character by character in JS, which costs more than parsing the token.
+    let buffer = this.#buffer;
+    if (buffer === undefined || buffer.byteLength === 0) buffer = this.#buffer = this.#core.tokenBuffer();
+    if (typeof token === 'string' && token.length * 3 <= buffer.length) {
       result = this.#core.validateBuffered(encoder.encodeInto(token, buffer).written, now, wanted);
     } else {
       result = this.#core.validate(token, now, wanted);
     }
     if (result instanceof core.CoreValidation) return this.#continue(result, optionalSignal(signal));
-    return result;
+    return validated(result);
   }
 
   /** Validates without any I/O, verifying in WebAssembly (the JWKS must be loaded). */
   validateSync(token, requirements) {
-    return this.#core.validateSync(token, this.#now(), requirementsOf(requirements));
+    return validated(this.#core.validateSync(token, this.#now(), requirementsOf(requirements)));
   }
 
   // The flow's steps that need I/O: JWKS fetches, waiting for another request's fetch, and
@@ -145,14 +169,14 @@ export class TokenValidator {
     try {
       for (;;) {
         const step = validation.step;
-        if (step.kind === 'verify') return await this.#verify(validation, step);
+        if (step.kind === 'verify') return validated(await this.#verify(validation, step));
         if (step.kind === 'fetch') {
           await this.#fetchJwks(validation, step, signal);
         } else {
           await this.#waiters.wait(step.untilMs - this.#now(), signal);
         }
         const result = this.#core.poll(validation, this.#now());
-        if (result !== undefined) return result;
+        if (result !== undefined) return validated(result);
       }
     } finally {
       this.#core.cancel(validation); // releases a fetch this validation held, if it was abandoned

@@ -1,6 +1,6 @@
 //! A validated token as the JS object `validate()` returns: written as one JSON text and parsed
 //! once on the JS side (one crossing instead of one per field), with `claims` the core's claims
-//! JSON as signed, spliced in unparsed.
+//! JSON text as signed, which the JS layer parses on first use.
 //!
 //! The text is written by hand rather than with serde: member names are constant fragments and
 //! strings are copied whole unless they need escapes. In the size-optimised build, serde_json's
@@ -134,9 +134,9 @@ impl Out {
 }
 
 /// `{ consumer, consumerOrg, supplier, delegationSource, clientId, clientAmr, scopes, audience,
-/// pid, issuedAt, expiresAt, jti, authorizationDetails, claims }`.
+/// pid, issuedAt, expiresAt, jti, authorizationDetails, claims }`, `claims` as JSON text.
 pub(crate) fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
-    let mut out = Out(String::with_capacity(400 + t.claims_json.len()));
+    let mut out = Out(String::with_capacity(400));
     out.raw("{\"consumer\":");
     out.organisation(Some(&t.consumer));
     out.raw(",\"consumerOrg\":");
@@ -168,12 +168,13 @@ pub(crate) fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
         }
         out.authorization(a);
     }
-    // The claims are the signed JSON object, as the core checked it.
-    out.raw("],\"claims\":");
-    out.raw(if t.claims_json.starts_with('{') { &t.claims_json } else { "null" });
-    out.raw("}");
-    JSON::parse(&out.0)
-        .map_err(|_| invalid(ErrorKind::InvalidArgument, "token", "the validated token could not be converted"))
+    out.raw("]}");
+    let token = JSON::parse(&out.0)
+        .map_err(|_| invalid(ErrorKind::InvalidArgument, "token", "the validated token could not be converted"))?;
+    // The claims go over as the signed JSON text, as the core checked it: the JS layer parses
+    // them when they are first read (most APIs read the typed fields only).
+    crate::error::set(&token, "claims", &JsValue::from_str(&t.claims_json));
+    Ok(token)
 }
 
 #[cfg(test)]

@@ -108,27 +108,23 @@ impl CoreValidator {
             .js()?
             .with_platform_verifier(platform)
             .with_events(events);
-        Ok(CoreValidator { inner, sync_verifier, token_buffer: RefCell::default(), slots: RefCell::default() })
+        let token_buffer = RefCell::new(vec![0; 3 * maskinporten::MAX_TOKEN_BYTES]);
+        Ok(CoreValidator { inner, sync_verifier, token_buffer, slots: RefCell::default() })
     }
 
-    /// A view of `utf16_length * 3` bytes of this validator's memory (room for any string of that
-    /// many UTF-16 units), for `TextEncoder.encodeInto(token, view)` followed at once by
-    /// `validateBuffered(written, ...)`; `undefined` when the token is too long to be valid (then
-    /// pass the string to `validate`, and the core names the error). wasm-bindgen's own string
-    /// passing copies ASCII character by character in JS, which costs more than parsing the token.
+    /// A view of this validator's token buffer: room for the UTF-8 of any string of up to
+    /// `MAX_TOKEN_BYTES` UTF-16 units (a third of its length), for `TextEncoder.encodeInto(token,
+    /// view)` followed at once by `validateBuffered(written, ...)`; a longer token goes to
+    /// `validate` as a string, and the core names the error. The buffer never moves; the view is
+    /// detached when the module's memory grows (its `byteLength` is then 0): ask again then.
+    /// wasm-bindgen's own string passing copies ASCII character by character in JS, which costs
+    /// more than parsing the token.
     #[wasm_bindgen(js_name = tokenBuffer)]
-    pub fn token_buffer(&self, utf16_length: usize) -> Option<Uint8Array> {
-        // UTF-8 never takes fewer bytes than UTF-16 units, so a longer string is too long.
-        if utf16_length > maskinporten::MAX_TOKEN_BYTES {
-            return None;
-        }
-        let mut buffer = self.token_buffer.borrow_mut();
-        buffer.clear();
-        buffer.resize(utf16_length * 3, 0);
-        // SAFETY: the view is used by `encodeInto` before anything else runs in this module (no
-        // allocation can move or grow the memory in between); `validateBuffered` then reads the
-        // bytes on the Rust side.
-        Some(unsafe { Uint8Array::view(&buffer) })
+    pub fn token_buffer(&self) -> Uint8Array {
+        // SAFETY: the buffer is allocated once and never resized, so the view stays valid until
+        // the memory grows (which detaches it); JS writes through it only between calls, when no
+        // Rust borrow of the buffer exists.
+        unsafe { Uint8Array::view(&self.token_buffer.borrow()) }
     }
 
     /// Validates the token `encodeInto` wrote into `tokenBuffer()` (`written` bytes) at `now_ms`:

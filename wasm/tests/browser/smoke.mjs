@@ -27,7 +27,7 @@ const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</ti
       if (c.grant.authorization_details != null) opts.authorizationDetails = c.grant.authorization_details;
       const base = { clientId: c.client.client_id, key, environment: c.client.environment,
         algorithm: c.client.algorithm ?? undefined, lifetime: c.client.lifetime ?? undefined, x5c: c.client.x5c ?? undefined };
-      const web = new Client(base);
+      const web = new Client(base); // in a browser: WebCrypto
       const wasm = new Client({ ...base, signer: 'wasm' });
       results.push({ name: c.name, signer: web.signer,
         webcrypto: (await web.grant(opts)) === c.expected.jwt, wasm: (await wasm.grant(opts)) === c.expected.jwt });
@@ -37,14 +37,15 @@ const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</ti
     const vdoc = await (await fetch('/vectors/validation.json')).json();
     const good = vdoc.cases.find((c) => c.name === 'valid');
     const forged = vdoc.cases.find((c) => c.name === 'signed_by_another_key');
-    const validator = new TokenValidator({ environment: vdoc.issuer, verifier: 'webcrypto', now: () => good.now,
+    const validator = new TokenValidator({ environment: vdoc.issuer, now: () => good.now * 1000,
       fetch: async () => { throw new Error('no fetch expected'); } });
-    validator.updateJwks(await text(vdoc.jwks_file), good.now);
+    validator.updateJwks(await text(vdoc.jwks_file));
     const requirements = { scopes: good.requirements.scopes };
     const validated = await validator.validate(good.token, requirements);
     const again = await validator.validate(good.token, requirements); // with the CryptoKey cached
     const forgedCode = await validator.validate(forged.token, requirements).then(() => 'accepted', (e) => e.code);
-    const validation = { consumerOrg: validated.consumerOrg, again: again.consumerOrg, expected: good.expected.consumer_org, forgedCode };
+    const validation = { consumerOrg: validated.consumerOrg, again: again.consumerOrg, expected: good.expected.consumer_org, forgedCode,
+      verifier: validator.verifier };
     window.__result = { ok: true, results, error, validation, subtle: !!globalThis.crypto?.subtle };
   } catch (e) {
     window.__result = { ok: false, message: String(e && e.stack || e) };
@@ -70,7 +71,7 @@ try {
   if (!result.error?.guard || result.error.code !== 'wrong_password') throw new Error(`error mapping: ${JSON.stringify(result.error)}`);
   const v = result.validation;
   console.log(`browser: validate() with WebCrypto: consumer ${v.consumerOrg} (twice: ${v.again}), forged token: ${v.forgedCode}`);
-  if (v.consumerOrg !== v.expected || v.again !== v.expected || v.forgedCode !== 'signature_invalid') {
+  if (v.verifier !== 'webcrypto' || v.consumerOrg !== v.expected || v.again !== v.expected || v.forgedCode !== 'signature_invalid') {
     throw new Error(`validation in the browser: ${JSON.stringify(v)}`);
   }
   console.log('browser smoke test passed');
