@@ -23,6 +23,15 @@ const descriptions = new Map([
   [Environment, (environment) => `Environment(${environment.issuer})`],
   [PreparedGrant, (prepared) => `PreparedGrant(${prepared.algorithm}, ${prepared.signingInputBytes().length} bytes to sign)`],
 ]);
+// JSON.stringify of a token: everything except the token itself.
+Object.defineProperty(AccessToken.prototype, 'toJSON', {
+  value() {
+    return { tokenType: this.tokenType, expiresIn: this.expiresIn, scope: this.scope ?? null, expiresAt: this.expiresAt };
+  },
+  configurable: true,
+  writable: true,
+});
+
 for (const [Class, describe] of descriptions) {
   const toString = function toString() {
     try {

@@ -1,5 +1,6 @@
 //! `CoreClient` (wrapped by the JS `Client`) and `PreparedGrant`, the two-step signer.
 
+use std::rc::Rc;
 use std::str::FromStr;
 
 use js_sys::Uint8Array;
@@ -18,7 +19,8 @@ use crate::token::AccessToken;
 /// signers (`node:crypto`, WebCrypto).
 #[wasm_bindgen(js_name = CoreClient)]
 pub struct CoreClient {
-    pub(crate) inner: maskinporten::Client,
+    /// Shared with the token flows of the providers using this client (no copy of the key).
+    pub(crate) inner: Rc<maskinporten::Client>,
 }
 
 /// `now` in Unix seconds (checked as a whole number by the JS layer), or the clock.
@@ -48,7 +50,7 @@ impl CoreClient {
         if let Some(x5c) = x5c {
             inner = inner.with_x5c(maskinporten::X5c::from_str(&x5c).js()?);
         }
-        Ok(CoreClient { inner })
+        Ok(CoreClient { inner: Rc::new(inner) })
     }
 
     /// The client id.

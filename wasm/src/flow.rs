@@ -1,6 +1,8 @@
 //! `CoreTokenFlow`: the core's token flow for the JS `TokenProvider`, which executes its steps
 //! (fetch, sign, sleep, wait) and reports back. Internal: not re-exported by the package.
 
+use std::rc::Rc;
+
 use js_sys::{Array, Object, Uint8Array};
 use maskinporten::{FlowOptions, HttpResponse, TokenCall, TokenFlow, TokenStep};
 use wasm_bindgen::prelude::*;
@@ -24,7 +26,7 @@ pub struct CoreTokenCall {
 #[wasm_bindgen(js_name = CoreTokenFlow)]
 pub struct CoreTokenFlow {
     inner: TokenFlow,
-    client: maskinporten::Client,
+    client: Rc<maskinporten::Client>,
 }
 
 fn step(kind: &str) -> JsValue {
@@ -63,7 +65,7 @@ impl CoreTokenFlow {
         let inner = TokenFlow::with_options(&options).js()?;
         Ok(CoreTokenFlow {
             inner: inner.with_host_signing(host_signing).with_events(events),
-            client: client.inner.clone(),
+            client: Rc::clone(&client.inner),
         })
     }
 

@@ -1,10 +1,9 @@
 //! `AccessToken` and the client-less `parseTokenResponse`.
 
-use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use crate::args::{body, integer, now_or_clock, opt_string};
-use crate::error::{set, IntoJs, JsResult};
+use crate::error::{IntoJs, JsResult};
 
 /// An access token from Maskinporten. `toString()` and `toJSON()` redact the token itself.
 #[wasm_bindgen]
@@ -55,17 +54,6 @@ impl AccessToken {
     #[wasm_bindgen(getter, js_name = expiresAt)]
     pub fn expires_at(&self) -> f64 {
         self.inner.expires_at() as f64
-    }
-
-    /// For `JSON.stringify`: everything except the token.
-    #[wasm_bindgen(js_name = toJSON)]
-    pub fn to_json(&self) -> JsValue {
-        let o: JsValue = Object::new().into();
-        set(&o, "tokenType", &JsValue::from_str(self.inner.token_type()));
-        set(&o, "expiresIn", &JsValue::from_f64(self.inner.expires_in() as f64));
-        set(&o, "scope", &self.inner.scope().map_or(JsValue::NULL, JsValue::from_str));
-        set(&o, "expiresAt", &JsValue::from_f64(self.inner.expires_at() as f64));
-        o
     }
 }
 

@@ -12,7 +12,7 @@ const vectors = process.env.MASKINPORTEN_VECTORS;
 const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</title>
 <script type="module">
   try {
-    const { Client, Key, TokenValidator, isMaskinportenError } = await import('/pkg/js/web.js');
+    const { Client, Key, TokenProvider, TokenValidator, isMaskinportenError } = await import('/pkg/js/web.js');
     const cases = (await (await fetch('/vectors/grants.json')).json()).cases;
     const bytes = async (p) => new Uint8Array(await (await fetch('/vectors/' + p)).arrayBuffer());
     const text = async (p) => (await fetch('/vectors/' + p)).text();
@@ -32,6 +32,18 @@ const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</ti
       results.push({ name: c.name, signer: web.signer,
         webcrypto: (await web.grant(opts)) === c.expected.jwt, wasm: (await wasm.grant(opts)) === c.expected.jwt });
     }
+    // The token flow in the browser: WebCrypto signs the core's grant, a fake fetch answers.
+    const p12case = cases.find((c) => c.key.type === 'pkcs12');
+    const flowClient = new Client({ clientId: p12case.client.client_id, key: Key.fromPkcs12(await bytes(p12case.key.file), p12case.key.password),
+      environment: p12case.client.environment });
+    let assertion;
+    const provider = new TokenProvider({ client: flowClient, fetch: async (url, init) => {
+      assertion = new URLSearchParams(init.body).get('assertion');
+      return new Response(JSON.stringify({ access_token: 'browser-token', token_type: 'Bearer', expires_in: 120 }),
+        { status: 200, headers: { 'content-type': 'application/json' } });
+    } });
+    const flowToken = await provider.token({ scopes: p12case.grant.scopes });
+    const flow = { token: flowToken.accessToken, parts: assertion?.split('.').length, signer: flowClient.signer };
     let error;
     try { Key.fromPkcs12(await bytes('keys/client.p12'), 'wrong'); } catch (e) { error = { guard: isMaskinportenError(e), code: e.code }; }
     const vdoc = await (await fetch('/vectors/validation.json')).json();
@@ -46,7 +58,7 @@ const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</ti
     const forgedCode = await validator.validate(forged.token, requirements).then(() => 'accepted', (e) => e.code);
     const validation = { consumerOrg: validated.consumerOrg, again: again.consumerOrg, expected: good.expected.consumer_org, forgedCode,
       verifier: validator.verifier };
-    window.__result = { ok: true, results, error, validation, subtle: !!globalThis.crypto?.subtle };
+    window.__result = { ok: true, results, error, validation, flow, subtle: !!globalThis.crypto?.subtle };
   } catch (e) {
     window.__result = { ok: false, message: String(e && e.stack || e) };
   }
@@ -69,6 +81,10 @@ try {
   for (const r of result.results) console.log(`  ${r.name}: webcrypto=${r.webcrypto} wasm=${r.wasm} signer=${r.signer}`);
   if (result.results.length === 0 || bad.length) throw new Error(`mismatching grants: ${JSON.stringify(bad)}`);
   if (!result.error?.guard || result.error.code !== 'wrong_password') throw new Error(`error mapping: ${JSON.stringify(result.error)}`);
+  console.log(`browser: TokenProvider with ${result.flow.signer}: ${result.flow.token}, a ${result.flow.parts}-part grant sent`);
+  if (result.flow.token !== 'browser-token' || result.flow.parts !== 3 || result.flow.signer !== 'webcrypto') {
+    throw new Error(`token flow in the browser: ${JSON.stringify(result.flow)}`);
+  }
   const v = result.validation;
   console.log(`browser: validate() with WebCrypto: consumer ${v.consumerOrg} (twice: ${v.again}), forged token: ${v.forgedCode}`);
   if (v.verifier !== 'webcrypto' || v.consumerOrg !== v.expected || v.again !== v.expected || v.forgedCode !== 'signature_invalid') {
