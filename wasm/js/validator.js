@@ -11,24 +11,49 @@ import { NODE_HASH, platformNode, platformSubtle } from './platform.js';
 
 const encoder = new TextEncoder();
 
-/** validated token -> its claims' JSON text, until `claims` is first read. */
-const claimsText = new WeakMap();
-const lazyClaims = {
-  enumerable: true,
-  configurable: true,
-  get() {
-    const value = JSON.parse(claimsText.get(this));
-    Object.defineProperty(this, 'claims', { value, enumerable: true, writable: true, configurable: true });
-    return value;
-  },
-};
+/**
+ * A token that passed every check (see `ValidatedToken` in index.d.ts): the core's typed fields,
+ * and `claims`, the raw claims, parsed from the signed JSON text when first read (most APIs read
+ * the typed fields only).
+ */
+class ValidatedToken {
+  #claims;
+  #text;
 
-// The core hands the claims over as the signed JSON text; most APIs read the typed fields only,
-// so the text is parsed when `claims` is first read.
-function validated(token) {
-  claimsText.set(token, token.claims);
-  return Object.defineProperty(token, 'claims', lazyClaims);
+  constructor(typed) {
+    this.consumer = typed.consumer;
+    this.consumerOrg = typed.consumerOrg;
+    this.supplier = typed.supplier;
+    this.delegationSource = typed.delegationSource;
+    this.clientId = typed.clientId;
+    this.clientAmr = typed.clientAmr;
+    this.scopes = typed.scopes;
+    this.audience = typed.audience;
+    this.pid = typed.pid;
+    this.issuedAt = typed.issuedAt;
+    this.expiresAt = typed.expiresAt;
+    this.jti = typed.jti;
+    this.authorizationDetails = typed.authorizationDetails;
+    this.#text = typed.claims;
+  }
+
+  /** Every claim, raw. */
+  get claims() {
+    if (this.#text !== undefined) {
+      this.#claims = JSON.parse(this.#text);
+      this.#text = undefined;
+    }
+    return this.#claims;
+  }
+
+  toJSON() {
+    return { ...this, claims: this.claims };
+  }
 }
+
+// The core hands the claims over as the signed JSON text, with the typed fields.
+const validated = (typed) => new ValidatedToken(typed);
+
 const VERIFIERS = ['auto', 'node', 'webcrypto', 'wasm'];
 const VALIDATOR_OPTIONS = ['environment', 'algorithms', 'leeway', 'maxJwksAge', 'minRefetchInterval', 'jwksTimeoutMs',
   'fetch', 'now', 'onEvent', 'verifier', 'subtle'];
