@@ -20,7 +20,10 @@ class ValidatedToken {
   #claims;
   #text;
 
-  constructor(typed) {
+  constructor(text) {
+    // The core's typed fields as JSON text, a NUL, and the claims' JSON text as signed.
+    const end = text.indexOf('\0');
+    const typed = JSON.parse(text.slice(0, end));
     this.consumer = typed.consumer;
     this.consumerOrg = typed.consumerOrg;
     this.supplier = typed.supplier;
@@ -34,7 +37,7 @@ class ValidatedToken {
     this.expiresAt = typed.expiresAt;
     this.jti = typed.jti;
     this.authorizationDetails = typed.authorizationDetails;
-    this.#text = typed.claims;
+    this.#text = text.slice(end + 1);
   }
 
   /** Every claim, raw. */
@@ -51,8 +54,7 @@ class ValidatedToken {
   }
 }
 
-// The core hands the claims over as the signed JSON text, with the typed fields.
-const validated = (typed) => new ValidatedToken(typed);
+const validated = (text) => new ValidatedToken(text);
 
 const VERIFIERS = ['auto', 'node', 'webcrypto', 'wasm'];
 const VALIDATOR_OPTIONS = ['environment', 'algorithms', 'leeway', 'maxJwksAge', 'minRefetchInterval', 'jwksTimeoutMs',

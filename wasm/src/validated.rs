@@ -1,17 +1,15 @@
-//! A validated token as the JS object `validate()` returns: written as one JSON text and parsed
-//! once on the JS side (one crossing instead of one per field), with `claims` the core's claims
-//! JSON text as signed, which the JS layer parses on first use.
+//! A validated token for the JS object `validate()` returns: its typed fields written as one JSON
+//! text (one crossing instead of one per field, parsed once on the JS side), followed by the
+//! core's claims JSON text as signed, which the JS layer parses on first use.
 //!
 //! The text is written by hand rather than with serde: member names are constant fragments and
 //! strings are copied whole unless they need escapes. In the size-optimised build, serde_json's
 //! serializer cost as much as the claim checks themselves.
 
-use js_sys::JSON;
 use maskinporten::{Authorization, Organisation, ValidatedToken};
 use wasm_bindgen::JsValue;
 
-use crate::error::{invalid, JsResult};
-use maskinporten::ErrorKind;
+use crate::error::JsResult;
 
 /// JSON text under construction.
 struct Out(String);
@@ -134,9 +132,10 @@ impl Out {
 }
 
 /// `{ consumer, consumerOrg, supplier, delegationSource, clientId, clientAmr, scopes, audience,
-/// pid, issuedAt, expiresAt, jti, authorizationDetails, claims }`, `claims` as JSON text.
+/// pid, issuedAt, expiresAt, jti, authorizationDetails }` as JSON text, a NUL, and the claims'
+/// JSON text.
 pub(crate) fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
-    let mut out = Out(String::with_capacity(400));
+    let mut out = Out(String::with_capacity(400 + t.claims_json.len()));
     out.raw("{\"consumer\":");
     out.organisation(Some(&t.consumer));
     out.raw(",\"consumerOrg\":");
@@ -168,13 +167,12 @@ pub(crate) fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
         }
         out.authorization(a);
     }
-    out.raw("]}");
-    let token = JSON::parse(&out.0)
-        .map_err(|_| invalid(ErrorKind::InvalidArgument, "token", "the validated token could not be converted"))?;
-    // The claims go over as the signed JSON text, as the core checked it: the JS layer parses
-    // them when they are first read (most APIs read the typed fields only).
-    crate::error::set(&token, "claims", &JsValue::from_str(&t.claims_json));
-    Ok(token)
+    // The claims follow as the signed JSON text, as the core checked it, after a NUL (which JSON
+    // text cannot hold unescaped): the JS layer parses the typed part at once and the claims when
+    // they are first read. One string crosses, once.
+    out.raw("]}\0");
+    out.raw(&t.claims_json);
+    Ok(JsValue::from_str(&out.0))
 }
 
 #[cfg(test)]

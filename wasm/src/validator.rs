@@ -136,20 +136,18 @@ impl CoreValidator {
         now_ms: f64,
         requirements: &ValidationRequirements,
     ) -> JsResult<JsValue> {
-        let token = {
-            let buffer = self.token_buffer.borrow();
-            match std::str::from_utf8(buffer.get(..written).unwrap_or_default()) {
-                Ok(token) => token.to_owned(),
-                Err(_) => return Err(invalid(ErrorKind::InvalidArgument, "token", "the token is not UTF-8")),
-            }
-        };
-        self.start(token, now_ms, requirements)
+        // Held while the flow runs: the JS verifier it calls does not touch the buffer.
+        let buffer = self.token_buffer.borrow();
+        match std::str::from_utf8(buffer.get(..written).unwrap_or_default()) {
+            Ok(token) => self.start(token, now_ms, requirements),
+            Err(_) => Err(invalid(ErrorKind::InvalidArgument, "token", "the token is not UTF-8")),
+        }
     }
 
     /// `validateBuffered` for a token given as a string (or anything else, which is refused).
     pub fn validate(&self, token: JsValue, now_ms: f64, requirements: &ValidationRequirements) -> JsResult<JsValue> {
         match token.as_string() {
-            Some(token) => self.start(token, now_ms, requirements),
+            Some(token) => self.start(&token, now_ms, requirements),
             None => Err(with_rejection(
                 invalid(
                     ErrorKind::InvalidArgument,
@@ -283,13 +281,14 @@ impl CoreValidator {
 }
 
 impl CoreValidator {
-    fn start(&self, token: String, now_ms: f64, requirements: &ValidationRequirements) -> JsResult<JsValue> {
+    fn start(&self, token: &str, now_ms: f64, requirements: &ValidationRequirements) -> JsResult<JsValue> {
         let now_ms = ms(now_ms);
         let mut call = self.inner.validation(now_ms);
-        match self.drive(&mut call, &token, &requirements.inner, now_ms) {
+        match self.drive(&mut call, token, &requirements.inner, now_ms) {
             Outcome::Done(result) => result,
             Outcome::Host(waiting) => {
-                Ok(CoreValidation::new(call, token, Rc::clone(&requirements.inner), now_ms, waiting).into())
+                let requirements = Rc::clone(&requirements.inner);
+                Ok(CoreValidation::new(call, token.to_owned(), requirements, now_ms, waiting).into())
             }
         }
     }
