@@ -81,6 +81,7 @@ export class Client {
   #subtle;
   #cryptoKey; // the user's own WebCrypto key (signatures verified against the certificate)
   #ownKey; // the key's PKCS#8 imported into node:crypto (a KeyObject) or WebCrypto (a promise)
+  #hashes; // the algorithm's hash, as node:crypto and WebCrypto name it
 
   /**
    * @param {object} options
@@ -113,6 +114,8 @@ export class Client {
     this.#subtle = subtle ?? platformSubtle();
     this.#cryptoKey = cryptoKey;
     this.#mode = this.#chooseSigner(signer);
+    const hashName = this.#core.hashName;
+    this.#hashes = { hashName, webCryptoHash: `SHA-${hashName.slice(3)}` };
     internals.set(this, { core: this.#core, signer: this.#mode, canSign: key.canSign || !!cryptoKey, sign: (input, step) => this.#sign(input, step) });
   }
 
@@ -160,7 +163,7 @@ export class Client {
       }
       return this.#ownKey;
     }
-    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: `SHA-${this.#core.hashName.slice(3)}` };
+    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: this.#hashes.webCryptoHash };
     this.#ownKey = this.#subtle.importKey('pkcs8', der, algorithm, false, ['sign'])
       .catch((e) => {
         this.#ownKey = undefined; // reported by the grant awaiting it, and tried again by the next
@@ -197,11 +200,15 @@ export class Client {
    */
   async grant(options) {
     const { grant, now, jti } = grantOf(options, true);
-    if (this.#mode === 'wasm') return this.#core.grant(grant, now, jti);
-    const prepared = this.#core.prepareGrant(grant, now, jti);
+    let prepared;
     try {
-      const step = { hashName: this.#core.hashName, webCryptoHash: prepared.webCryptoHash };
-      const signed = this.#sign(prepared.signingInputBytes(), step);
+      if (this.#mode === 'wasm') return this.#core.grant(grant, now, jti);
+      prepared = this.#core.prepareGrant(grant, now, jti);
+    } finally {
+      grant.free(); // the converted options are used once here
+    }
+    try {
+      const signed = this.#sign(prepared.signingInputBytes(), this.#hashes);
       const { signature, own } = signed instanceof Promise ? await signed : signed;
       return own ? this.#core.finishOwn(prepared, signature) : prepared.finish(signature);
     } finally {
@@ -212,7 +219,11 @@ export class Client {
   /** Builds and signs a grant synchronously with the core's own RSA (in WebAssembly, ~12 ms). */
   grantSync(options) {
     const { grant, now, jti } = grantOf(options, true);
-    return this.#core.grant(grant, now, jti);
+    try {
+      return this.#core.grant(grant, now, jti);
+    } finally {
+      grant.free();
+    }
   }
 
   /**
@@ -222,7 +233,11 @@ export class Client {
    */
   prepareGrant(options) {
     const { grant, now, jti } = grantOf(options, true);
-    return this.#core.prepareGrant(grant, now, jti);
+    try {
+      return this.#core.prepareGrant(grant, now, jti);
+    } finally {
+      grant.free();
+    }
   }
 
   /**
@@ -236,7 +251,11 @@ export class Client {
   /** `tokenRequest` signed with the core's own RSA, synchronously. */
   tokenRequestSync(options) {
     const { grant, now, jti } = grantOf(options, true);
-    return new TokenRequest(this.#core.tokenRequest(grant, now, jti));
+    try {
+      return new TokenRequest(this.#core.tokenRequest(grant, now, jti));
+    } finally {
+      grant.free();
+    }
   }
 
   /** The token request for a grant you signed yourself. */
