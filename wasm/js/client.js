@@ -1,30 +1,69 @@
-// The JS face of the core's `Client`: argument conversion plus the WebCrypto signing path.
-// Everything protocol-related (claims, headers, validation, response parsing) happens in the core.
+// The JS face of the core's `Client`: argument conversion plus the platform signers
+// (`node:crypto` where it exists, else WebCrypto; RSA in WebAssembly as the fallback).
+// Everything protocol-related (claims, headers, response parsing) happens in the core.
 import * as core from '../pkg/wasm/maskinporten_wasm.js';
+import { argumentError } from './errors.js';
+import { fail, oneOf, optionalString, optionalWhole, optionsObject } from './checks.js';
+import { grantOf } from './options.js';
+import { platformNode, platformSubtle } from './platform.js';
 
-let platformSubtle = globalThis.crypto?.subtle;
-
-/** @internal Set by the Node entry point for Node 18, where `globalThis.crypto` may be absent. */
-export function setSubtle(subtle) {
-  if (!platformSubtle && subtle) platformSubtle = subtle;
-}
-
-/** @internal The runtime's `SubtleCrypto`, or undefined (shared with the validator). */
-export function platformSubtleCrypto() {
-  return platformSubtle;
-}
-
-/** The current time as Unix seconds: what `now` defaults to everywhere. */
+/** The current time as Unix seconds: what `now` defaults to in `grant()` and friends. */
 export function unixNow() {
   return Math.floor(Date.now() / 1000);
 }
 
-function environmentOf(environment) {
+/** `"test"`, `"prod"`, an issuer URL or an `Environment`, as the core's `Environment`. */
+export function environmentOf(environment) {
+  if (typeof environment === 'string') return core.Environment.fromName(environment);
+  if (environment instanceof core.Environment) return environment;
   if (environment === undefined || environment === null) {
-    throw core.invalidArgument('invalid_environment', 'environment',
-      'environment is required: "test", "prod", an issuer URL or an Environment');
+    return fail('environment', 'environment is required: "test", "prod", an issuer URL or an Environment', 'invalid_environment');
   }
-  return typeof environment === 'string' ? core.Environment.fromName(environment) : environment;
+  return fail('environment', 'environment must be "test", "prod", an issuer URL or an Environment');
+}
+
+const SIGNERS = ['auto', 'node', 'webcrypto', 'wasm'];
+const CLIENT_OPTIONS = ['clientId', 'key', 'environment', 'algorithm', 'lifetime', 'x5c', 'cryptoKey', 'signer', 'subtle'];
+
+/**
+ * A request for the token endpoint: pass it to `fetch(request.url, request)`. Its body holds the
+ * signed grant, a credential for up to two minutes, so its descriptions (`String()`,
+ * `JSON.stringify`, `util.inspect`) leave the body out.
+ */
+export class TokenRequest {
+  #body;
+
+  constructor({ method, url, headers, body }) {
+    this.method = method;
+    this.url = url;
+    this.headers = headers;
+    this.#body = body;
+  }
+
+  /** The form body with the grant. Secret: do not log it. */
+  get body() {
+    return this.#body;
+  }
+
+  toJSON() {
+    return { method: this.method, url: this.url, headers: this.headers, body: '<redacted>' };
+  }
+
+  toString() {
+    return `TokenRequest(${this.method} ${this.url})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return this.toString();
+  }
+}
+
+// What the provider needs of a client, kept off the public surface.
+const internals = new WeakMap();
+
+/** @internal The core client and the signer of a `Client` (for `TokenProvider`). */
+export function clientInternals(client) {
+  return internals.get(client);
 }
 
 /**
@@ -38,40 +77,64 @@ function environmentOf(environment) {
 export class Client {
   #core;
   #key;
+  #mode;
   #subtle;
-  #cryptoKey;
-  #signerMode;
-  #ownKey = false; // true when #cryptoKey was imported from the core's own key
+  #cryptoKey; // the user's own WebCrypto key (signatures verified against the certificate)
+  #ownKey; // the key's PKCS#8 imported into node:crypto (a KeyObject) or WebCrypto (a promise)
+  #hashes; // the algorithm's hash, as node:crypto and WebCrypto name it
 
   /**
    * @param {object} options
    * @param {string} options.clientId the client's id (a UUID), the grant's `iss`
    * @param {core.Key} options.key from `Key.fromPkcs12`, `Key.fromPem`, `Key.fromJwk` or `Key.fromExternal`
-   * @param {string|core.Environment} [options.environment] `"test"`, `"prod"`, an issuer URL or an `Environment`
+   * @param {string|core.Environment} options.environment `"test"`, `"prod"`, an issuer URL or an `Environment`
    * @param {string} [options.algorithm] `"RS256"` (default), `"RS384"` or `"RS512"`
    * @param {number} [options.lifetime] grant lifetime in seconds, 1 to 120 (default 120)
    * @param {string} [options.x5c] `"leaf"` (default) or `"full_chain"`
    * @param {CryptoKey} [options.cryptoKey] your own WebCrypto RSASSA-PKCS1-v1_5 private key to sign with
-   * @param {string} [options.signer] `"auto"` (default: WebCrypto when available), `"webcrypto"` or `"wasm"`
+   * @param {string} [options.signer] `"auto"` (default: `node:crypto` where it exists, else
+   *   WebCrypto, else WebAssembly), `"node"`, `"webcrypto"` or `"wasm"`
+   * @param {SubtleCrypto} [options.subtle] a `SubtleCrypto` instead of the runtime's
    */
-  constructor({ clientId, key, environment, algorithm, lifetime, x5c, cryptoKey, signer = 'auto', subtle } = {}) {
-    if (!['auto', 'webcrypto', 'wasm'].includes(signer)) {
-      throw core.invalidArgument('invalid_argument', 'signer', 'signer must be "auto", "webcrypto" or "wasm"');
-    }
+  constructor(options) {
+    if (options === undefined || options === null) fail('options', 'new Client({ clientId, key, environment }) needs its options');
+    const { clientId, key, environment, algorithm, lifetime, x5c, cryptoKey, signer = 'auto', subtle } =
+      optionsObject(options, 'options', CLIENT_OPTIONS);
+    oneOf(signer, 'signer', SIGNERS);
     if (!(key instanceof core.Key)) {
-      throw core.invalidArgument('invalid_key', 'key', 'key must be a Key (Key.fromPkcs12, Key.fromPem, Key.fromJwk, Key.fromExternal)');
+      fail('key', 'key must be a Key (Key.fromPkcs12, Key.fromPem, Key.fromJwk, Key.fromExternal)');
     }
-    this.#core = new core.CoreClient(clientId, key, environmentOf(environment), algorithm, lifetime, x5c);
+    if (cryptoKey !== undefined && (typeof cryptoKey !== 'object' || cryptoKey === null || typeof cryptoKey.type !== 'string')) {
+      fail('cryptoKey', 'cryptoKey must be a WebCrypto CryptoKey');
+    }
+    if (typeof clientId !== 'string') fail('clientId', "clientId must be a string (the client's id, a UUID)");
+    this.#core = new core.CoreClient(clientId, key, environmentOf(environment), optionalString(algorithm, 'algorithm'),
+      optionalWhole(lifetime, 'lifetime'), optionalString(x5c, 'x5c'));
     this.#key = key;
-    this.#subtle = subtle ?? platformSubtle;
-    this.#signerMode = signer;
-    if (cryptoKey) {
-      this.#cryptoKey = Promise.resolve(cryptoKey);
+    this.#subtle = subtle ?? platformSubtle();
+    this.#cryptoKey = cryptoKey;
+    this.#mode = this.#chooseSigner(signer);
+    const hashName = this.#core.hashName;
+    this.#hashes = { hashName, webCryptoHash: `SHA-${hashName.slice(3)}` };
+    internals.set(this, { core: this.#core, signer: this.#mode, canSign: key.canSign || !!cryptoKey, sign: (input, step) => this.#sign(input, step) });
+  }
+
+  #chooseSigner(wanted) {
+    if (wanted === 'wasm') return 'wasm';
+    if (this.#cryptoKey) {
+      if (!this.#subtle) fail('signer', 'a cryptoKey needs WebCrypto (crypto.subtle), which this runtime lacks', 'missing_signing_key');
+      return 'webcrypto';
     }
-    if (signer === 'webcrypto' && !this.#subtle) {
-      throw core.invalidArgument('missing_signing_key', 'signer',
-        'WebCrypto (crypto.subtle) is not available in this runtime: use signer "wasm"');
+    const canSign = this.#key.canSign;
+    if (wanted === 'node' || (wanted === 'auto' && canSign && platformNode())) {
+      if (!platformNode()) fail('signer', 'node:crypto is not available in this runtime: use signer "webcrypto" or "wasm"', 'missing_signing_key');
+      return 'node';
     }
+    if (wanted === 'webcrypto' || (wanted === 'auto' && canSign && this.#subtle)) {
+      if (!this.#subtle) fail('signer', 'WebCrypto (crypto.subtle) is not available in this runtime: use signer "wasm"', 'missing_signing_key');
+      return 'webcrypto';
+    }
+    return 'wasm';
   }
 
   /** The signing algorithm, e.g. `"RS256"`. */
@@ -79,105 +142,136 @@ export class Client {
     return this.#core.algorithm;
   }
 
-  /** Which signer `grant()` uses: `"webcrypto"` or `"wasm"`. */
+  /** Which signer `grant()` uses: `"node"` (`node:crypto`), `"webcrypto"` or `"wasm"`. */
   get signer() {
-    if (this.#signerMode === 'wasm') return 'wasm';
-    if (this.#cryptoKey) return 'webcrypto';
-    if (this.#subtle && this.#key.hasPrivateKey) return 'webcrypto';
-    return 'wasm';
+    return this.#mode;
   }
 
-  // Imports the key's PKCS#8 into WebCrypto once, non-extractable; null when signing in wasm.
-  #webCryptoKey() {
-    if (this.signer !== 'webcrypto') return null;
-    if (!this.#cryptoKey) {
-      const der = this.#key.privateKeyPkcs8Der();
-      const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: this.#core.webCryptoHash };
-      this.#cryptoKey = this.#subtle.importKey('pkcs8', der, algorithm, false, ['sign'])
-        .catch((e) => {
-          throw core.invalidArgument('invalid_key', 'key', `WebCrypto refused the key (${e?.name ?? 'Error'}): use signer "wasm"`);
-        })
-        .finally(() => der.fill(0));
-      this.#ownKey = true;
-      // A failed import is reported by the grant that awaits it, and retried by the next.
-      this.#cryptoKey.catch(() => { this.#cryptoKey = undefined; this.#ownKey = false; });
+  // The platform key, imported from the PKCS#8 the core parsed, once per client; the DER copy
+  // is zeroed once imported.
+  #platformKey() {
+    if (this.#ownKey) return this.#ownKey;
+    const der = this.#key.privateKeyPkcs8Der();
+    if (!der) fail('key', 'this key has no private key here (Key.fromExternal): pass cryptoKey, or sign with prepareGrant()', 'missing_signing_key');
+    if (this.#mode === 'node') {
+      try {
+        this.#ownKey = platformNode().createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      } catch (e) {
+        throw argumentError('key', `node:crypto refused the key (${e?.code ?? e?.name ?? 'Error'}): use signer "wasm"`, 'invalid_key');
+      } finally {
+        der.fill(0);
+      }
+      return this.#ownKey;
     }
-    return this.#cryptoKey;
+    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: this.#hashes.webCryptoHash };
+    this.#ownKey = this.#subtle.importKey('pkcs8', der, algorithm, false, ['sign'])
+      .catch((e) => {
+        this.#ownKey = undefined; // reported by the grant awaiting it, and tried again by the next
+        throw argumentError('key', `WebCrypto refused the key (${e?.name ?? 'Error'}): use signer "wasm"`, 'invalid_key');
+      })
+      .finally(() => der.fill(0));
+    return this.#ownKey;
+  }
+
+  // Signs `input` with the platform: `{ signature, own }`, synchronously with node:crypto (own:
+  // the key the core parsed, so the core need not verify the signature again).
+  #sign(input, { hashName, webCryptoHash }) {
+    if (this.#mode === 'node') {
+      return { signature: platformNode().sign(hashName, input, this.#platformKey()), own: true };
+    }
+    const own = !this.#cryptoKey;
+    return (async () => {
+      const key = own ? await this.#platformKey() : this.#cryptoKey;
+      let signature;
+      try {
+        signature = await this.#subtle.sign({ name: 'RSASSA-PKCS1-v1_5', hash: webCryptoHash }, key, input);
+      } catch (e) {
+        throw argumentError('cryptoKey',
+          `WebCrypto could not sign with this key (${e?.name ?? 'Error'}): it must be an RSASSA-PKCS1-v1_5 private key with the "sign" usage`, 'invalid_key');
+      }
+      return { signature: new Uint8Array(signature), own };
+    })();
   }
 
   /**
-   * Builds and signs a grant (the JWT assertion). Uses WebCrypto when available, else the core's
-   * signer. `now` (Unix seconds) and `jti` default to the clock and a fresh UUID.
+   * Builds and signs a grant (the JWT assertion) with the client's signer. `now` (Unix seconds)
+   * and `jti` default to the clock and a fresh UUID.
    * @returns {Promise<string>}
    */
-  async grant(options = {}) {
-    const cryptoKey = this.#webCryptoKey();
-    if (!cryptoKey) return this.grantSync(options);
-    // Imported from the very PKCS#8 the core parsed: the signature cannot be from another key,
-    // so the core only checks its length. A user's own CryptoKey is verified against the key.
-    const ownKey = this.#ownKey;
-    const prepared = this.prepareGrant(options);
+  async grant(options) {
+    const { grant, now, jti } = grantOf(options, true);
+    let prepared;
     try {
-      const key = await cryptoKey;
-      let signature;
-      try {
-        signature = await this.#subtle.sign('RSASSA-PKCS1-v1_5', key, prepared.signingInputBytes());
-      } catch (e) {
-        throw core.invalidArgument('invalid_key', 'cryptoKey',
-          `WebCrypto could not sign with this key (${e?.name ?? 'Error'}): it must be an RSASSA-PKCS1-v1_5 private key with the "sign" usage`);
-      }
-      return ownKey ? prepared.finishUnverified(new Uint8Array(signature)) : prepared.finish(new Uint8Array(signature));
+      if (this.#mode === 'wasm') return this.#core.grant(grant, now, jti);
+      prepared = this.#core.prepareGrant(grant, now, jti);
+    } finally {
+      grant.free(); // the converted options are used once here
+    }
+    try {
+      const signed = this.#sign(prepared.signingInputBytes(), this.#hashes);
+      const { signature, own } = signed instanceof Promise ? await signed : signed;
+      return own ? this.#core.finishOwn(prepared, signature) : prepared.finish(signature);
     } finally {
       prepared.free();
     }
   }
 
-  /** Builds and signs a grant synchronously with the core's own RSA (in WebAssembly). */
-  grantSync(options = {}) {
-    return this.#core.grant(options, options.now ?? unixNow(), options.jti);
+  /** Builds and signs a grant synchronously with the core's own RSA (in WebAssembly, ~12 ms). */
+  grantSync(options) {
+    const { grant, now, jti } = grantOf(options, true);
+    try {
+      return this.#core.grant(grant, now, jti);
+    } finally {
+      grant.free();
+    }
   }
 
   /**
    * Step one of external signing: the grant's signing input, to be signed with RSASSA-PKCS1-v1_5
-   * by an HSM, a KMS or a `CryptoKey`; then `prepared.finish(signature)`.
+   * by an HSM, a KMS or a `CryptoKey`; then `prepared.finish(signature)` (verified, once).
    * @returns {core.PreparedGrant}
    */
-  prepareGrant(options = {}) {
-    return this.#core.prepareGrant(options, options.now ?? unixNow(), options.jti);
+  prepareGrant(options) {
+    const { grant, now, jti } = grantOf(options, true);
+    try {
+      return this.#core.prepareGrant(grant, now, jti);
+    } finally {
+      grant.free();
+    }
   }
 
   /**
-   * The HTTP request to send to the token endpoint: `{ method, url, headers, body }`.
-   * @returns {Promise<{method: string, url: string, headers: Record<string,string>, body: string}>}
+   * The HTTP request to send to the token endpoint.
+   * @returns {Promise<TokenRequest>}
    */
-  async tokenRequest(options = {}) {
-    return this.#core.tokenRequestForAssertion(await this.grant(options));
+  async tokenRequest(options) {
+    return new TokenRequest(this.#core.tokenRequestForAssertion(await this.grant(options)));
   }
 
   /** `tokenRequest` signed with the core's own RSA, synchronously. */
-  tokenRequestSync(options = {}) {
-    return this.#core.tokenRequest(options, options.now ?? unixNow(), options.jti);
+  tokenRequestSync(options) {
+    const { grant, now, jti } = grantOf(options, true);
+    try {
+      return new TokenRequest(this.#core.tokenRequest(grant, now, jti));
+    } finally {
+      grant.free();
+    }
   }
 
   /** The token request for a grant you signed yourself. */
   tokenRequestForAssertion(jwt) {
-    return this.#core.tokenRequestForAssertion(jwt);
+    return new TokenRequest(this.#core.tokenRequestForAssertion(jwt));
   }
 
   /**
    * Parses the token endpoint's answer into an `AccessToken`, or throws a `MaskinportenError`.
    * @param {number} status HTTP status
-   * @param {Uint8Array|string} body the response body
+   * @param {Uint8Array|ArrayBuffer|string} body the response body
    * @param {string|null} [contentType]
    * @param {number} [now] Unix seconds, default the clock
    */
   parseTokenResponse(status, body, contentType, now) {
-    return this.#core.parseTokenResponse(status, body, contentType ?? undefined, now ?? unixNow());
-  }
-
-  /** The cache key for these grant options (covers everything that changes the token). */
-  cacheKey(options = {}) {
-    return this.#core.cacheKey(options);
+    return this.#core.parseTokenResponse(status, body, contentType, now);
   }
 
   /** Frees the WebAssembly memory behind this client now, instead of at garbage collection. */
@@ -186,6 +280,10 @@ export class Client {
   }
 
   toString() {
-    return `Client(${this.#core.clientId}, ${this.#core.algorithm}, ${this.signer})`;
+    return `Client(${this.#core.clientId}, ${this.#core.algorithm}, ${this.#mode})`;
+  }
+
+  toJSON() {
+    return { clientId: this.#core.clientId, algorithm: this.#core.algorithm, signer: this.#mode };
   }
 }

@@ -1,6 +1,6 @@
 // The one error class of the package. The Rust side (src/error.rs) maps every core error to an
-// instance of this class, mechanically, once; nothing in JS builds one except for host transport
-// failures, which also go through the core (`unavailableError`).
+// instance of this class, mechanically, once; the JS layer's own argument checks make theirs with
+// `argumentError`, in the shape the core gives its argument errors (`field: message`).
 
 /**
  * Every failure of this package: a bad key or password, a bad argument (see `field`), a
@@ -28,10 +28,23 @@ export class MaskinportenError extends Error {
     this.field = fields.field ?? null;
     /** True when trying again later may succeed (5xx, timeouts, HTML from a proxy). */
     this.retryable = fields.retryable === true;
+    /**
+     * For a refused access token (`TokenValidator.validate`, `bearerToken`): the core's HTTP
+     * answer, `{ status, headers, body, kind, wwwAuthenticate, retryAfter }` (RFC 6750).
+     */
+    this.rejection = fields.rejection ?? null;
   }
 }
 
 /** Type guard: true for errors thrown by this package. */
 export function isMaskinportenError(value) {
   return value instanceof MaskinportenError;
+}
+
+/**
+ * @internal An argument error of the JS layer: `code` `invalid_argument` (a value of the wrong
+ * type, an unknown option) or the core kind given, `field` the argument.
+ */
+export function argumentError(field, message, code = 'invalid_argument') {
+  return new MaskinportenError(`${field}: ${message}`, { code, field });
 }

@@ -1,19 +1,45 @@
 // TypeScript declarations of the `maskinporten` package (all entry points share them).
-// Times are numbers of Unix seconds.
+// Times given to keys, grants and responses (`now`, `expiresAt`, ...) are Unix seconds; the
+// clocks of TokenProvider and TokenValidator (`now`) are Unix milliseconds, like `Date.now()`.
 
-/** Error kinds from the core (stable strings). */
+/** The core's error kinds (stable strings; `errorKinds()` lists them, a test checks this union against it). */
 export type MaskinportenErrorCode =
-  | 'invalid_key' | 'wrong_password' | 'wrong_key_password' | 'key_not_found' | 'unsupported_key'
-  | 'invalid_client_id' | 'invalid_scope' | 'invalid_lifetime' | 'invalid_consumer_org'
-  | 'invalid_iss_onbehalfof' | 'conflicting_delegation' | 'invalid_pid' | 'invalid_resource'
-  | 'invalid_authorization_details' | 'invalid_jti' | 'invalid_environment' | 'invalid_algorithm'
-  | 'invalid_signature' | 'missing_signing_key' | 'missing_certificate_or_kid' | 'invalid_now'
-  | 'invalid_argument' | 'invalid_x5c' | 'invalid_scope_match' | 'certificate_not_valid'
+  | 'invalid_key' | 'wrong_password' | 'wrong_key_password' | 'key_not_found' | 'unsupported_key' | 'signer_failed'
+  | 'invalid_argument' | 'invalid_now' | 'invalid_environment' | 'invalid_client_id' | 'invalid_scope'
+  | 'invalid_resource' | 'invalid_consumer_org' | 'invalid_iss_onbehalfof' | 'conflicting_delegation'
+  | 'invalid_pid' | 'invalid_authorization_details' | 'invalid_lifetime' | 'invalid_jti' | 'invalid_kid' | 'invalid_key_set'
+  | 'invalid_algorithm' | 'invalid_x5c' | 'invalid_scope_match' | 'invalid_requirements'
+  | 'missing_certificate_or_kid' | 'missing_signing_key' | 'invalid_signature' | 'certificate_not_valid'
   | 'oauth_error' | 'malformed_response' | 'unavailable'
-  | 'token_too_large' | 'token_malformed' | 'algorithm_not_allowed' | 'jwks_missing' | 'unknown_kid'
-  | 'signature_invalid' | 'issuer_mismatch' | 'token_expired' | 'token_not_yet_valid' | 'wrong_token_type'
-  | 'insufficient_scope' | 'audience_mismatch' | 'pid_missing' | 'consumer_not_allowed' | 'missing_token'
-  | (string & {});
+  | 'altinn_exchange_invalid' | 'altinn_token_rejected' | 'altinn_forbidden'
+  | 'self_service_invalid' | 'admin_token_rejected' | 'admin_scope_missing' | 'client_not_found'
+  | 'self_service_conflict' | 'terms_not_accepted'
+  | 'token_missing' | 'invalid_authorization_header' | 'token_too_large' | 'token_malformed'
+  | 'algorithm_not_allowed' | 'jwks_missing' | 'unknown_kid' | 'signature_invalid' | 'issuer_mismatch'
+  | 'token_expired' | 'token_not_yet_valid' | 'wrong_token_type' | 'insufficient_scope' | 'audience_mismatch'
+  | 'pid_missing' | 'consumer_not_allowed' | 'consent_invalid' | 'system_user_missing';
+
+/** Every `MaskinportenErrorCode`, from the core. */
+export function errorKinds(): MaskinportenErrorCode[];
+
+/**
+ * How an API answers a refused request (RFC 6750), decided by the core: 401 with a bare `Bearer`
+ * challenge without a token, 400 for a malformed header, 401 `invalid_token`, 403
+ * `insufficient_scope` (with `scope="..."`), 503 with `Retry-After` when the issuer's keys cannot
+ * be had, 500 for a misconfigured API. Send it as it is.
+ */
+export interface Rejection {
+  status: 400 | 401 | 403 | 500 | 503 | (number & {});
+  /** `WWW-Authenticate` (when any), `Content-Type`, `Cache-Control: no-store`, `Retry-After` (503). */
+  headers: Record<string, string>;
+  /** `{"error", "kind", "error_description"}` as JSON text; never quotes the token. */
+  body: string;
+  /** The error kind that caused it. */
+  kind: MaskinportenErrorCode;
+  wwwAuthenticate: string | null;
+  /** Seconds, for 503. */
+  retryAfter: number | null;
+}
 
 /** Every failure of this package. */
 export class MaskinportenError extends Error {
@@ -30,10 +56,12 @@ export class MaskinportenError extends Error {
   readonly error: string | null;
   /** The server's `error_description`. */
   readonly errorDescription: string | null;
-  /** The argument at fault, for invalid-argument errors. */
+  /** The argument at fault, for argument errors. */
   readonly field: string | null;
   /** True when trying again later may succeed. */
   readonly retryable: boolean;
+  /** For a refused access token (`TokenValidator.validate`, `bearerToken`): the HTTP answer to send. */
+  readonly rejection: Rejection | null;
 }
 
 /** Type guard for errors thrown by this package. */
@@ -73,13 +101,14 @@ export class Key {
   /** A copy that sends `kid` instead of `x5c`. */
   withKid(kid: string): Key;
   readonly kid: string | undefined;
-  readonly hasPrivateKey: boolean;
+  /** Whether this key can sign here (false for `fromExternal`). */
+  readonly canSign: boolean;
   readonly certificate: CertificateInfo | undefined;
   readonly fingerprint: string;
   certificateChainDer(): Uint8Array[];
   /** The public JWK (to register the key on the client). */
   publicJwk(): { kty: 'RSA'; n: string; e: string; kid?: string; alg: string; use: string } | undefined;
-  /** PKCS#8 DER of the private key for WebCrypto import. Zero it after use. */
+  /** PKCS#8 DER of the private key for a platform import. Zero it after use. */
   privateKeyPkcs8Der(): Uint8Array | undefined;
   toString(): string;
   free(): void;
@@ -94,12 +123,13 @@ export class Environment {
   /** `"test"`, `"prod"` or an issuer URL (https, or http on loopback). */
   static fromName(name: string): Environment;
   /** From an RFC 8414 metadata document. */
-  static fromMetadata(json: string | Uint8Array): Environment;
+  static fromMetadata(json: string | Uint8Array | ArrayBuffer): Environment;
   /** The GET request for `{issuer}.well-known/oauth-authorization-server`. */
   static metadataRequest(issuer: string): HttpRequest;
   readonly issuer: string;
   readonly tokenEndpoint: string;
   readonly jwksUri: string;
+  toString(): string;
   free(): void;
 }
 
@@ -107,8 +137,14 @@ export interface HttpRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
-  /** For the token request this holds the signed grant: do not log it. */
   body: string;
+}
+
+/** The token endpoint request; its `body` holds the signed grant and its descriptions leave it out. */
+export interface TokenRequest extends HttpRequest {
+  /** The form body with the grant. Secret: do not log it. */
+  readonly body: string;
+  toJSON(): object;
 }
 
 export interface SystemUserDetail {
@@ -159,7 +195,7 @@ export interface ClientOptions {
   /** The client's id (a UUID), the grant's `iss`. */
   clientId: string;
   key: Key;
-  /** `"test"`, `"prod"`, an issuer URL or an `Environment`. */
+  /** `"test"`, `"prod"`, an issuer URL or an `Environment`: required. */
   environment: 'test' | 'prod' | (string & {}) | Environment;
   algorithm?: Algorithm;
   /** Grant lifetime in seconds, 1 to 120 (default 120). */
@@ -167,8 +203,11 @@ export interface ClientOptions {
   x5c?: 'leaf' | 'full_chain';
   /** Your own RSASSA-PKCS1-v1_5 private `CryptoKey` (with `Key.fromExternal`). */
   cryptoKey?: CryptoKey;
-  /** `"auto"` (default: WebCrypto where available), `"webcrypto"` or `"wasm"`. */
-  signer?: 'auto' | 'webcrypto' | 'wasm';
+  /**
+   * `"auto"` (default: `node:crypto` where it exists, else WebCrypto, else RSA in WebAssembly),
+   * `"node"`, `"webcrypto"` or `"wasm"`.
+   */
+  signer?: 'auto' | 'node' | 'webcrypto' | 'wasm';
   /** A `SubtleCrypto` to use instead of `globalThis.crypto.subtle`. */
   subtle?: SubtleCrypto;
 }
@@ -182,14 +221,9 @@ export class PreparedGrant {
   readonly algorithm: Algorithm;
   /** The WebCrypto hash name of `algorithm`: `"SHA-256"`, `"SHA-384"` or `"SHA-512"`. */
   readonly webCryptoHash: 'SHA-256' | 'SHA-384' | 'SHA-512';
-  /** Attaches the RSASSA-PKCS1-v1_5 signature (checked against the certificate) and returns the JWT. */
-  finish(signature: Uint8Array): string;
-  /**
-   * Attaches a signature made with the client's own key without re-verifying it (only its
-   * length is checked). Only for a signer you trust to hold that very key; use `finish` for an
-   * HSM, a KMS or any other external signer.
-   */
-  finishUnverified(signature: Uint8Array): string;
+  /** Attaches the RSASSA-PKCS1-v1_5 signature (checked against the certificate) and returns the JWT. Once only. */
+  finish(signature: Uint8Array | ArrayBuffer): string;
+  toString(): string;
   free(): void;
 }
 
@@ -198,27 +232,25 @@ export class Client {
   constructor(options: ClientOptions);
   readonly algorithm: Algorithm;
   /** The signer `grant()` uses. */
-  readonly signer: 'webcrypto' | 'wasm';
-  /** A signed grant (WebCrypto where available, else WebAssembly). */
+  readonly signer: 'node' | 'webcrypto' | 'wasm';
+  /** A signed grant (`node:crypto` or WebCrypto where available, else WebAssembly). */
   grant(options: GrantCall): Promise<string>;
-  /** A signed grant, synchronously, with RSA in WebAssembly. */
+  /** A signed grant, synchronously, with RSA in WebAssembly (about 12 ms). */
   grantSync(options: GrantCall): string;
   prepareGrant(options: GrantCall): PreparedGrant;
-  /** The token request to send (`fetch(url, { method, headers, body })`). */
-  tokenRequest(options: GrantCall): Promise<HttpRequest>;
-  tokenRequestSync(options: GrantCall): HttpRequest;
-  tokenRequestForAssertion(jwt: string): HttpRequest;
+  /** The token request to send (`fetch(request.url, request)`). */
+  tokenRequest(options: GrantCall): Promise<TokenRequest>;
+  tokenRequestSync(options: GrantCall): TokenRequest;
+  tokenRequestForAssertion(jwt: string): TokenRequest;
   /** The token endpoint's answer as an `AccessToken`; throws `MaskinportenError` otherwise. */
   parseTokenResponse(status: number, body: Uint8Array | ArrayBuffer | string, contentType?: string | null, now?: number): AccessToken;
-  /** The cache key for these options. */
-  cacheKey(options: GrantOptions): string;
   free(): void;
 }
 
 /** Parses a token endpoint response without a client. */
-export function parseTokenResponse(status: number, body: Uint8Array | ArrayBuffer | string, contentType: string | undefined, now: number): AccessToken;
+export function parseTokenResponse(status: number, body: Uint8Array | ArrayBuffer | string, contentType?: string | null, now?: number): AccessToken;
 
-/** An access token. `toString()`/`toJSON()` leave the token out. */
+/** An access token. `toString()`, `toJSON()` and `util.inspect` leave the token out. */
 export class AccessToken {
   private constructor();
   /** The bearer token. Secret. */
@@ -228,105 +260,114 @@ export class AccessToken {
   readonly scope: string | undefined;
   readonly issuedAt: number;
   readonly expiresAt: number;
-  isFresh(now: number, skew: number): boolean;
-  refreshAt(skew: number): number;
   toJSON(): { tokenType: string; expiresIn: number; scope: string | null; expiresAt: number };
+  toString(): string;
   free(): void;
 }
 
-/** An opaque ticket: the right to fetch a token for one key. */
-export class FetchTicket {
-  private constructor();
-  free(): void;
-}
-
-export type CacheLookup =
-  | { kind: 'hit'; token: AccessToken }
-  | { kind: 'fetch'; ticket: FetchTicket; current: AccessToken | undefined }
-  | { kind: 'wait'; until: number };
-
-/** The core's sans-IO token cache with single-flight refresh. */
-export class TokenCache {
-  /** Defaults: refresh skew 30 s (capped relative to the token's lifetime), fetch lease 30 s. */
-  constructor(refreshSkew?: number, fetchLease?: number);
-  lookup(cacheKey: string, now: number): CacheLookup;
-  complete(ticket: FetchTicket, token: AccessToken, now: number): void;
-  fail(ticket: FetchTicket): void;
-  /** Drops the cached token for the key, whatever it is. */
-  invalidate(cacheKey: string): void;
-  /** Drops the cached token only if it is `rejectedAccessToken`; returns whether it did. */
-  invalidateToken(cacheKey: string, rejectedAccessToken: string): boolean;
-  free(): void;
+/** What the flows report, for logs and metrics: the core's JSON form plus one line of text. No token, grant or key. */
+export interface FlowEvent {
+  /** `cache_hit`, `fetch_started`, `fetch_succeeded`, `retry_scheduled`, `refused`, `fetch_failed`,
+   * `refresh_ahead_failed`, `fetch_cancelled`, `token_rejected`, `jwks_refreshed`, `jwks_failed`. */
+  event: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  /** The event's fields, named as in every language (`key`, `attempt`, `wait_ms`, `mp_code`, ...). */
+  [field: string]: unknown;
 }
 
 export interface TokenProviderOptions {
   client: Client;
   /** Default `globalThis.fetch`. */
   fetch?: typeof fetch;
-  cache?: TokenCache;
-  /** Per token request, default 10000. */
-  timeoutMs?: number;
-  /** Extra attempts on retryable errors, default 1. */
-  retries?: number;
-  /** Default 250. */
-  retryDelayMs?: number;
-  /** Clock in Unix seconds (tests). */
+  /** The clock in Unix milliseconds (default `Date.now`). */
   now?: () => number;
+  /** The pause before a retry (default a timer); tests advance a fake clock here. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** 0 to 1: where each back-off falls in its range (default `Math.random`). */
+  jitter?: () => number;
+  onEvent?: (event: FlowEvent) => void;
+  /** Attempts per call, the first included, 1 to 20 (default 4). */
+  maxAttempts?: number;
+  /** The first back-off in ms, doubling (default 200). */
+  initialBackoffMs?: number;
+  /** The longest back-off in ms (default 2000). */
+  maxBackoffMs?: number;
+  /** One token request's time in ms (default 10000). */
+  attemptTimeoutMs?: number;
+  /** One `token()` call's time in ms, waiting included (default 30000). */
+  deadlineMs?: number;
+  /** Seconds before expiry to refresh, 0 to 3600 (default 30; at most half the lifetime). */
+  refreshSkew?: number;
 }
 
-/** Obtains, caches and refreshes tokens with `fetch`; one request in flight per cache key. */
+/** Obtains, caches and refreshes tokens with `fetch`, executing the core's token flow. */
 export class TokenProvider {
   constructor(options: TokenProviderOptions);
-  token(options: GrantOptions): Promise<AccessToken>;
+  /** A valid token; `signal` abandons this call (another caller then fetches). */
+  token(options: GrantOptions, callOptions?: { signal?: AbortSignal }): Promise<AccessToken>;
   /**
-   * Forget the cached token. With `rejected` (the token an API answered 401 to) only that token
-   * is dropped, so a token already refreshed by another caller stays. Returns whether one was.
+   * Reports that an API answered 401 to `rejected` (obtained with these options): the core drops
+   * that token only, so a token already refreshed by another caller stays. Whether one was dropped.
    */
-  invalidate(options: GrantOptions, rejected?: AccessToken | string): boolean;
+  reject(options: GrantOptions, rejected: AccessToken | string): boolean;
 }
 
-/** `fetch` with `Authorization: Bearer`, retried once with a new token on 401. */
+/** `fetch` with `Authorization: Bearer`; a 401 is reported with `reject` and the request sent once more. */
 export function authorizedFetch(
   provider: TokenProvider,
   grantOptions: GrantOptions,
   options?: { fetch?: typeof fetch },
 ): typeof fetch;
 
-// ---- API providers: validating access tokens (issue 7) ----------------------------------------
+// ---- API providers: validating access tokens ------------------------------------------------
 
-/** What an API requires of a token. */
-export interface Requirements {
-  /** Required scope(s). */
-  scopes: string[] | string;
+/** What an API requires of a token: a scope or an audience, or the explicit `anyScopeUnchecked`. */
+export type Requirements =
+  | (RequirementsBase & { scopes: string[] | string; audience?: string })
+  | (RequirementsBase & { scopes?: string[] | string; audience: string })
+  | (RequirementsBase & { anyScopeUnchecked: true; scopes?: string[] | string; audience?: string });
+
+export interface RequirementsBase {
   /** `"any"` (default): one of the scopes suffices; `"all"`: every one is needed. */
   scopeMatch?: 'any' | 'all';
-  /** Required `aud` (the `resource` the client asked for). */
-  audience?: string;
   /** Require a person-bound token (`pid`). */
   requirePid?: boolean;
   /** Allow-list of consumer org numbers. */
   consumerOrgs?: string[];
+  /**
+   * Accept a token whatever its scopes (after signature, issuer and time): any valid Maskinporten
+   * token of this issuer, minted for any API, passes. Only for tools such as a token inspector.
+   */
+  anyScopeUnchecked?: boolean;
 }
 
 export interface Organisation {
-  /** The raw `ID`, e.g. `"0192:991825827:ER//987464291:1"`. */
+  /** `iso6523-actorid-upis`, or the authority a foreign eSeal consumer is named by. */
+  authority: string;
+  /** The raw `ID`, e.g. `"0192:991825827:ER//987464291:1"` or an eSeal's `"NTRSE-5560000001"`. */
   id: string;
-  /** The 9-digit org number. */
-  orgNumber: string;
+  /** The 9-digit Norwegian org number, read only from a `0192` ID; `null` for a foreign consumer. */
+  orgNumber: string | null;
   /** The parts after the org number (sub-unit IDs). */
   subUnit: string[];
+  /** Other string members of the claim (an eSeal's `organizationName`, `countryName`...). */
+  names: Record<string, string>;
 }
 
 export type ValidatedAuthorization =
   | { type: 'urn:altinn:systemuser'; org: Organisation | null; systemUserIds: string[]; systemId: string | null; externalRef: string | null }
-  | { type: 'urn:altinn:consent'; id: string | null; from: string | null }
+  | {
+      type: 'urn:altinn:consent'; id: string | null; from: string | null; to: Organisation | null;
+      consented: string | null; validTo: number | null; consentRights: unknown;
+    }
   | { type: 'other'; value: unknown };
 
 /** A token that passed every check. */
 export interface ValidatedToken {
   consumer: Organisation;
-  /** `consumer.orgNumber`, for convenience. */
-  consumerOrg: string;
+  /** `consumer.orgNumber`, for convenience (`null` for a foreign eSeal consumer). */
+  consumerOrg: string | null;
   supplier: Organisation | null;
   delegationSource: string | null;
   clientId: string;
@@ -342,77 +383,53 @@ export interface ValidatedToken {
   claims: Record<string, unknown>;
 }
 
-export interface ValidatorOptions {
+export interface TokenValidatorOptions {
+  /** `"test"`, `"prod"`, an issuer URL or an `Environment`: required. */
+  environment: 'test' | 'prod' | (string & {}) | Environment;
   /** Default `["RS256", "RS384", "RS512"]`; nothing else can be allowed. */
   algorithms?: Algorithm[];
-  /** Clock leeway in seconds for exp/iat/nbf. */
+  /** Clock leeway in seconds for exp/iat/nbf (default 10). */
   leeway?: number;
   /** Seconds before the JWKS is refetched (default 24 h). */
   maxJwksAge?: number;
-  /** Seconds between refetches caused by unknown kids. */
+  /** Seconds between refetches for unknown kids and after a failed fetch (default 60). */
   minRefetchInterval?: number;
-}
-
-/** A token checked up to its signature, waiting for the host's RSASSA-PKCS1-v1_5 verification. */
-export class PendingValidation {
-  private constructor();
-  /** The bytes the signature covers. */
-  signingInputBytes(): Uint8Array;
-  signature(): Uint8Array;
-  readonly algorithm: Algorithm;
-  readonly webCryptoHash: 'SHA-256' | 'SHA-384' | 'SHA-512';
-  /** The issuer key's `kid` (cache an imported key per kid and algorithm). */
-  readonly kid: string;
-  /** The issuer key for `crypto.subtle.importKey('jwk', ...)`. */
-  publicJwk(): { kty: 'RSA'; n: string; e: string };
-  free(): void;
-}
-
-/** The core's sans-IO validator (the host fetches the JWKS). */
-export class Validator {
-  constructor(environment: Environment, options?: ValidatorOptions);
-  jwksRequest(now: number): HttpRequest | undefined;
-  updateJwks(body: string | Uint8Array | ArrayBuffer, now: number): void;
-  /** The JWKS endpoint's whole answer: a 200 loads the keys; any other status throws a retryable `unavailable` error and backs off. */
-  updateJwksResponse(status: number, body: string | Uint8Array | ArrayBuffer, now: number): void;
-  /** After a failed JWKS fetch: keys held stay in use; `jwksRequest` waits the minimum refetch interval. */
-  jwksFetchFailed(now: number): void;
-  /** Whether a JWKS has been loaded. */
-  readonly hasJwks: boolean;
-  /** Validates, verifying the signature in WebAssembly. */
-  validate(token: string, now: number, requirements: Requirements): ValidatedToken;
-  /** Two-step validation, step one: every check before the signature (same errors, same order as `validate`). */
-  prepareValidation(token: string, now: number, requirements: Requirements): PendingValidation;
-  /** Step two: the host's verdict on the signature, then the claim checks. */
-  finishValidation(pending: PendingValidation, signatureValid: boolean): ValidatedToken;
-  free(): void;
-}
-
-export interface TokenValidatorOptions extends ValidatorOptions {
-  environment: 'test' | 'prod' | (string & {}) | Environment;
+  /** One JWKS request's time in ms (default 10000). */
+  jwksTimeoutMs?: number;
   fetch?: typeof fetch;
-  timeoutMs?: number;
+  /** The clock in Unix milliseconds (default `Date.now`). */
   now?: () => number;
-  /** `"auto"` (default: WebCrypto where available), `"webcrypto"` or `"wasm"`. */
-  verifier?: 'auto' | 'webcrypto' | 'wasm';
+  onEvent?: (event: FlowEvent) => void;
+  /** `"auto"` (default: `node:crypto`, else WebCrypto, else WebAssembly), `"node"`, `"webcrypto"` or `"wasm"`. */
+  verifier?: 'auto' | 'node' | 'webcrypto' | 'wasm';
   /** A `SubtleCrypto` to use instead of `globalThis.crypto.subtle`. */
   subtle?: SubtleCrypto;
 }
 
-/** The validator with a fetch adapter for the issuer's JWKS. */
+/** The validator, executing the core's validation flow (JWKS fetching included). */
 export class TokenValidator {
   constructor(options: TokenValidatorOptions);
   /** Where `validate()` verifies signatures. */
-  readonly verifier: 'webcrypto' | 'wasm';
-  /** Validates `"Bearer <token>"` or a bare token (signature in WebCrypto by default); throws `MaskinportenError` naming the failed check. */
-  validate(token: string, requirements: Requirements, options?: { now?: number }): Promise<ValidatedToken>;
-  /** Without I/O; the JWKS must be loaded. */
-  validateSync(token: string, requirements: Requirements, now?: number): ValidatedToken;
-  updateJwks(body: string | Uint8Array | ArrayBuffer, now?: number): void;
+  readonly verifier: 'node' | 'webcrypto' | 'wasm';
+  /** Whether a JWKS is loaded. */
+  readonly hasJwks: boolean;
+  /**
+   * Validates `"Bearer <token>"` (any case) or a bare token; throws `MaskinportenError` naming the
+   * failed check, with its `rejection`.
+   */
+  validate(token: string, requirements: Requirements, options?: { signal?: AbortSignal }): Promise<ValidatedToken>;
+  /** Without I/O, verifying in WebAssembly; the JWKS must be loaded. */
+  validateSync(token: string, requirements: Requirements): ValidatedToken;
+  /** Loads a JWKS you fetched yourself. */
+  updateJwks(jwks: string | Uint8Array | ArrayBuffer): void;
 }
 
-/** The HTTP answer for a failed validation (401 invalid_token, 403 insufficient_scope, 503). */
-export function rejection(error: unknown): { status: number; headers: Record<string, string>; body: string };
+/**
+ * The token of an `Authorization` header value (`"Bearer <token>"`, scheme in any case). Throws
+ * `token_missing` (no header or another scheme) or `invalid_authorization_header`, each with its
+ * `rejection`.
+ */
+export function bearerToken(authorization: string | null | undefined): string;
 
 /** Express/Connect-style middleware (also plain `node:http`); sets `req[property]` (default `maskinporten`). */
 export function expressMiddleware(
@@ -421,7 +438,7 @@ export function expressMiddleware(
   options?: { property?: string },
 ): (req: any, res: any, next?: (err?: unknown) => void) => Promise<void>;
 
-/** For fetch-style handlers: `{ token }` or `{ response }` (a 401/403/503 to return). */
+/** For fetch-style handlers: `{ token }` or `{ response }` (the core's rejection as a `Response`). */
 export function validateRequest(
   validator: TokenValidator,
   request: Request,

@@ -1,20 +1,23 @@
-// The fetch adapter: moves bytes between the core and `fetch`. The core decides what to send,
-// how to read the answer, and (through TokenCache) when to fetch; this file only does I/O and
-// keeps one promise per cache key so concurrent callers share one request.
+// The token provider: executes the core's token flow (cache, single flight, retries, refresh
+// ahead of expiry, 401s: all decided by the core) with `fetch`, the client's signer, timers and
+// a promise per waiting caller. Nothing here decides when to fetch, retry, wait or give up.
 import * as core from '../pkg/wasm/maskinporten_wasm.js';
-import { unixNow } from './client.js';
-import { isMaskinportenError } from './errors.js';
+import { clientInternals, Client } from './client.js';
+import { argumentError } from './errors.js';
+import { fail, optionalFunction, optionalSignal, optionsObject } from './checks.js';
+import { describe, drain, send, sleep, Waiters } from './executor.js';
+import { flowArgs, grantOf } from './options.js';
 
-const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function describe(e) {
-  // Transport errors carry no secrets, but keep the message short and free of bodies.
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  return `${e?.name ?? 'Error'}: ${e?.message ?? String(e)}${cause ? ` (${cause})` : ''}`.slice(0, 300);
-}
+const PROVIDER_OPTIONS = ['client', 'fetch', 'now', 'sleep', 'jitter', 'onEvent',
+  'maxAttempts', 'initialBackoffMs', 'maxBackoffMs', 'attemptTimeoutMs', 'deadlineMs', 'refreshSkew'];
+/** Converted grant options kept per provider (by their JSON form); beyond this they start over. */
+const MAX_REMEMBERED_OPTIONS = 256;
 
 /**
- * Obtains, caches and refreshes access tokens with `fetch`.
+ * Obtains, caches and refreshes access tokens with `fetch`. The core's token flow decides
+ * everything: one request per cache key at a time, retries of 5xx/429/no answer with back-off
+ * and `Retry-After` (4 attempts, 10 s each, 30 s per call by default), refresh 30 s ahead of
+ * expiry while the valid token is served, and which token a 401 drops.
  *
  * ```js
  * const tokens = new TokenProvider({ client });
@@ -23,124 +26,177 @@ function describe(e) {
  * ```
  */
 export class TokenProvider {
-  #client;
+  #core;
+  #sign;
+  #flow;
   #fetch;
-  #cache;
   #now;
-  #timeoutMs;
-  #retries;
-  #retryDelayMs;
-  #inflight = new Map();
+  #sleep;
+  #jitter;
+  #onEvent;
+  #waiters;
+  #grants = new Map();
 
   /**
    * @param {object} options
-   * @param {import('./client.js').Client} options.client
+   * @param {Client} options.client
    * @param {typeof fetch} [options.fetch] default `globalThis.fetch` (inject undici, node-fetch or a fake)
-   * @param {core.TokenCache} [options.cache] default `new TokenCache()`
-   * @param {number} [options.timeoutMs] per token request, default 10000
-   * @param {number} [options.retries] extra attempts on retryable errors (5xx, timeouts), default 1
-   * @param {number} [options.retryDelayMs] pause before a retry, default 250
-   * @param {() => number} [options.now] clock in Unix seconds (for tests)
+   * @param {() => number} [options.now] the clock in Unix **milliseconds**, default `Date.now`
+   * @param {(ms: number, signal?: AbortSignal) => Promise<void>} [options.sleep] the pause before a retry, default a timer
+   * @param {() => number} [options.jitter] 0 to 1, where a back-off falls in its range, default `Math.random`
+   * @param {(event: object) => void} [options.onEvent] receives the flow's events (`{ event, level, message, ...fields }`)
+   * @param {number} [options.maxAttempts] attempts per call, 1 to 20 (default 4)
+   * @param {number} [options.initialBackoffMs] the first back-off (default 200, doubling)
+   * @param {number} [options.maxBackoffMs] the longest back-off (default 2000)
+   * @param {number} [options.attemptTimeoutMs] per token request (default 10000)
+   * @param {number} [options.deadlineMs] per `token()` call, waiting included (default 30000)
+   * @param {number} [options.refreshSkew] seconds before expiry to refresh (default 30)
    */
-  constructor({ client, fetch: fetchImpl, cache, timeoutMs = 10_000, retries = 1, retryDelayMs = 250, now } = {}) {
-    if (!client) throw core.invalidArgument('invalid_argument', 'client', 'TokenProvider needs a client');
-    this.#client = client;
-    this.#fetch = fetchImpl ?? globalThis.fetch?.bind(globalThis);
-    if (typeof this.#fetch !== 'function') {
-      throw core.invalidArgument('invalid_argument', 'fetch', 'no fetch in this runtime: pass options.fetch');
+  constructor(options) {
+    const given = optionsObject(options, 'options', PROVIDER_OPTIONS);
+    const { client, fetch: fetchImpl, now, sleep: sleepImpl, jitter, onEvent } = given;
+    if (!(client instanceof Client)) fail('client', 'TokenProvider needs { client }, a Client');
+    const internals = clientInternals(client);
+    if (!internals.canSign) {
+      fail('key', 'the client\'s key cannot sign here (Key.fromExternal): pass cryptoKey to the Client, or sign with prepareGrant()', 'missing_signing_key');
     }
-    this.#cache = cache ?? new core.TokenCache();
-    this.#now = now ?? unixNow;
-    this.#timeoutMs = timeoutMs;
-    this.#retries = retries;
-    this.#retryDelayMs = retryDelayMs;
+    this.#fetch = optionalFunction(fetchImpl, 'fetch', globalThis.fetch?.bind(globalThis));
+    if (!this.#fetch) fail('fetch', 'no fetch in this runtime: pass options.fetch');
+    this.#now = optionalFunction(now, 'now', Date.now);
+    this.#sleep = optionalFunction(sleepImpl, 'sleep', sleep);
+    this.#jitter = optionalFunction(jitter, 'jitter', Math.random);
+    this.#onEvent = optionalFunction(onEvent, 'onEvent', undefined);
+    this.#core = internals.core;
+    this.#sign = internals.sign;
+    this.#flow = new core.CoreTokenFlow(this.#core, ...flowArgs(given), internals.signer !== 'wasm', !!this.#onEvent);
+    this.#waiters = new Waiters(this.#flow.generation);
   }
 
   /**
    * A valid access token for these grant options, from the cache or from Maskinporten.
-   * Concurrent calls with the same options share one token request.
+   * Concurrent calls with the same options share one token request. `signal` abandons this
+   * call (another caller then fetches).
    * @returns {Promise<core.AccessToken>}
    */
-  async token(options = {}) {
-    const key = this.#client.cacheKey(options);
-    for (;;) {
-      const now = this.#now();
-      const found = this.#cache.lookup(key, now);
-      if (found.kind === 'hit') return found.token;
-      if (found.kind === 'fetch') {
-        const pending = this.#fetchInto(found.ticket, options);
-        this.#inflight.set(key, pending);
-        const forget = () => { if (this.#inflight.get(key) === pending) this.#inflight.delete(key); };
-        pending.then(forget, forget);
-        if (found.current) {
-          // Refresh ahead: the current token is still valid, hand it out meanwhile.
-          pending.catch(() => {});
-          return found.current;
-        }
-        return await pending;
-      }
-      // 'wait': another caller is fetching and nothing valid is cached.
-      const pending = this.#inflight.get(key);
-      if (pending) return await pending;
-      // The lease belongs to someone outside this provider (a shared cache): wait it out.
-      await delay(Math.max(50, Math.min(1000, (found.until - now) * 1000)));
+  async token(options, callOptions) {
+    const { signal } = optionsObject(callOptions, 'options', ['signal']);
+    const grant = this.#grant(options);
+    const hit = this.#flow.fresh(grant, this.#now());
+    if (hit) {
+      if (this.#onEvent) drain(this.#flow, this.#onEvent);
+      return hit;
     }
+    return this.#run(grant, optionalSignal(signal));
   }
 
   /**
-   * Forgets the cached token for these options. With `rejected` (the `AccessToken`, or its
-   * `accessToken` string, that an API answered 401 to) only that token is dropped: a token
-   * another caller has already refreshed stays. Returns whether a token was dropped.
+   * Reports that an API answered 401 to `rejected` (the `AccessToken`, or its `accessToken`
+   * string) obtained with these options: the core drops that token only, so a token another
+   * caller has already refreshed stays. Returns whether a token was dropped.
    */
-  invalidate(options = {}, rejected = undefined) {
-    const key = this.#client.cacheKey(options);
-    if (rejected === undefined || rejected === null) {
-      this.#cache.invalidate(key);
-      return true;
-    }
-    const value = typeof rejected === 'string' ? rejected : rejected.accessToken;
-    if (typeof value !== 'string') {
-      throw core.invalidArgument('invalid_argument', 'rejected', 'rejected must be an AccessToken or its accessToken string');
-    }
-    return this.#cache.invalidateToken(key, value);
+  reject(options, rejected) {
+    const value = typeof rejected === 'string' ? rejected : rejected instanceof core.AccessToken ? rejected.accessToken : undefined;
+    if (value === undefined) fail('rejected', 'rejected must be the AccessToken an API answered 401 to, or its accessToken string');
+    const dropped = this.#flow.reject(this.#grant(options), value);
+    this.#changed();
+    return dropped;
   }
 
-  async #fetchInto(ticket, options) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const token = await this.#fetchOnce(options);
-        this.#cache.complete(ticket, token, this.#now());
-        return token;
-      } catch (e) {
-        if (attempt < this.#retries && isMaskinportenError(e) && e.retryable) {
-          await delay(this.#retryDelayMs);
-          continue;
-        }
-        this.#cache.fail(ticket);
-        throw e;
-      }
-    }
-  }
-
-  async #fetchOnce(options) {
-    const { now: _now, jti: _jti, ...grantOptions } = options;
-    const request = await this.#client.tokenRequest({ ...grantOptions, now: this.#now() });
-    let response;
-    let body;
-    const signal = typeof AbortSignal?.timeout === 'function' ? AbortSignal.timeout(this.#timeoutMs) : undefined;
+  // The core's conversion of these options (checked, with their cache key), once per JSON form.
+  #grant(options) {
+    let text;
     try {
-      response = await this.#fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        redirect: 'manual',
-        signal,
-      });
-      body = new Uint8Array(await response.arrayBuffer());
-    } catch (e) {
-      throw core.unavailableError(`token request to ${request.url} failed: ${describe(e)}`);
+      text = JSON.stringify(options ?? null);
+    } catch {
+      text = undefined; // not JSON (a cycle, a BigInt): converted on every call, with the same errors
     }
-    return this.#client.parseTokenResponse(response.status, body, response.headers.get('content-type'), this.#now());
+    let grant = text === undefined ? undefined : this.#grants.get(text);
+    if (grant) return grant;
+    grant = grantOf(options, false).grant;
+    if (text !== undefined) {
+      if (this.#grants.size >= MAX_REMEMBERED_OPTIONS) this.#grants.clear();
+      this.#grants.set(text, grant);
+    }
+    return grant;
+  }
+
+  // After every report to the flow: wake the callers waiting for it, pass its events on.
+  #changed() {
+    this.#waiters.changed(this.#flow.generation);
+    if (this.#onEvent) drain(this.#flow, this.#onEvent);
+  }
+
+  async #run(grant, signal) {
+    signal?.throwIfAborted();
+    const flow = this.#flow;
+    const call = flow.call(grant, this.#now());
+    let ended = false;
+    try {
+      for (;;) {
+        const step = flow.poll(call, grant, this.#now());
+        switch (step.kind) {
+          case 'token':
+            ended = true;
+            this.#changed();
+            return step.token;
+          case 'fail':
+            ended = true;
+            this.#changed();
+            throw step.error;
+          case 'send':
+            await this.#send(call, step, signal);
+            break;
+          case 'sign':
+            await this.#signStep(call, step);
+            break;
+          case 'sleep':
+            this.#changed();
+            await this.#sleep(Math.max(0, step.untilMs - this.#now()), signal);
+            break;
+          case 'wait':
+            this.#changed();
+            await this.#waiters.wait(step.untilMs - this.#now(), signal);
+            break;
+          default:
+            throw argumentError('call', `unknown step ${step.kind}`);
+        }
+      }
+    } finally {
+      if (!ended) {
+        flow.cancel(call);
+        this.#changed();
+      }
+      call.free();
+    }
+  }
+
+  async #send(call, step, signal) {
+    const answer = await send(this.#fetch, step.request, step.timeoutAtMs - this.#now(), signal);
+    const now = this.#now();
+    if (answer.failure) {
+      this.#flow.handleFailure(call, answer.failure, answer.detail, now, this.#jitter());
+    } else {
+      this.#flow.handleResponse(call, answer.status, answer.contentType, answer.retryAfter, answer.body, now, this.#jitter());
+    }
+    this.#changed();
+  }
+
+  async #signStep(call, step) {
+    let signed;
+    try {
+      signed = this.#sign(step.input, step);
+      if (signed instanceof Promise) signed = await signed;
+    } catch (e) {
+      this.#flow.handleSignerFailure(call, e?.message ?? describe(e), this.#now());
+      this.#changed();
+      return;
+    }
+    this.#flow.handleSignature(call, signed.signature, signed.own, this.#now());
+    this.#changed();
+  }
+
+  toString() {
+    return 'TokenProvider';
   }
 }
 
@@ -152,8 +208,9 @@ function replayable(body) {
 }
 
 /**
- * Wraps `fetch` so every call carries `Authorization: Bearer <token>` for these grant options,
- * and retries once with a fresh token when the API answers 401.
+ * Wraps `fetch` so every call carries `Authorization: Bearer <token>` for these grant options.
+ * When the API answers 401, the token is reported to the provider (`reject`: the core drops that
+ * token only) and the request is sent once more with the provider's next token.
  *
  * ```js
  * const api = authorizedFetch(provider, { scopes: ['brreg:reelle/rapporteringspliktig'] });
@@ -161,11 +218,11 @@ function replayable(body) {
  * ```
  * @returns {typeof fetch}
  */
-export function authorizedFetch(provider, grantOptions, { fetch: fetchImpl } = {}) {
-  const send = fetchImpl ?? globalThis.fetch?.bind(globalThis);
-  if (typeof send !== 'function') {
-    throw core.invalidArgument('invalid_argument', 'fetch', 'no fetch in this runtime: pass { fetch }');
-  }
+export function authorizedFetch(provider, grantOptions, options) {
+  if (!(provider instanceof TokenProvider)) fail('provider', 'authorizedFetch needs a TokenProvider');
+  const { fetch: fetchImpl } = optionsObject(options, 'options', ['fetch']);
+  const send = optionalFunction(fetchImpl, 'fetch', globalThis.fetch?.bind(globalThis));
+  if (!send) fail('fetch', 'no fetch in this runtime: pass { fetch }');
   const call = async (input, init, token) => {
     const headers = new Headers(init?.headers ?? (typeof Request !== 'undefined' && input instanceof Request ? input.headers : undefined));
     headers.set('authorization', `Bearer ${token.accessToken}`);
@@ -173,18 +230,19 @@ export function authorizedFetch(provider, grantOptions, { fetch: fetchImpl } = {
   };
   return async function maskinportenFetch(input, init) {
     const isRequest = typeof Request !== 'undefined' && input instanceof Request;
-    const canRetry = isRequest ? !input.bodyUsed : replayable(init?.body);
-    const spare = isRequest && canRetry ? input.clone() : undefined;
-    const token = await provider.token(grantOptions);
+    const canReplay = isRequest ? !input.bodyUsed : replayable(init?.body);
+    const spare = isRequest && canReplay ? input.clone() : undefined;
+    const signal = init?.signal ?? (isRequest ? input.signal : undefined);
+    const token = await provider.token(grantOptions, { signal });
     const response = await call(input, init, token);
-    if (response.status !== 401 || !canRetry) return response;
-    // Only this token: when many requests get the same 401, the first refetch is kept.
-    provider.invalidate(grantOptions, token);
+    if (response.status !== 401) return response;
+    provider.reject(grantOptions, token);
+    if (!canReplay) return response;
     try {
       await response.body?.cancel();
     } catch {
       // The first answer's body is discarded; failing to cancel it changes nothing.
     }
-    return call(spare ?? input, init, await provider.token(grantOptions));
+    return call(spare ?? input, init, await provider.token(grantOptions, { signal }));
   };
 }

@@ -1,21 +1,94 @@
-// For API providers: the core's access-token validator with a fetch adapter for the issuer's
-// JWKS, an Express-style middleware and a fetch-`Request` helper for edge runtimes. Every check
-// (alg allow-list, kid, iss, exp/iat/nbf, token_type, scope, aud, pid, consumer) is the core's;
-// this file fetches the JWKS when the core asks, runs the RSA verification the core prepared in
-// WebCrypto (native, much faster than RSA in WebAssembly) and maps outcomes to HTTP.
+// For API providers: executes the core's validation flow (JWKS fetching on first use, when stale
+// and for an unknown kid; single flight; outages) with `fetch`, and verifies signatures with the
+// platform's RSA (`node:crypto`, else WebCrypto, else the core's own in WebAssembly). Every check
+// and every HTTP answer to a refusal (`error.rejection`, RFC 6750) is the core's.
 import * as core from '../pkg/wasm/maskinporten_wasm.js';
-import { platformSubtleCrypto, unixNow } from './client.js';
-import { isMaskinportenError, MaskinportenError } from './errors.js';
+import { environmentOf } from './client.js';
+import { fail, oneOf, optionalFunction, optionalSignal, optionsObject } from './checks.js';
+import { drain, send, Waiters } from './executor.js';
+import { requirementsOf, validatorArgs } from './options.js';
+import { NODE_HASH, platformNode, platformSubtle } from './platform.js';
 
 const encoder = new TextEncoder();
 
-function environmentOf(environment) {
-  return typeof environment === 'string' ? core.Environment.fromName(environment) : environment;
+/**
+ * A token that passed every check (see `ValidatedToken` in index.d.ts): the core's typed fields,
+ * and `claims`, the raw claims, parsed from the signed JSON text when first read (most APIs read
+ * the typed fields only).
+ */
+class ValidatedToken {
+  #claims;
+  #text;
+
+  constructor(text) {
+    // The core's typed fields as JSON text, a NUL, and the claims' JSON text as signed.
+    const end = text.indexOf('\0');
+    const typed = JSON.parse(text.slice(0, end));
+    this.consumer = typed.consumer;
+    this.consumerOrg = typed.consumerOrg;
+    this.supplier = typed.supplier;
+    this.delegationSource = typed.delegationSource;
+    this.clientId = typed.clientId;
+    this.clientAmr = typed.clientAmr;
+    this.scopes = typed.scopes;
+    this.audience = typed.audience;
+    this.pid = typed.pid;
+    this.issuedAt = typed.issuedAt;
+    this.expiresAt = typed.expiresAt;
+    this.jti = typed.jti;
+    this.authorizationDetails = typed.authorizationDetails;
+    this.#text = text.slice(end + 1);
+  }
+
+  /** Every claim, raw. */
+  get claims() {
+    if (this.#text !== undefined) {
+      this.#claims = JSON.parse(this.#text);
+      this.#text = undefined;
+    }
+    return this.#claims;
+  }
+
+  toJSON() {
+    return { ...this, claims: this.claims };
+  }
+}
+
+const validated = (text) => new ValidatedToken(text);
+
+const VERIFIERS = ['auto', 'node', 'webcrypto', 'wasm'];
+const VALIDATOR_OPTIONS = ['environment', 'algorithms', 'leeway', 'maxJwksAge', 'minRefetchInterval', 'jwksTimeoutMs',
+  'fetch', 'now', 'onEvent', 'verifier', 'subtle'];
+
+// node:crypto's verify for the core, called synchronously from the validation flow: the issuer
+// key of each slot is imported once (`jwk` comes with a slot's first use); `null` when node cannot
+// use a key, and the core verifies instead.
+function nodeVerifier(node, keys) {
+  return {
+    verify(slot, bits, data, signature, jwk) {
+      let key = keys.get(slot);
+      if (key === undefined) {
+        if (jwk === undefined) return null;
+        try {
+          key = node.createPublicKey({ key: JSON.parse(jwk), format: 'jwk' });
+        } catch {
+          key = null;
+        }
+        keys.set(slot, key);
+      }
+      if (key === null) return null;
+      try {
+        return node.verify(NODE_HASH[bits], data, key, signature);
+      } catch {
+        return null;
+      }
+    },
+  };
 }
 
 /**
- * Validates Maskinporten access tokens of one issuer, fetching its JWKS when needed (first use,
- * older than `maxJwksAge`, or an unknown `kid`, rate-limited by the core).
+ * Validates Maskinporten access tokens of one issuer, fetching its JWKS when the core says so
+ * (first use, older than `maxJwksAge`, or an unknown `kid`, rate-limited).
  *
  * ```js
  * const validator = new TokenValidator({ environment: 'prod' });
@@ -27,261 +100,214 @@ export class TokenValidator {
   #core;
   #fetch;
   #now;
-  #timeoutMs;
-  #inflight;
+  #onEvent;
   #subtle;
-  /** key slot (kid + alg) -> { promise, key }: the imported CryptoKey, emptied whenever a new JWKS is loaded. */
+  #mode;
+  #waiters;
+  #generation;
+  /** key slot -> the imported platform key (node: a KeyObject or null; WebCrypto: { promise, key }). */
   #keys = new Map();
-  /** requirements object -> { text, converted }: the core's conversion, redone when the object's JSON changes. */
-  #requirements = new WeakMap();
+  /** The core's token buffer, viewed (see `validate`). */
+  #buffer;
 
   /**
    * @param {object} options
    * @param {string|core.Environment} options.environment `"test"`, `"prod"`, an issuer URL or an `Environment`
    * @param {string[]} [options.algorithms] allow-list, default RS256, RS384, RS512
-   * @param {number} [options.leeway] seconds of clock leeway for exp/iat/nbf
-   * @param {number} [options.maxJwksAge] seconds before the JWKS is refetched
-   * @param {number} [options.minRefetchInterval] seconds between refetches for unknown kids
+   * @param {number} [options.leeway] seconds of clock leeway for exp/iat/nbf (default 10)
+   * @param {number} [options.maxJwksAge] seconds before the JWKS is refetched (default 86400)
+   * @param {number} [options.minRefetchInterval] seconds between refetches for unknown kids and after failures (default 60)
+   * @param {number} [options.jwksTimeoutMs] per JWKS request (default 10000)
    * @param {typeof fetch} [options.fetch] default `globalThis.fetch`
-   * @param {number} [options.timeoutMs] JWKS request timeout, default 10000
-   * @param {() => number} [options.now] clock in Unix seconds (tests)
-   * @param {string} [options.verifier] `"auto"` (default: WebCrypto when available), `"webcrypto"` or `"wasm"`
+   * @param {() => number} [options.now] the clock in Unix **milliseconds**, default `Date.now`
+   * @param {(event: object) => void} [options.onEvent] receives JWKS events (`{ event, level, message, ...fields }`)
+   * @param {string} [options.verifier] `"auto"` (default: `node:crypto`, else WebCrypto, else WebAssembly), `"node"`, `"webcrypto"` or `"wasm"`
    * @param {SubtleCrypto} [options.subtle] instead of `globalThis.crypto.subtle`
    */
-  constructor({ environment, algorithms, leeway, maxJwksAge, minRefetchInterval, fetch: fetchImpl, timeoutMs = 10_000, now,
-    verifier = 'auto', subtle } = {}) {
-    if (environment === undefined || environment === null) {
-      throw core.invalidArgument('invalid_environment', 'environment', 'environment is required: "test", "prod" or an issuer URL');
-    }
-    if (!['auto', 'webcrypto', 'wasm'].includes(verifier)) {
-      throw core.invalidArgument('invalid_argument', 'verifier', 'verifier must be "auto", "webcrypto" or "wasm"');
-    }
-    this.#subtle = verifier === 'wasm' ? undefined : (subtle ?? platformSubtleCrypto());
-    if (verifier === 'webcrypto' && !this.#subtle) {
-      throw core.invalidArgument('invalid_argument', 'verifier',
-        'WebCrypto (crypto.subtle) is not available in this runtime: use verifier "wasm"');
-    }
-    this.#core = new core.Validator(environmentOf(environment), { algorithms, leeway, maxJwksAge, minRefetchInterval });
-    this.#fetch = fetchImpl ?? globalThis.fetch?.bind(globalThis);
-    this.#now = now ?? unixNow;
-    this.#timeoutMs = timeoutMs;
+  constructor(options) {
+    if (options === undefined || options === null) fail('options', 'new TokenValidator({ environment }) needs its options', 'invalid_environment');
+    const given = optionsObject(options, 'options', VALIDATOR_OPTIONS);
+    const { environment, fetch: fetchImpl, now, onEvent, verifier = 'auto', subtle } = given;
+    oneOf(verifier, 'verifier', VERIFIERS);
+    const node = platformNode();
+    const webcrypto = subtle ?? platformSubtle();
+    this.#mode = verifier === 'auto' ? (node ? 'node' : webcrypto ? 'webcrypto' : 'wasm') : verifier;
+    if (this.#mode === 'node' && !node) fail('verifier', 'node:crypto is not available in this runtime: use verifier "webcrypto" or "wasm"');
+    if (this.#mode === 'webcrypto' && !webcrypto) fail('verifier', 'WebCrypto (crypto.subtle) is not available in this runtime: use verifier "wasm"');
+    this.#subtle = webcrypto;
+    this.#fetch = optionalFunction(fetchImpl, 'fetch', globalThis.fetch?.bind(globalThis));
+    this.#now = optionalFunction(now, 'now', Date.now);
+    this.#onEvent = optionalFunction(onEvent, 'onEvent', undefined);
+    const sync = this.#mode === 'node' ? nodeVerifier(node, this.#keys) : undefined;
+    this.#core = new core.CoreValidator(environmentOf(environment), ...validatorArgs(given), this.#mode !== 'wasm', sync, !!this.#onEvent);
+    this.#generation = this.#core.generation;
+    this.#waiters = new Waiters(this.#generation);
   }
 
-  /** Which verifier `validate()` uses: `"webcrypto"` or `"wasm"`. */
+  /** Where `validate()` verifies signatures: `"node"`, `"webcrypto"` or `"wasm"`. */
   get verifier() {
-    return this.#subtle ? 'webcrypto' : 'wasm';
+    return this.#mode;
   }
 
-  /** Hands a JWKS body to the validator yourself (instead of letting it fetch). */
-  updateJwks(body, now) {
-    this.#core.updateJwks(body, now ?? this.#now());
-    this.#keys.clear();
+  /** Whether a JWKS is loaded. */
+  get hasJwks() {
+    return this.#core.hasJwks;
+  }
+
+  /** Loads a JWKS body you fetched yourself (then `validateSync` needs no fetch). */
+  updateJwks(jwks) {
+    this.#core.updateJwks(jwks, this.#now());
+    this.#changed();
   }
 
   /**
-   * Validates a token (`"Bearer ..."` or bare) against `requirements`
-   * (`{ scopes, scopeMatch?: "any"|"all", audience?, requirePid?, consumerOrgs? }`) and returns
-   * its claims, typed. Throws `MaskinportenError` whose `code` names the failed check.
+   * Validates `"Bearer <token>"` (scheme in any case) or a bare token against `requirements`
+   * (`{ scopes, scopeMatch?: "any"|"all", audience?, requirePid?, consumerOrgs?,
+   * anyScopeUnchecked? }`: a scope or an audience is required, or the explicit
+   * `anyScopeUnchecked: true`) and returns its claims, typed. Throws `MaskinportenError` whose
+   * `code` names the failed check and whose `rejection` is the HTTP answer to send.
    */
-  async validate(token, requirements, { now } = {}) {
-    const at = now ?? this.#now();
-    const request = this.#core.jwksRequest(at);
-    if (request || !this.#core.hasJwks) await this.#refresh(at, request);
-    const text = String(token ?? '');
-    try {
-      return await this.#check(text, at, requirements);
-    } catch (e) {
-      // A new signing key at the issuer: refetch (the core rate-limits) and try once more.
-      const again = isMaskinportenError(e) && e.code === 'unknown_kid' ? this.#core.jwksRequest(at) : undefined;
-      if (again) {
-        await this.#refresh(at, again);
-        return await this.#check(text, at, requirements);
-      }
-      throw e;
+  async validate(token, requirements, options) {
+    const { signal } = optionsObject(options, 'options', ['signal']);
+    const wanted = requirementsOf(requirements);
+    const now = this.#now();
+    let result;
+    // The token goes into the module's memory with TextEncoder.encodeInto: wasm-bindgen's string
+    // passing copies ASCII character by character in JS, which costs more than parsing the token.
+    let buffer = this.#buffer;
+    if (buffer === undefined || buffer.byteLength === 0) buffer = this.#buffer = this.#core.tokenBuffer();
+    if (typeof token === 'string' && token.length * 3 <= buffer.length) {
+      result = this.#core.validateBuffered(encoder.encodeInto(token, buffer).written, now, wanted);
+    } else {
+      result = this.#core.validate(token, now, wanted);
     }
+    if (result instanceof core.CoreValidation) return this.#continue(result, optionalSignal(signal));
+    return validated(result);
   }
 
   /** Validates without any I/O, verifying in WebAssembly (the JWKS must be loaded). */
-  validateSync(token, requirements, now) {
-    const converted = this.#converted(requirements);
-    return this.#core.validateWith(String(token ?? ''), now ?? this.#now(), converted);
+  validateSync(token, requirements) {
+    return validated(this.#core.validateSync(token, this.#now(), requirementsOf(requirements)));
   }
 
-  // The requirements as the core's ValidationRequirements: converted (and checked) by the core on
-  // first use of an object, then reused while the object's JSON form stays the same.
-  #converted(requirements) {
-    let text;
+  // The flow's steps that need I/O: JWKS fetches, waiting for another request's fetch, and
+  // WebCrypto's asynchronous verification.
+  async #continue(validation, signal) {
     try {
-      text = typeof requirements === 'object' && requirements !== null ? JSON.stringify(requirements) : undefined;
-    } catch {
-      text = undefined; // not JSON-serializable (cycle, BigInt): converted on every call
-    }
-    if (text === undefined) return new core.ValidationRequirements(requirements);
-    const entry = this.#requirements.get(requirements);
-    if (entry?.text === text) return entry.converted;
-    const converted = new core.ValidationRequirements(requirements);
-    this.#requirements.set(requirements, { text, converted });
-    return converted;
-  }
-
-  // The core prepares (requirements, parse, alg allow-list, kid), WebCrypto verifies while the
-  // core checks the claims, the core finishes (signature verdict first, then the claims'
-  // outcome): the same checks and the same answer as core.validate.
-  async #check(token, now, requirements) {
-    const converted = this.#converted(requirements);
-    if (!this.#subtle) return this.#core.validateWith(token, now, converted);
-    const pending = this.#prepare(token, now, converted);
-    try {
-      let valid;
-      try {
-        const id = pending.keySlot;
-        const key = this.#keys.get(id)?.key ?? await this.#publicKey(pending, id);
-        // subtle.verify on views of the core's bytes (WebCrypto copies them before returning);
-        // while it runs, the core checks the claims and holds the outcome until the verdict.
-        const verifying = pending.verifyWith(this.#subtle, key);
-        this.#core.checkClaimsUnverified(pending);
-        valid = await verifying;
-      } catch {
-        // WebCrypto refused this issuer key or the call: the core verifies instead.
-        return this.#core.validateWith(token, now, converted);
+      for (;;) {
+        const step = validation.step;
+        if (step.kind === 'verify') return validated(await this.#verify(validation, step));
+        if (step.kind === 'fetch') {
+          await this.#fetchJwks(validation, step, signal);
+        } else {
+          await this.#waiters.wait(step.untilMs - this.#now(), signal);
+        }
+        const result = this.#core.poll(validation, this.#now());
+        if (result !== undefined) return validated(result);
       }
-      return this.#core.finishValidation(pending, valid === true);
     } finally {
-      pending.free();
+      this.#core.cancel(validation); // releases a fetch this validation held, if it was abandoned
+      this.#changed();
+      validation.free();
     }
   }
 
-  // The token goes into the module's memory with TextEncoder.encodeInto: wasm-bindgen's string
-  // passing copies ASCII character by character in JS, which costs more than parsing the token.
-  #prepare(token, now, converted) {
-    const buffer = this.#core.tokenBuffer(token.length);
-    if (!buffer) return this.#core.prepareValidationWith(token, now, converted);
-    const { written } = encoder.encodeInto(token, buffer);
-    return this.#core.prepareValidationBuffered(written, now, converted);
+  async #fetchJwks(validation, step, signal) {
+    if (!this.#fetch) fail('fetch', 'no fetch in this runtime: pass options.fetch, or load the keys with updateJwks()');
+    const answer = await send(this.#fetch, step.request, step.timeoutAtMs - this.#now(), signal);
+    if (answer.failure) {
+      this.#core.handleJwksFailure(validation, answer.failure, answer.detail, this.#now());
+    } else {
+      this.#core.handleJwksResponse(validation, answer.status, answer.contentType, answer.body, this.#now());
+    }
+    this.#changed();
   }
 
-  // The issuer key as a CryptoKey, imported once per kid and algorithm ({ promise, key? }).
-  #publicKey(pending, id) {
-    let entry = this.#keys.get(id);
+  // WebCrypto: the issuer key imported once per slot; a refused key or call leaves the check to
+  // the core (verdict null).
+  async #verify(validation, step) {
+    let entry = this.#keys.get(step.slot);
     if (!entry) {
-      const promise = this.#subtle.importKey('jwk', pending.publicJwk(),
-        { name: 'RSASSA-PKCS1-v1_5', hash: pending.webCryptoHash }, false, ['verify']);
+      const promise = this.#subtle.importKey('jwk', validation.publicJwk(),
+        { name: 'RSASSA-PKCS1-v1_5', hash: step.webCryptoHash }, false, ['verify']);
       entry = { promise, key: undefined };
-      this.#keys.set(id, entry);
-      promise.then((key) => { entry.key = key; }, () => { if (this.#keys.get(id) === entry) this.#keys.delete(id); });
+      this.#keys.set(step.slot, entry);
+      promise.then((key) => { entry.key = key; }, () => { if (this.#keys.get(step.slot) === entry) this.#keys.delete(step.slot); });
     }
-    return entry.promise;
-  }
-
-  // `request`: what the core's jwksRequest(now) answered. The core decides when to fetch: first
-  // use, a stale JWKS, an unknown kid, and not again within the minimum refetch interval after a
-  // failed fetch.
-  async #refresh(now, request) {
-    if (!request) {
-      if (!this.#core.hasJwks) {
-        throw core.unavailableError('the JWKS could not be fetched recently; not retrying before the minimum refetch interval');
-      }
-      return;
-    }
-    if (!this.#inflight) {
-      this.#inflight = this.#fetchJwks(request, now).finally(() => { this.#inflight = undefined; });
-    }
+    let verdict = null;
     try {
-      await this.#inflight;
-    } catch (e) {
-      if (!this.#core.hasJwks) throw e; // nothing to validate with
+      verdict = (await validation.verifyWith(this.#subtle, entry.key ?? await entry.promise)) === true;
+    } catch {
+      verdict = null;
     }
+    return this.#core.conclude(validation, verdict);
   }
 
-  async #fetchJwks(request, now) {
-    if (typeof this.#fetch !== 'function') {
-      throw core.invalidArgument('invalid_argument', 'fetch', 'no fetch in this runtime: pass options.fetch or call updateJwks()');
+  // After every report to the validator: wake the requests waiting for it, drop the imported
+  // keys when a new JWKS came, pass its events on.
+  #changed() {
+    const generation = this.#core.generation;
+    if (generation !== this.#generation) {
+      this.#generation = generation;
+      this.#keys.clear();
+      this.#waiters.changed(generation);
     }
-    let response;
-    let body;
-    try {
-      const signal = typeof AbortSignal?.timeout === 'function' ? AbortSignal.timeout(this.#timeoutMs) : undefined;
-      response = await this.#fetch(request.url, { method: request.method, headers: request.headers, redirect: 'manual', signal });
-      body = new Uint8Array(await response.arrayBuffer());
-    } catch (e) {
-      this.#core.jwksFetchFailed(now);
-      throw core.unavailableError(`JWKS request to ${request.url} failed: ${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 300));
-    }
-    // The core reads the status: a non-200 or a malformed body keeps the keys held and backs off.
-    this.#core.updateJwksResponse(response.status, body, now)
-    this.#keys.clear();
+    if (this.#onEvent) drain(this.#core, this.#onEvent);
+  }
+
+  toString() {
+    return `TokenValidator(${this.#mode})`;
   }
 }
 
-// RFC 6750: a bad token is 401 invalid_token; a good token without the rights is 403.
-const FORBIDDEN = new Set(['insufficient_scope', 'consumer_not_allowed', 'audience_mismatch', 'pid_missing']);
+/** Reads the `Authorization` header: see the core's `bearerToken`. */
+export const bearerToken = core.bearerToken;
 
-/** The HTTP answer for a failed validation: `{ status, headers, body }` (no token echoed). */
-export function rejection(error) {
-  if (!isMaskinportenError(error)) {
-    return { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'server_error' }) };
-  }
-  if (error.retryable) {
-    return { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '5' },
-      body: JSON.stringify({ error: 'temporarily_unavailable', error_description: 'cannot check tokens right now' }) };
-  }
-  const forbidden = FORBIDDEN.has(error.code);
-  const oauth = forbidden ? 'insufficient_scope' : 'invalid_token';
-  const description = error.code === 'missing_token' ? 'no bearer token' : error.code;
-  return {
-    status: forbidden ? 403 : 401,
-    headers: {
-      'content-type': 'application/json',
-      'www-authenticate': `Bearer error="${oauth}", error_description="${description}"`,
-    },
-    body: JSON.stringify({ error: oauth, error_description: description }),
-  };
-}
-
-function bearer(header) {
-  return typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : null;
-}
-
-function missingToken() {
-  // The only error made in JS: there is no token to hand to the core at all.
-  return new MaskinportenError('no "Authorization: Bearer" header in the request', { code: 'missing_token', field: 'authorization' });
+function checkValidator(validator) {
+  if (!(validator instanceof TokenValidator)) fail('validator', 'the first argument must be a TokenValidator');
 }
 
 /**
- * Express/Connect-style middleware (also plain `node:http`): validates the bearer token, puts
- * the validated token on `req.maskinporten` (or `options.property`) and calls `next()`; answers
- * 401/403/503 itself otherwise.
+ * Express/Connect-style middleware (also plain `node:http`): validates the request's bearer
+ * token, puts the validated token on `req.maskinporten` (or `options.property`) and calls
+ * `next()`; otherwise answers with the core's rejection (401 with a bare `Bearer` challenge
+ * without a token, 401 `invalid_token`, 403 `insufficient_scope`, 503 when the issuer's keys
+ * cannot be had, 500 for a misconfiguration). The requirements are checked here, at start-up.
  */
-export function expressMiddleware(validator, requirements, { property = 'maskinporten' } = {}) {
+export function expressMiddleware(validator, requirements, options) {
+  checkValidator(validator);
+  requirementsOf(requirements);
+  const { property = 'maskinporten' } = optionsObject(options, 'options', ['property']);
+  if (typeof property !== 'string') fail('property', 'property must be a string');
   return async function maskinportenMiddleware(req, res, next) {
+    let token;
     try {
-      const token = bearer(req.headers?.authorization);
-      if (!token) throw missingToken();
-      req[property] = await validator.validate(token, requirements);
+      token = await validator.validate(bearerToken(req.headers?.authorization), requirements);
     } catch (e) {
-      if (!isMaskinportenError(e)) return next?.(e);
-      const answer = rejection(e);
-      res.statusCode = answer.status;
-      for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-      return res.end(answer.body);
+      if (!e?.rejection) return next ? next(e) : Promise.reject(e);
+      const { status, headers, body } = e.rejection;
+      res.statusCode = status;
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      return res.end(body);
     }
+    req[property] = token;
     return next?.();
   };
 }
 
 /**
- * For fetch-style handlers (Cloudflare Workers, Deno, Bun, Next.js route handlers): returns
- * `{ token }` when the request carries a valid token, else `{ response }`, a 401/403/503
+ * For fetch-style handlers (Cloudflare Workers, Deno, Bun, Next.js route handlers): `{ token }`
+ * when the request carries a valid token, else `{ response }`, the core's rejection as a
  * `Response` to return as is.
  */
 export async function validateRequest(validator, request, requirements) {
+  checkValidator(validator);
+  if (typeof request?.headers?.get !== 'function') fail('request', 'request must be a fetch Request');
   try {
-    const token = bearer(request.headers.get('authorization'));
-    if (!token) throw missingToken();
-    return { token: await validator.validate(token, requirements) };
+    return { token: await validator.validate(bearerToken(request.headers.get('authorization')), requirements) };
   } catch (e) {
-    if (!isMaskinportenError(e)) throw e;
-    const answer = rejection(e);
-    return { response: new Response(answer.body, { status: answer.status, headers: answer.headers }) };
+    if (!e?.rejection) throw e;
+    const { status, headers, body } = e.rejection;
+    return { response: new Response(body, { status, headers }) };
   }
 }

@@ -2,6 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::args::{body, string};
 use crate::error::{IntoJs, JsResult};
 use crate::http::request_to_js;
 
@@ -25,27 +26,28 @@ impl Environment {
     }
 
     /// Explicit URLs (https, or http on loopback for the simulator).
-    pub fn custom(issuer: &str, token_endpoint: &str, jwks_uri: &str) -> JsResult<Environment> {
-        maskinporten::Environment::custom(issuer, token_endpoint, jwks_uri).js().map(|inner| Environment { inner })
+    pub fn custom(issuer: JsValue, token_endpoint: JsValue, jwks_uri: JsValue) -> JsResult<Environment> {
+        let (issuer, token, jwks) =
+            (string(&issuer, "issuer")?, string(&token_endpoint, "tokenEndpoint")?, string(&jwks_uri, "jwksUri")?);
+        maskinporten::Environment::custom(&issuer, &token, &jwks).js().map(|inner| Environment { inner })
     }
 
     /// `"test"`, `"prod"`, or an issuer URL.
     #[wasm_bindgen(js_name = fromName)]
-    pub fn from_name(name: &str) -> JsResult<Environment> {
-        maskinporten::Environment::from_name(name).js().map(|inner| Environment { inner })
+    pub fn from_name(name: JsValue) -> JsResult<Environment> {
+        maskinporten::Environment::from_name(&string(&name, "name")?).js().map(|inner| Environment { inner })
     }
 
     /// From an RFC 8414 metadata document (the body of `metadataRequest`'s response).
     #[wasm_bindgen(js_name = fromMetadata)]
     pub fn from_metadata(json: JsValue) -> JsResult<Environment> {
-        let bytes = crate::http::body_bytes(&json)?;
-        maskinporten::Environment::from_metadata(&bytes).js().map(|inner| Environment { inner })
+        maskinporten::Environment::from_metadata(&body(&json, "json")?).js().map(|inner| Environment { inner })
     }
 
     /// The request that fetches an issuer's metadata: `{ method, url, headers, body }`.
     #[wasm_bindgen(js_name = metadataRequest)]
-    pub fn metadata_request(issuer: &str) -> JsResult<JsValue> {
-        maskinporten::Environment::metadata_request(issuer).js().map(|r| request_to_js(&r))
+    pub fn metadata_request(issuer: JsValue) -> JsResult<JsValue> {
+        maskinporten::Environment::metadata_request(&string(&issuer, "issuer")?).js().map(|r| request_to_js(&r))
     }
 
     /// The issuer, with its trailing slash.

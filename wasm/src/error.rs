@@ -7,7 +7,8 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
+use maskinporten::ErrorKind;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
@@ -20,33 +21,33 @@ pub fn set_error_class(class: Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
 }
 
-fn set(target: &Object, name: &str, value: JsValue) {
-    // Setting a property on a fresh plain object cannot fail; ignore the impossible error.
-    let _ = Reflect::set(target, &JsValue::from_str(name), &value);
+/// Sets `name` on a JS object. Setting a property on a fresh plain object cannot fail.
+pub fn set(target: &JsValue, name: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(name), value);
 }
 
-fn opt_str(value: Option<&str>) -> JsValue {
+/// A string or `null`.
+pub fn opt_str(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_str)
 }
 
 /// Maps a core error to a `MaskinportenError`.
 pub fn to_js(err: maskinporten::Error) -> JsValue {
     let fields = Object::new();
-    set(&fields, "code", JsValue::from_str(err.kind().as_str()));
-    set(&fields, "mpCode", opt_str(err.mp_code()));
-    set(&fields, "status", err.status().map_or(JsValue::NULL, JsValue::from));
-    set(&fields, "hint", opt_str(err.hint()));
-    set(&fields, "field", opt_str(err.field()));
-    set(&fields, "retryable", JsValue::from_bool(err.is_retryable()));
+    set(&fields, "code", &JsValue::from_str(err.kind().as_str()));
+    set(&fields, "mpCode", &opt_str(err.mp_code()));
+    set(&fields, "status", &err.status().map_or(JsValue::NULL, JsValue::from));
+    set(&fields, "hint", &opt_str(err.hint()));
+    set(&fields, "field", &opt_str(err.field()));
+    set(&fields, "retryable", &JsValue::from_bool(err.is_retryable()));
     if let maskinporten::Error::OAuth(oauth) = &err {
-        set(&fields, "error", JsValue::from_str(&oauth.error));
-        set(&fields, "errorDescription", opt_str(oauth.error_description.as_deref()));
+        set(&fields, "error", &JsValue::from_str(&oauth.error));
+        set(&fields, "errorDescription", &opt_str(oauth.error_description.as_deref()));
     }
     let message = JsValue::from_str(&err.to_string());
     let class = ERROR_CLASS.with(|c| c.borrow().clone());
     if let Some(class) = class {
-        let args = js_sys::Array::of2(&message, &fields);
-        if let Ok(instance) = Reflect::construct(&class, &args) {
+        if let Ok(instance) = Reflect::construct(&class, &Array::of2(&message, &fields)) {
             return instance;
         }
     }
@@ -61,6 +62,7 @@ pub type JsResult<T> = Result<T, JsValue>;
 
 /// Maps a core result's error to JS.
 pub trait IntoJs<T> {
+    /// The result with a `MaskinportenError` as its error.
     fn js(self) -> JsResult<T>;
 }
 
@@ -70,40 +72,14 @@ impl<T> IntoJs<T> for maskinporten::Result<T> {
     }
 }
 
-/// An invalid-argument error raised by the binding itself while converting JS values
-/// (a wrong type, an unknown option); `kind` is one of the core's stable kinds.
-pub fn invalid(kind: &'static str, field: &'static str, message: impl Into<String>) -> JsValue {
-    let kind = kind.parse().unwrap_or(maskinporten::ErrorKind::InvalidArgument);
+/// An argument error raised by the binding itself while converting JS values (a wrong type, an
+/// unknown option); `kind` is one of the core's kinds.
+pub fn invalid(kind: ErrorKind, field: &'static str, message: impl Into<String>) -> JsValue {
     to_js(maskinporten::Error::InvalidArgument { kind, field, message: message.into() })
 }
 
-/// For JS hosts: an invalid-argument `MaskinportenError` (bad option given to the JS layer).
-#[wasm_bindgen(js_name = invalidArgument)]
-pub fn invalid_argument(kind: String, field: String, message: String) -> JsValue {
-    // The core's field/kind are &'static str; leak-free mapping to the known names.
-    let kind: &'static str = match kind.as_str() {
-        "invalid_environment" => "invalid_environment",
-        "missing_signing_key" => "missing_signing_key",
-        "invalid_key" => "invalid_key",
-        _ => "invalid_argument",
-    };
-    let field: &'static str = match field.as_str() {
-        "environment" => "environment",
-        "signer" => "signer",
-        "verifier" => "verifier",
-        "rejected" => "rejected",
-        "client" => "client",
-        "fetch" => "fetch",
-        "key" => "key",
-        "cryptoKey" => "cryptoKey",
-        _ => "argument",
-    };
-    invalid(kind, field, message)
-}
-
-/// For JS hosts: the core's retryable "unavailable" error for a transport failure
-/// (connection refused, timeout, reset). The message must not contain secrets.
-#[wasm_bindgen(js_name = unavailableError)]
-pub fn unavailable_error(message: String) -> JsValue {
-    to_js(maskinporten::Error::unavailable(message))
+/// Every error kind of the core, in its order: what `MaskinportenError.code` can be.
+#[wasm_bindgen(js_name = errorKinds)]
+pub fn error_kinds() -> Array {
+    ErrorKind::ALL.iter().map(|kind| JsValue::from_str(kind.as_str())).collect()
 }

@@ -3,7 +3,9 @@
 use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 
+use crate::args::{bytes, opt_string, string};
 use crate::error::{invalid, IntoJs, JsResult};
+use maskinporten::ErrorKind;
 
 /// A client's key: an RSA private key with its enterprise certificate (`x5c`) or a `kid`, or
 /// only the public half for external signing. Never shows the private key.
@@ -17,10 +19,8 @@ fn json_text(v: &JsValue, field: &'static str) -> JsResult<String> {
     if let Some(s) = v.as_string() {
         return Ok(s);
     }
-    JSON::stringify(v)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| invalid("invalid_key", field, format!("{field} must be JSON text or an object")))
+    let text = if v.is_object() { JSON::stringify(v).ok().and_then(|s| s.as_string()) } else { None };
+    text.ok_or_else(|| invalid(ErrorKind::InvalidArgument, field, format!("{field} must be JSON text or an object")))
 }
 
 #[wasm_bindgen]
@@ -28,24 +28,33 @@ impl Key {
     /// Reads a PKCS#12 file (`.p12`/`.pfx`, the enterprise certificate format). A Java JKS/JCEKS
     /// keystore is recognised and read with `password` for the store and the key.
     #[wasm_bindgen(js_name = fromPkcs12)]
-    pub fn from_pkcs12(data: &[u8], password: &str, alias: Option<String>) -> JsResult<Key> {
-        maskinporten::Key::from_pkcs12(data, password, alias.as_deref()).js().map(|inner| Key { inner })
+    pub fn from_pkcs12(data: JsValue, password: JsValue, alias: JsValue) -> JsResult<Key> {
+        let (data, password, alias) =
+            (bytes(&data, "data")?, string(&password, "password")?, opt_string(&alias, "alias")?);
+        maskinporten::Key::from_pkcs12(&data, &password, alias.as_deref()).js().map(|inner| Key { inner })
     }
 
     /// Reads a Java keystore: JKS (as used by Digdir's jwt-grant-generator) or PKCS#12; JCEKS keys
     /// are refused with the keytool command (this package leaves the core's `jceks` feature out
     /// for size). `keyPassword` is the key entry's own password when it differs from the keystore's.
     #[wasm_bindgen(js_name = fromJks)]
-    pub fn from_jks(data: &[u8], password: &str, alias: Option<String>, key_password: Option<String>) -> JsResult<Key> {
-        maskinporten::Key::from_jks(data, password, alias.as_deref(), key_password.as_deref())
+    pub fn from_jks(data: JsValue, password: JsValue, alias: JsValue, key_password: JsValue) -> JsResult<Key> {
+        let (data, password, alias, key_password) = (
+            bytes(&data, "data")?,
+            string(&password, "password")?,
+            opt_string(&alias, "alias")?,
+            opt_string(&key_password, "keyPassword")?,
+        );
+        maskinporten::Key::from_jks(&data, &password, alias.as_deref(), key_password.as_deref())
             .js()
             .map(|inner| Key { inner })
     }
 
     /// Reads a PEM private key (PKCS#8 or PKCS#1) and optionally the certificate chain PEM.
     #[wasm_bindgen(js_name = fromPem)]
-    pub fn from_pem(key_pem: &str, cert_chain_pem: Option<String>) -> JsResult<Key> {
-        maskinporten::Key::from_pem(key_pem, cert_chain_pem.as_deref()).js().map(|inner| Key { inner })
+    pub fn from_pem(key_pem: JsValue, cert_chain_pem: JsValue) -> JsResult<Key> {
+        let (key_pem, chain) = (string(&key_pem, "keyPem")?, opt_string(&cert_chain_pem, "certChainPem")?);
+        maskinporten::Key::from_pem(&key_pem, chain.as_deref()).js().map(|inner| Key { inner })
     }
 
     /// Reads a private RSA JWK with a `kid` (JSON text or an object).
@@ -58,14 +67,16 @@ impl Key {
     /// A key without its private half: sign through `client.prepareGrant()` and a signer of
     /// your own (an HSM, a KMS, a `CryptoKey` passed as `cryptoKey` to `Client`).
     #[wasm_bindgen(js_name = fromExternal)]
-    pub fn from_external(cert_chain_pem: Option<String>, kid: Option<String>) -> JsResult<Key> {
-        maskinporten::Key::from_external(cert_chain_pem.as_deref(), kid.as_deref()).js().map(|inner| Key { inner })
+    pub fn from_external(cert_chain_pem: JsValue, kid: JsValue) -> JsResult<Key> {
+        let (chain, kid) = (opt_string(&cert_chain_pem, "certChainPem")?, opt_string(&kid, "kid")?);
+        maskinporten::Key::from_external(chain.as_deref(), kid.as_deref()).js().map(|inner| Key { inner })
     }
 
     /// A copy of this key that puts `kid` in the header instead of `x5c`.
     #[wasm_bindgen(js_name = withKid)]
-    pub fn with_kid(&self, kid: &str) -> JsResult<Key> {
-        self.inner.clone().with_kid(kid).js().map(|inner| Key { inner })
+    pub fn with_kid(&self, kid: JsValue) -> JsResult<Key> {
+        let kid = string(&kid, "kid")?;
+        self.inner.clone().with_kid(&kid).js().map(|inner| Key { inner })
     }
 
     /// The registered key id, if the header uses `kid`.
@@ -74,9 +85,9 @@ impl Key {
         self.inner.kid().map(str::to_owned)
     }
 
-    /// Whether the private key is present (false for `fromExternal`).
-    #[wasm_bindgen(getter, js_name = hasPrivateKey)]
-    pub fn has_private_key(&self) -> bool {
+    /// Whether this key can sign here: the private key is present (false for `fromExternal`).
+    #[wasm_bindgen(getter, js_name = canSign)]
+    pub fn can_sign(&self) -> bool {
         self.inner.can_sign()
     }
 
@@ -121,12 +132,6 @@ impl Key {
     pub fn fingerprint(&self) -> String {
         self.inner.fingerprint().to_owned()
     }
-
-    /// A description without secrets.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_string_js(&self) -> String {
-        format!("{:?}", self.inner)
-    }
 }
 
 /// Builders for `authorizationDetails` entries (RAR, RFC 9396). Each returns a plain object to
@@ -138,14 +143,16 @@ pub struct AuthorizationDetail;
 impl AuthorizationDetail {
     /// An Altinn system user: `{ type: "urn:altinn:systemuser", systemuser_org: {...}, externalRef? }`.
     #[wasm_bindgen(js_name = systemUser)]
-    pub fn system_user(org_number: &str, external_ref: Option<String>) -> JsResult<JsValue> {
-        let detail = maskinporten::AuthorizationDetail::system_user(org_number, external_ref.as_deref()).js()?;
+    pub fn system_user(org_number: JsValue, external_ref: JsValue) -> JsResult<JsValue> {
+        let (org, external_ref) = (string(&org_number, "orgNumber")?, opt_string(&external_ref, "externalRef")?);
+        let detail = maskinporten::AuthorizationDetail::system_user(&org, external_ref.as_deref()).js()?;
         Ok(JSON::parse(&detail.to_json()).unwrap_or(JsValue::UNDEFINED))
     }
 
     /// An Altinn consent: `{ type: "urn:altinn:consent", id, from }`.
-    pub fn consent(id: &str, from: &str) -> JsResult<JsValue> {
-        let detail = maskinporten::AuthorizationDetail::consent(id, from).js()?;
+    pub fn consent(id: JsValue, from: JsValue) -> JsResult<JsValue> {
+        let (id, from) = (string(&id, "id")?, string(&from, "from")?);
+        let detail = maskinporten::AuthorizationDetail::consent(&id, &from).js()?;
         Ok(JSON::parse(&detail.to_json()).unwrap_or(JsValue::UNDEFINED))
     }
 }

@@ -1,16 +1,15 @@
-//! A validated token as the JS object `validate()` returns: written as one JSON text and parsed
-//! once on the JS side (one crossing instead of one per field), with `claims` the core's claims
-//! JSON as signed, spliced in unparsed.
+//! A validated token for the JS object `validate()` returns: its typed fields written as one JSON
+//! text (one crossing instead of one per field, parsed once on the JS side), followed by the
+//! core's claims JSON text as signed, which the JS layer parses on first use.
 //!
 //! The text is written by hand rather than with serde: member names are constant fragments and
 //! strings are copied whole unless they need escapes. In the size-optimised build, serde_json's
 //! serializer cost as much as the claim checks themselves.
 
-use js_sys::JSON;
 use maskinporten::{Authorization, Organisation, ValidatedToken};
 use wasm_bindgen::JsValue;
 
-use crate::error::{invalid, JsResult};
+use crate::error::JsResult;
 
 /// JSON text under construction.
 struct Out(String);
@@ -87,16 +86,36 @@ impl Out {
         self.0.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
     }
 
-    /// `{ id, orgNumber, subUnit }` or `null`.
+    /// `{ authority, id, orgNumber, subUnit, names }` or `null` (`orgNumber` null for a foreign
+    /// eSeal consumer).
     fn organisation(&mut self, org: Option<&Organisation>) {
         let Some(org) = org else { return self.raw("null") };
-        self.raw("{\"id\":");
+        self.raw("{\"authority\":");
+        self.str(&org.authority);
+        self.raw(",\"id\":");
         self.str(&org.id);
         self.raw(",\"orgNumber\":");
-        self.str(&org.org_number);
+        self.opt_str(org.org_number.as_deref());
         self.raw(",\"subUnit\":");
         self.strs(&org.sub_unit);
-        self.raw("}");
+        self.raw(",\"names\":{");
+        for (n, (name, value)) in org.names.iter().enumerate() {
+            if n > 0 {
+                self.0.push(',');
+            }
+            self.str(name);
+            self.0.push(':');
+            self.str(value);
+        }
+        self.raw("}}");
+    }
+
+    /// Raw JSON from the core, checked, as it goes into the text unparsed.
+    fn checked_json(&mut self, raw: Option<&str>) {
+        match raw {
+            Some(raw) if serde_json::from_slice::<serde::de::IgnoredAny>(raw.as_bytes()).is_ok() => self.raw(raw),
+            _ => self.raw("null"),
+        }
     }
 
     fn authorization(&mut self, a: &Authorization) {
@@ -112,18 +131,27 @@ impl Out {
                 self.opt_str(external_ref.as_deref());
                 self.raw("}");
             }
-            Authorization::Consent { id, from } => {
+            Authorization::Consent { id, from, to, consented, valid_to, consent_rights } => {
                 self.raw("{\"type\":\"urn:altinn:consent\",\"id\":");
                 self.opt_str(id.as_deref());
                 self.raw(",\"from\":");
                 self.opt_str(from.as_deref());
+                self.raw(",\"to\":");
+                self.organisation(to.as_ref());
+                self.raw(",\"consented\":");
+                self.opt_str(consented.as_deref());
+                self.raw(",\"validTo\":");
+                match valid_to {
+                    Some(seconds) => self.int(*seconds),
+                    None => self.raw("null"),
+                }
+                self.raw(",\"consentRights\":");
+                self.checked_json(consent_rights.as_deref());
                 self.raw("}");
             }
             Authorization::Other(raw) => {
-                // The core's JSON text of the entry; checked, as it goes into the text unparsed.
-                let valid = serde_json::from_slice::<serde::de::IgnoredAny>(raw.as_bytes()).is_ok();
                 self.raw("{\"type\":\"other\",\"value\":");
-                self.raw(if valid { raw } else { "null" });
+                self.checked_json(Some(raw));
                 self.raw("}");
             }
             #[allow(unreachable_patterns)]
@@ -133,13 +161,14 @@ impl Out {
 }
 
 /// `{ consumer, consumerOrg, supplier, delegationSource, clientId, clientAmr, scopes, audience,
-/// pid, issuedAt, expiresAt, jti, authorizationDetails, claims }`.
+/// pid, issuedAt, expiresAt, jti, authorizationDetails }` as JSON text, a NUL, and the claims'
+/// JSON text.
 pub(crate) fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
     let mut out = Out(String::with_capacity(400 + t.claims_json.len()));
     out.raw("{\"consumer\":");
     out.organisation(Some(&t.consumer));
     out.raw(",\"consumerOrg\":");
-    out.str(&t.consumer.org_number);
+    out.opt_str(t.consumer.org_number.as_deref());
     out.raw(",\"supplier\":");
     out.organisation(t.supplier.as_ref());
     out.raw(",\"delegationSource\":");
@@ -167,11 +196,12 @@ pub(crate) fn validated(t: &ValidatedToken) -> JsResult<JsValue> {
         }
         out.authorization(a);
     }
-    // The claims are the signed JSON object, as the core checked it.
-    out.raw("],\"claims\":");
-    out.raw(if t.claims_json.starts_with('{') { &t.claims_json } else { "null" });
-    out.raw("}");
-    JSON::parse(&out.0).map_err(|_| invalid("invalid_argument", "token", "the validated token could not be converted"))
+    // The claims follow as the signed JSON text, as the core checked it, after a NUL (which JSON
+    // text cannot hold unescaped): the JS layer parses the typed part at once and the claims when
+    // they are first read. One string crosses, once.
+    out.raw("]}\0");
+    out.raw(&t.claims_json);
+    Ok(JsValue::from_str(&out.0))
 }
 
 #[cfg(test)]

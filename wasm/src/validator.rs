@@ -1,274 +1,261 @@
-//! `Validator`: the core's access-token validator for API providers (issue 7), sans-IO.
+//! `CoreValidator`: the core's validator and its validation flow for the JS `TokenValidator`,
+//! which executes the steps: JWKS fetches, waits, and the signature check with the platform's
+//! RSA (`node:crypto` synchronously, through the verifier object given at construction, or
+//! WebCrypto asynchronously, as a `verify` step). Internal: not re-exported by the package.
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array, JSON};
-use maskinporten::{Algorithm, Requirements, ScopeMatch, UnverifiedOutcome};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::str::FromStr;
+
+use js_sys::{Array, Uint8Array};
+use maskinporten::{
+    Algorithm, ErrorKind, HttpResponse, PendingValidation, Requirements, ValidationCall, ValidationStep,
+    ValidatorOptions,
+};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-use crate::client::webcrypto_hash;
+use crate::args::{body, ms};
 use crate::environment::Environment;
-use crate::error::{invalid, IntoJs, JsResult};
-use crate::http::{body_bytes, request_to_js};
-use crate::options::seconds;
+use crate::error::{invalid, set, to_js, IntoJs, JsResult};
+use crate::events::event_to_js;
+use crate::http::request_to_js;
+use crate::rejection::{rejection_to_js, with_rejection};
+use crate::requirements::ValidationRequirements;
 use crate::validated::validated;
-
-/// Validates Maskinporten access tokens of one issuer. The host fetches the JWKS when
-/// `jwksRequest(now)` returns a request and hands the body to `updateJwks`.
-#[wasm_bindgen]
-pub struct Validator {
-    inner: maskinporten::Validator,
-    /// Where the JS layer writes a token with `TextEncoder.encodeInto` (`tokenBuffer`).
-    token_buffer: RefCell<Vec<u8>>,
-    /// `kid` + algorithm of the keys tokens were prepared for since the JWKS was last loaded;
-    /// a pending validation's `keySlot` is an index here.
-    key_slots: RefCell<Vec<(String, Algorithm)>>,
-}
-
-fn get(obj: &JsValue, name: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn absent(v: &JsValue) -> bool {
-    v.is_undefined() || v.is_null()
-}
-
-fn opt_seconds(obj: &JsValue, name: &'static str) -> JsResult<Option<i64>> {
-    let v = get(obj, name);
-    if absent(&v) {
-        return Ok(None);
-    }
-    let n = v.as_f64().ok_or_else(|| invalid("invalid_argument", name, "must be a number of seconds"))?;
-    seconds(n, name).map(Some)
-}
-
-fn string_list(v: &JsValue, name: &'static str) -> JsResult<Vec<String>> {
-    if absent(v) {
-        return Ok(Vec::new());
-    }
-    if let Some(s) = v.as_string() {
-        return Ok(vec![s]);
-    }
-    if !Array::is_array(v) {
-        return Err(invalid("invalid_argument", name, "must be a string or an array of strings"));
-    }
-    Array::from(v)
-        .iter()
-        .map(|s| s.as_string().ok_or_else(|| invalid("invalid_argument", name, "must contain only strings")))
-        .collect()
-}
-
-const REQUIREMENT_KEYS: &[&str] = &["scopes", "scopeMatch", "audience", "requirePid", "consumerOrgs"];
-
-/// `{ scopes, scopeMatch: "any" | "all", audience?, requirePid?, consumerOrgs? }`
-fn requirements(v: &JsValue) -> JsResult<Requirements> {
-    if absent(v) {
-        return Err(invalid("invalid_argument", "requirements", "requirements with at least { scopes } are required"));
-    }
-    for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !REQUIREMENT_KEYS.contains(&key.as_str()) {
-            return Err(invalid(
-                "invalid_argument",
-                "requirements",
-                format!("unknown requirement {key:?}; known: {}", REQUIREMENT_KEYS.join(", ")),
-            ));
-        }
-    }
-    let scopes = string_list(&get(v, "scopes"), "scopes")?;
-    let mut out = Requirements::any_scope(scopes);
-    let scope_match = get(v, "scopeMatch");
-    if !absent(&scope_match) {
-        let name = scope_match
-            .as_string()
-            .ok_or_else(|| invalid("invalid_scope_match", "scopeMatch", "scopeMatch must be \"any\" or \"all\""))?;
-        out = out.with_scope_match(ScopeMatch::from_str(&name).js()?);
-    }
-    if let Some(aud) = get(v, "audience").as_string() {
-        out = out.with_audience(aud);
-    }
-    if get(v, "requirePid").as_bool() == Some(true) {
-        out = out.with_pid_required();
-    }
-    let orgs = string_list(&get(v, "consumerOrgs"), "consumerOrgs")?;
-    if !orgs.is_empty() {
-        out = out.with_consumer_orgs(orgs);
-    }
-    Ok(out)
-}
-
-/// Requirements converted once from a JS object (`{ scopes, scopeMatch?, audience?, requirePid?,
-/// consumerOrgs? }`, the same conversion and errors as the methods that take the object), so a
-/// host that validates many tokens against the same requirements converts them once.
-/// `TokenValidator` keeps one per requirements object.
-#[wasm_bindgen]
-pub struct ValidationRequirements {
-    inner: Rc<Requirements>,
-}
-
-#[wasm_bindgen]
-impl ValidationRequirements {
-    /// Converts and checks `requirements`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(requirements_js: JsValue) -> JsResult<ValidationRequirements> {
-        Ok(ValidationRequirements { inner: Rc::new(requirements(&requirements_js)?) })
-    }
-}
-
-/// A token parsed and matched to its issuer key, waiting for the host's signature check
-/// (`crypto.subtle.verify` with RSASSA-PKCS1-v1_5 over `signingInputBytes()` with
-/// `publicJwk`), then `validator.finishValidation(pending, valid)`.
-#[wasm_bindgen]
-pub struct PendingValidation {
-    inner: Option<maskinporten::PendingValidation>,
-    requirements: Rc<Requirements>,
-    now: i64,
-    key_slot: u32,
-    /// The claims' outcome, already converted, from `checkClaimsUnverified`.
-    unverified: Option<UnverifiedOutcome<JsResult<JsValue>>>,
-}
+use crate::validation::{CoreValidation, Waiting};
 
 #[wasm_bindgen]
 extern "C" {
-    /// WebCrypto's `SubtleCrypto`, as far as verification goes.
-    type SubtleVerify;
+    /// The JS layer's synchronous platform verifier (`node:crypto`).
+    pub type SyncVerifier;
 
-    #[wasm_bindgen(method, catch, js_name = verify)]
-    fn verify(
-        this: &SubtleVerify,
-        algorithm: &JsValue,
-        key: &JsValue,
-        signature: &[u8],
-        data: &[u8],
-    ) -> Result<Promise, JsValue>;
+    /// RSASSA-PKCS1-v1_5 over `data` with the issuer key of `slot` and SHA-`bits`: `true` or
+    /// `false`, or `null` when the platform cannot use that key (then the core verifies). `jwk` is
+    /// the key (JSON text), given the first time a slot is used.
+    #[wasm_bindgen(method, structural)]
+    fn verify(this: &SyncVerifier, slot: u32, bits: u32, data: &[u8], signature: &[u8], jwk: Option<String>)
+        -> JsValue;
 }
 
-thread_local! {
-    static RSASSA_PKCS1: JsValue = JsValue::from_str("RSASSA-PKCS1-v1_5");
+/// Key slots: a number per issuer key and algorithm, new for every JWKS loaded, that the JS layer
+/// caches its imported platform key under (cheaper to hand over than the strings).
+#[derive(Default)]
+struct Slots {
+    generation: u64,
+    next: u32,
+    held: Vec<(String, Algorithm, u32)>,
 }
 
-fn pending_used() -> JsValue {
-    invalid("invalid_argument", "pending", "this pending validation was already finished; prepare a new one")
+/// The validator of one issuer.
+#[wasm_bindgen(js_name = CoreValidator)]
+pub struct CoreValidator {
+    pub(crate) inner: maskinporten::Validator,
+    sync_verifier: Option<SyncVerifier>,
+    token_buffer: RefCell<Vec<u8>>,
+    slots: RefCell<Slots>,
 }
 
-#[wasm_bindgen]
-impl PendingValidation {
-    /// The bytes the signature covers (`header.claims`).
-    #[wasm_bindgen(js_name = signingInputBytes)]
-    pub fn signing_input_bytes(&self) -> JsResult<Uint8Array> {
-        self.inner.as_ref().map(|p| Uint8Array::from(p.signing_input().as_bytes())).ok_or_else(pending_used)
-    }
-
-    /// The decoded signature.
-    pub fn signature(&self) -> JsResult<Uint8Array> {
-        self.inner.as_ref().map(|p| Uint8Array::from(p.signature())).ok_or_else(pending_used)
-    }
-
-    /// `"RS256"`, `"RS384"` or `"RS512"` (already checked against the allow-list).
-    #[wasm_bindgen(getter)]
-    pub fn algorithm(&self) -> JsResult<String> {
-        self.inner.as_ref().map(|p| p.algorithm().as_str().to_owned()).ok_or_else(pending_used)
-    }
-
-    /// The WebCrypto hash of `algorithm` (`"SHA-256"`, ...).
-    #[wasm_bindgen(getter, js_name = webCryptoHash)]
-    pub fn webcrypto_hash(&self) -> JsResult<String> {
-        self.inner.as_ref().map(|p| webcrypto_hash(p.algorithm())).ok_or_else(pending_used)
-    }
-
-    /// The issuer key's `kid`.
-    #[wasm_bindgen(getter)]
-    pub fn kid(&self) -> JsResult<String> {
-        self.inner.as_ref().map(|p| p.kid().to_owned()).ok_or_else(pending_used)
-    }
-
-    /// A small number naming `kid` + `algorithm` until the validator loads another JWKS, to
-    /// cache the imported platform key under (cheaper to hand over than the strings).
-    #[wasm_bindgen(getter, js_name = keySlot)]
-    pub fn key_slot(&self) -> u32 {
-        self.key_slot
-    }
-
-    /// Starts `subtle.verify("RSASSA-PKCS1-v1_5", key, signature, signingInput)` with `key`, the
-    /// issuer key imported for `algorithm`, and returns its promise. The bytes are handed over
-    /// as views into the module's memory, without a copy: WebCrypto copies its arguments before
-    /// `verify` returns, and this pending validation keeps them alive until it is freed.
-    #[wasm_bindgen(js_name = verifyWith)]
-    pub fn verify_with(&self, subtle: &JsValue, key: &JsValue) -> JsResult<Promise> {
-        let p = self.inner.as_ref().ok_or_else(pending_used)?;
-        let subtle = subtle.unchecked_ref::<SubtleVerify>();
-        RSASSA_PKCS1.with(|algorithm| subtle.verify(algorithm, key, p.signature(), p.signing_input().as_bytes()))
-    }
-
-    /// The issuer's public key as a JWK object (`kty`, `n`, `e`) for `crypto.subtle.importKey("jwk", ...)`.
-    #[wasm_bindgen(js_name = publicJwk)]
-    pub fn public_jwk(&self) -> JsResult<JsValue> {
-        let jwk = self.inner.as_ref().map(|p| p.public_jwk()).ok_or_else(pending_used)?;
-        JSON::parse(&jwk).map_err(|_| invalid("invalid_argument", "pending", "the public key could not be converted"))
+/// SHA-`bits` of an algorithm, for the JS verifier (`sha256`, `SHA-256`).
+pub(crate) fn hash_bits(algorithm: Algorithm) -> u32 {
+    match algorithm {
+        Algorithm::Rs384 => 384,
+        Algorithm::Rs512 => 512,
+        _ => 256,
     }
 }
 
-#[wasm_bindgen]
-impl Validator {
-    /// `options`: `{ algorithms?: ["RS256", ...], leeway?, maxJwksAge?, minRefetchInterval? }`
-    /// (seconds).
+/// Where a validation stands after the core's steps this side could take.
+pub(crate) enum Outcome {
+    Done(JsResult<JsValue>),
+    /// A JWKS fetch, a wait or an asynchronous verification for the JS layer.
+    Host(Waiting),
+}
+
+#[wasm_bindgen(js_class = CoreValidator)]
+impl CoreValidator {
+    /// A validator for `environment` with the core's `ValidatorOptions` (types checked in JS, ranges
+    /// by the core); `platform`: signatures go to the platform (through `sync_verifier` when
+    /// given, else as `verify` steps); `events`: events are kept.
     #[wasm_bindgen(constructor)]
-    pub fn new(environment: &Environment, options: JsValue) -> JsResult<Validator> {
-        let inner = maskinporten::Validator::new(environment.inner.clone());
-        if absent(&options) {
-            return Ok(Validator::wrap(inner));
-        }
-        let algs = get(&options, "algorithms");
-        let algorithms = if absent(&algs) {
-            None
-        } else {
-            let names = string_list(&algs, "algorithms")?;
-            Some(names.iter().map(|n| Algorithm::from_str(n)).collect::<maskinporten::Result<Vec<_>>>().js()?)
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        environment: &Environment,
+        algorithms: Option<Vec<String>>,
+        leeway: Option<f64>,
+        max_jwks_age: Option<f64>,
+        min_refetch_interval: Option<f64>,
+        jwks_timeout_ms: Option<f64>,
+        platform: bool,
+        sync_verifier: Option<SyncVerifier>,
+        events: bool,
+    ) -> JsResult<CoreValidator> {
+        let algorithms = match algorithms {
+            Some(names) => {
+                Some(names.iter().map(|n| Algorithm::from_str(n)).collect::<maskinporten::Result<_>>().js()?)
+            }
+            None => None,
         };
-        let settings = maskinporten::ValidatorOptions {
+        let whole = |n: Option<f64>| n.map(|n| n as i64);
+        let options = ValidatorOptions {
             algorithms,
-            leeway: opt_seconds(&options, "leeway")?,
-            max_jwks_age: opt_seconds(&options, "maxJwksAge")?,
-            min_refetch_interval: opt_seconds(&options, "minRefetchInterval")?,
-            jwks_timeout_ms: None,
+            leeway: whole(leeway),
+            max_jwks_age: whole(max_jwks_age),
+            min_refetch_interval: whole(min_refetch_interval),
+            jwks_timeout_ms: whole(jwks_timeout_ms),
         };
-        Ok(Validator::wrap(inner.with_options(&settings).js()?))
+        let inner = maskinporten::Validator::new(environment.inner.clone())
+            .with_options(&options)
+            .js()?
+            .with_platform_verifier(platform)
+            .with_events(events);
+        let token_buffer = RefCell::new(vec![0; 3 * maskinporten::MAX_TOKEN_BYTES]);
+        Ok(CoreValidator { inner, sync_verifier, token_buffer, slots: RefCell::default() })
     }
 
-    /// The JWKS request to send now (`{ method, url, headers, body }`), or `undefined`.
-    #[wasm_bindgen(js_name = jwksRequest)]
-    pub fn jwks_request(&self, now: f64) -> JsResult<JsValue> {
-        Ok(self.inner.jwks_request(seconds(now, "now")?).map_or(JsValue::UNDEFINED, |r| request_to_js(&r)))
+    /// A view of this validator's token buffer: room for the UTF-8 of any string of up to
+    /// `MAX_TOKEN_BYTES` UTF-16 units (a third of its length), for `TextEncoder.encodeInto(token,
+    /// view)` followed at once by `validateBuffered(written, ...)`; a longer token goes to
+    /// `validate` as a string, and the core names the error. The buffer never moves; the view is
+    /// detached when the module's memory grows (its `byteLength` is then 0): ask again then.
+    /// wasm-bindgen's own string passing copies ASCII character by character in JS, which costs
+    /// more than parsing the token.
+    #[wasm_bindgen(js_name = tokenBuffer)]
+    pub fn token_buffer(&self) -> Uint8Array {
+        // SAFETY: the buffer is allocated once and never resized, so the view stays valid until
+        // the memory grows (which detaches it); JS writes through it only between calls, when no
+        // Rust borrow of the buffer exists.
+        unsafe { Uint8Array::view(&self.token_buffer.borrow()) }
     }
 
-    /// Takes the fetched JWKS body (string or bytes).
+    /// Validates the token `encodeInto` wrote into `tokenBuffer()` (`written` bytes) at `now_ms`:
+    /// the validated token, or a `CoreValidation` when the JS layer must act (see `step`).
+    #[wasm_bindgen(js_name = validateBuffered)]
+    pub fn validate_buffered(
+        &self,
+        written: usize,
+        now_ms: f64,
+        requirements: &ValidationRequirements,
+    ) -> JsResult<JsValue> {
+        // Held while the flow runs: the JS verifier it calls does not touch the buffer.
+        let buffer = self.token_buffer.borrow();
+        match std::str::from_utf8(buffer.get(..written).unwrap_or_default()) {
+            Ok(token) => self.start(token, now_ms, requirements),
+            Err(_) => Err(invalid(ErrorKind::InvalidArgument, "token", "the token is not UTF-8")),
+        }
+    }
+
+    /// `validateBuffered` for a token given as a string (or anything else, which is refused).
+    pub fn validate(&self, token: JsValue, now_ms: f64, requirements: &ValidationRequirements) -> JsResult<JsValue> {
+        match token.as_string() {
+            Some(token) => self.start(&token, now_ms, requirements),
+            None => Err(with_rejection(
+                invalid(
+                    ErrorKind::InvalidArgument,
+                    "token",
+                    "the token must be a string (the Authorization value or the token)",
+                ),
+                None,
+            )),
+        }
+    }
+
+    /// The next step of a validation the JS layer acted on: the validated token, or `undefined`
+    /// (then `validation.step` says what to do). Throws the refusal.
+    pub fn poll(&self, validation: &mut CoreValidation, now_ms: f64) -> JsResult<JsValue> {
+        let now_ms = ms(now_ms);
+        validation.now_ms = now_ms;
+        match self.drive(&mut validation.call, &validation.token, &validation.requirements, now_ms) {
+            Outcome::Done(result) => {
+                validation.finished = true;
+                result
+            }
+            Outcome::Host(waiting) => {
+                validation.waiting = Some(waiting);
+                Ok(JsValue::UNDEFINED)
+            }
+        }
+    }
+
+    /// Ends a `verify` step with WebCrypto's verdict (`null`: WebCrypto refused the key, the core
+    /// verifies): the validated token, or the refusal thrown.
+    pub fn conclude(&self, validation: &mut CoreValidation, verdict: Option<bool>) -> JsResult<JsValue> {
+        validation.finished = true;
+        let Some(Waiting::Verify { pending, .. }) = validation.waiting.take() else {
+            return Err(invalid(ErrorKind::InvalidArgument, "validation", "no signature check is pending"));
+        };
+        let (now_ms, requirements) = (validation.now_ms, &validation.requirements);
+        match verdict {
+            Some(ok) => {
+                let step = self.inner.conclude_validation(&mut validation.call, pending, ok, requirements, now_ms);
+                self.answer(step, requirements, now_ms)
+            }
+            None => self
+                .core_verified(&validation.token, now_ms, requirements)
+                .map_err(|e| self.reject_js(e, requirements, now_ms)),
+        }
+    }
+
+    /// Reports the answer to a `fetch` step.
+    #[wasm_bindgen(js_name = handleJwksResponse)]
+    pub fn handle_jwks_response(
+        &mut self,
+        validation: &mut CoreValidation,
+        status: u16,
+        content_type: Option<String>,
+        body: &[u8],
+        now_ms: f64,
+    ) {
+        let response = HttpResponse::new(status, body).with_content_type(content_type.as_deref());
+        self.inner.handle_jwks_response(&mut validation.call, response, ms(now_ms));
+    }
+
+    /// Reports that a `fetch` step got no answer (`timeout`, `connect`, `reset`, `tls`, `other`).
+    #[wasm_bindgen(js_name = handleJwksFailure)]
+    pub fn handle_jwks_failure(
+        &mut self,
+        validation: &mut CoreValidation,
+        failure: &str,
+        detail: &str,
+        now_ms: f64,
+    ) -> JsResult<()> {
+        let failure = failure.parse().js()?;
+        self.inner.handle_jwks_failure(&mut validation.call, failure, detail, ms(now_ms));
+        Ok(())
+    }
+
+    /// Ends a validation that will not be polled again (its caller was aborted).
+    pub fn cancel(&mut self, validation: &mut CoreValidation) {
+        if !validation.finished {
+            validation.finished = true;
+            let call = std::mem::replace(&mut validation.call, self.inner.validation(0));
+            self.inner.cancel_validation(call);
+        }
+    }
+
+    /// Validates with the keys held and the core's own RSA (in WebAssembly), without fetching.
+    #[wasm_bindgen(js_name = validateSync)]
+    pub fn validate_sync(
+        &self,
+        token: JsValue,
+        now_ms: f64,
+        requirements: &ValidationRequirements,
+    ) -> JsResult<JsValue> {
+        let now_ms = ms(now_ms);
+        let Some(token) = token.as_string() else {
+            return Err(with_rejection(
+                invalid(ErrorKind::InvalidArgument, "token", "the token must be a string"),
+                None,
+            ));
+        };
+        self.core_verified(&token, now_ms, &requirements.inner)
+            .map_err(|e| self.reject_js(e, &requirements.inner, now_ms))
+    }
+
+    /// Loads a JWKS the host obtained itself (JSON text or bytes) at `now_ms`.
     #[wasm_bindgen(js_name = updateJwks)]
-    pub fn update_jwks(&mut self, body: JsValue, now: f64) -> JsResult<()> {
-        let body = body_bytes(&body)?;
-        self.inner.update_jwks(&body, seconds(now, "now")?).js()?;
-        self.key_slots.get_mut().clear();
-        Ok(())
-    }
-
-    /// Takes the JWKS endpoint's whole answer: a 200 loads the keys (as `updateJwks`); any other
-    /// status keeps the keys held, starts the back-off and throws the core's retryable
-    /// `unavailable` error with the status.
-    #[wasm_bindgen(js_name = updateJwksResponse)]
-    pub fn update_jwks_response(&mut self, status: u16, body: JsValue, now: f64) -> JsResult<()> {
-        let body = body_bytes(&body)?;
-        self.inner.update_jwks_response(status, &body, seconds(now, "now")?).js()?;
-        self.key_slots.get_mut().clear();
-        Ok(())
-    }
-
-    /// Tells the core the JWKS fetch failed: keys held so far stay in use, and `jwksRequest`
-    /// waits the minimum refetch interval before asking again.
-    #[wasm_bindgen(js_name = jwksFetchFailed)]
-    pub fn jwks_fetch_failed(&mut self, now: f64) -> JsResult<()> {
-        self.inner.jwks_fetch_failed(seconds(now, "now")?);
-        Ok(())
+    pub fn update_jwks(&mut self, jwks: JsValue, now_ms: f64) -> JsResult<()> {
+        let jwks = body(&jwks, "jwks")?;
+        self.inner.update_jwks(&jwks, ms(now_ms).div_euclid(1000)).js()
     }
 
     /// Whether a JWKS has been loaded.
@@ -277,116 +264,132 @@ impl Validator {
         self.inner.has_jwks()
     }
 
-    /// Step one of validation with a host verifier: reads the requirements, parses the token,
-    /// applies the alg allow-list and finds the key by `kid`, without checking the signature.
-    /// The errors and their order are those of `validate`.
-    #[wasm_bindgen(js_name = prepareValidation)]
-    pub fn prepare_validation(&self, token: &str, now: f64, requirements_js: JsValue) -> JsResult<PendingValidation> {
-        let requirements = Rc::new(requirements(&requirements_js)?);
-        self.prepare(token, now, requirements)
+    /// Changes whenever a JWKS fetch ends: waiting validations poll again, imported keys go.
+    #[wasm_bindgen(getter)]
+    pub fn generation(&self) -> f64 {
+        self.inner.generation() as f64
     }
 
-    /// A view of `utf16_length * 3` bytes of this validator's memory (room for any string of that
-    /// many UTF-16 units), for `TextEncoder.encodeInto(token, view)` followed at once by
-    /// `prepareValidationBuffered(written, ...)`; `undefined` when the token is too long to be
-    /// valid (then pass the string, and the core names the error). wasm-bindgen's own string
-    /// passing copies ASCII character by character in JS, which costs more than parsing the token.
-    #[wasm_bindgen(js_name = tokenBuffer)]
-    pub fn token_buffer(&self, utf16_length: usize) -> Option<Uint8Array> {
-        // UTF-8 never takes fewer bytes than UTF-16 units, so a longer string is too long.
-        if utf16_length > maskinporten::MAX_TOKEN_BYTES {
-            return None;
+    /// The queued events, or `undefined`.
+    pub fn events(&mut self) -> JsValue {
+        let mut list: Option<Array> = None;
+        while let Some(event) = self.inner.poll_event() {
+            list.get_or_insert_with(Array::new).push(&event_to_js(&event));
         }
-        let mut buffer = self.token_buffer.borrow_mut();
-        buffer.clear();
-        buffer.resize(utf16_length * 3, 0);
-        // SAFETY: the view is used by `encodeInto` before anything else runs in this module (no
-        // allocation can move or grow the memory in between); `prepareValidationBuffered` then
-        // reads the bytes on the Rust side.
-        Some(unsafe { Uint8Array::view(&buffer) })
-    }
-
-    /// `prepareValidationWith` for a token that `encodeInto` wrote into `tokenBuffer()` (`written`
-    /// bytes).
-    #[wasm_bindgen(js_name = prepareValidationBuffered)]
-    pub fn prepare_validation_buffered(
-        &self,
-        written: usize,
-        now: f64,
-        requirements: &ValidationRequirements,
-    ) -> JsResult<PendingValidation> {
-        let buffer = self.token_buffer.borrow();
-        let bytes = buffer.get(..written).unwrap_or_default();
-        let token = std::str::from_utf8(bytes).map_err(|_| invalid("invalid_argument", "token", "not UTF-8"))?;
-        self.prepare(token, now, Rc::clone(&requirements.inner))
-    }
-
-    /// `prepareValidation` with requirements converted beforehand.
-    #[wasm_bindgen(js_name = prepareValidationWith)]
-    pub fn prepare_validation_with(
-        &self,
-        token: &str,
-        now: f64,
-        requirements: &ValidationRequirements,
-    ) -> JsResult<PendingValidation> {
-        self.prepare(token, now, Rc::clone(&requirements.inner))
-    }
-
-    /// Step two: the host's verdict on the signature, then the claim checks. Returns the claims,
-    /// typed, as `validate` does.
-    #[wasm_bindgen(js_name = finishValidation)]
-    pub fn finish_validation(&self, pending: &mut PendingValidation, signature_valid: bool) -> JsResult<JsValue> {
-        let inner = pending.inner.take().ok_or_else(pending_used)?;
-        if let Some(unverified) = pending.unverified.take() {
-            return unverified.conclude(signature_valid).js()?;
-        }
-        self.inner
-            .finish_validation(inner, signature_valid, pending.now, &pending.requirements)
-            .js()
-            .and_then(|t| validated(&t))
-    }
-
-    /// Checks the claims of `pending` (and converts the result) while the platform verifier runs,
-    /// keeping the outcome inside `pending`: `finishValidation` then answers from it at once,
-    /// exactly as it would have (`signature_invalid` first, whatever the claims said).
-    #[wasm_bindgen(js_name = checkClaimsUnverified)]
-    pub fn check_claims_unverified(&self, pending: &mut PendingValidation) -> JsResult<()> {
-        let inner = pending.inner.as_ref().ok_or_else(pending_used)?;
-        let outcome = self.inner.check_claims_unverified(inner, pending.now, &pending.requirements);
-        pending.unverified = Some(outcome.map(|t| validated(&t)));
-        Ok(())
-    }
-
-    /// Validates a token (with or without the `Bearer ` prefix) and returns its claims, typed.
-    pub fn validate(&self, token: &str, now: f64, requirements_js: JsValue) -> JsResult<JsValue> {
-        let req = requirements(&requirements_js)?;
-        self.inner.validate(token, seconds(now, "now")?, &req).js().and_then(|t| validated(&t))
-    }
-
-    /// `validate` with requirements converted beforehand.
-    #[wasm_bindgen(js_name = validateWith)]
-    pub fn validate_with(&self, token: &str, now: f64, requirements: &ValidationRequirements) -> JsResult<JsValue> {
-        self.inner.validate(token, seconds(now, "now")?, &requirements.inner).js().and_then(|t| validated(&t))
+        list.map_or(JsValue::UNDEFINED, Into::into)
     }
 }
 
-impl Validator {
-    fn wrap(inner: maskinporten::Validator) -> Validator {
-        Validator { inner, token_buffer: RefCell::default(), key_slots: RefCell::default() }
+impl CoreValidator {
+    fn start(&self, token: &str, now_ms: f64, requirements: &ValidationRequirements) -> JsResult<JsValue> {
+        let now_ms = ms(now_ms);
+        let mut call = self.inner.validation(now_ms);
+        match self.drive(&mut call, token, &requirements.inner, now_ms) {
+            Outcome::Done(result) => result,
+            Outcome::Host(waiting) => {
+                let requirements = Rc::clone(&requirements.inner);
+                Ok(CoreValidation::new(call, token.to_owned(), requirements, now_ms, waiting).into())
+            }
+        }
     }
 
-    fn prepare(&self, token: &str, now: f64, requirements: Rc<Requirements>) -> JsResult<PendingValidation> {
-        let now = seconds(now, "now")?;
-        let inner = self.inner.prepare_validation(token, now).js()?;
-        let mut slots = self.key_slots.borrow_mut();
-        let (kid, algorithm) = (inner.kid(), inner.algorithm());
-        let key_slot = match slots.iter().position(|(k, a)| k == kid && *a == algorithm) {
-            Some(slot) => slot,
-            None => {
-                slots.push((kid.to_owned(), algorithm));
-                slots.len() - 1
-            }
+    /// Polls until the validation ends or needs the JS layer; a `verify` step is answered here
+    /// when the platform verifies synchronously.
+    pub(crate) fn drive(
+        &self,
+        call: &mut ValidationCall,
+        token: &str,
+        requirements: &Rc<Requirements>,
+        now_ms: i64,
+    ) -> Outcome {
+        let step = self.inner.poll_validation(call, token, requirements, now_ms);
+        let step = match step {
+            ValidationStep::Verify(pending) => match &self.sync_verifier {
+                Some(verifier) => {
+                    let (slot, jwk) = self.slot(&pending);
+                    let bits = hash_bits(pending.algorithm());
+                    match verifier
+                        .verify(slot, bits, pending.signing_input().as_bytes(), pending.signature(), jwk)
+                        .as_bool()
+                    {
+                        Some(ok) => self.inner.conclude_validation(call, pending, ok, requirements, now_ms),
+                        // The platform cannot use this key: the core verifies.
+                        None => {
+                            return Outcome::Done(
+                                self.core_verified(token, now_ms, requirements)
+                                    .map_err(|e| self.reject_js(e, requirements, now_ms)),
+                            )
+                        }
+                    }
+                }
+                None => {
+                    let (slot, _) = self.slot(&pending);
+                    return Outcome::Host(Waiting::Verify { pending, slot });
+                }
+            },
+            other => other,
         };
-        Ok(PendingValidation { inner: Some(inner), requirements, now, key_slot: key_slot as u32, unverified: None })
+        match step {
+            ValidationStep::FetchJwks { request, timeout_at_ms } => {
+                Outcome::Host(Waiting::Fetch { request, timeout_at_ms })
+            }
+            ValidationStep::Wait { until_ms } => Outcome::Host(Waiting::Wait { until_ms }),
+            other => Outcome::Done(self.answer(other, requirements, now_ms)),
+        }
     }
+
+    /// The JS value of a finished step: the validated token, or the refusal with its rejection.
+    fn answer(&self, step: ValidationStep, requirements: &Requirements, now_ms: i64) -> JsResult<JsValue> {
+        match step {
+            ValidationStep::Valid(token) => validated(&token),
+            ValidationStep::Fail(error) => Err(self.reject_js(error, requirements, now_ms)),
+            _ => Err(invalid(ErrorKind::InvalidArgument, "validation", "the validation did not end")),
+        }
+    }
+
+    /// Verifies with the core's own RSA (the pure-WebAssembly fallback), with the keys held.
+    fn core_verified(
+        &self,
+        token: &str,
+        now_ms: i64,
+        requirements: &Requirements,
+    ) -> Result<JsValue, maskinporten::Error> {
+        let token = self.inner.validate(token, now_ms.div_euclid(1000), requirements)?;
+        // The conversion cannot fail for a token the core accepted; say so if it ever does.
+        validated(&token).map_err(|_| maskinporten::Error::unavailable("the validated token could not be converted"))
+    }
+
+    /// The refusal as a `MaskinportenError` with its `rejection` (the validator's answer).
+    fn reject_js(&self, error: maskinporten::Error, requirements: &Requirements, now_ms: i64) -> JsValue {
+        let rejection = self.inner.rejection(&error, requirements, now_ms);
+        let js = to_js(error);
+        set(&js, "rejection", &rejection_to_js(&rejection));
+        js
+    }
+
+    /// The slot of a pending token's key, and the key as a JWK when the slot is new.
+    fn slot(&self, pending: &PendingValidation) -> (u32, Option<String>) {
+        let mut slots = self.slots.borrow_mut();
+        if slots.generation != self.inner.generation() {
+            slots.generation = self.inner.generation();
+            slots.held.clear();
+        }
+        let (kid, algorithm) = (pending.kid(), pending.algorithm());
+        if let Some((_, _, slot)) = slots.held.iter().find(|(k, a, _)| k == kid && *a == algorithm) {
+            return (*slot, None);
+        }
+        slots.next = slots.next.wrapping_add(1);
+        let slot = slots.next;
+        slots.held.push((kid.to_owned(), algorithm, slot));
+        (slot, Some(pending.public_jwk()))
+    }
+}
+
+/// The request of a `fetch` step for the JS layer.
+pub(crate) fn fetch_step(request: &maskinporten::HttpRequest, timeout_at_ms: i64) -> JsValue {
+    let o: JsValue = js_sys::Object::new().into();
+    set(&o, "kind", &JsValue::from_str("fetch"));
+    set(&o, "request", &request_to_js(request));
+    set(&o, "timeoutAtMs", &JsValue::from_f64(timeout_at_ms as f64));
+    o
 }

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto, createPrivateKey, sign as nodeSign } from 'node:crypto';
 import {
-  Client, Key, Environment, TokenCache, TokenProvider, authorizedFetch,
-  MaskinportenError, isMaskinportenError, parseTokenResponse,
+  Client, Key, Environment, TokenProvider, authorizedFetch,
+  MaskinportenError, isMaskinportenError,
 } from 'maskinporten';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,7 +83,8 @@ test('key description and certificate details carry no private material', () => 
   assert.ok(der instanceof Uint8Array && der.length > 600);
   const b64 = Buffer.from(der).toString('base64');
   assert.ok(!String(key).includes(b64.slice(40, 80)));
-  assert.ok(key.hasPrivateKey);
+  assert.ok(key.canSign);
+  assert.equal(Key.fromExternal(readVector('keys/client.cert.pem', 'utf8')).canSign, false);
   assert.equal(key.certificate.orgNumber, '311000004');
   assert.equal(typeof key.certificate.notAfter, 'number');
   assert.equal(key.certificateChainDer().length >= 1, true);
@@ -97,7 +98,8 @@ test('unknown grant options, bad types and fractional times are argument errors'
   assert.equal(typo.field, 'options');
   assert.match(typo.message, /consumerOrgno/);
   const type = caughtSync(() => client.grantSync({ scopes: [1] }));
-  assert.equal(type.code, 'invalid_scope');
+  assert.equal(type.code, 'invalid_argument');
+  assert.equal(type.field, 'scopes');
   const now = caughtSync(() => client.grantSync({ scopes: ['test:scope.read'], now: 1.5 }));
   assert.equal(now.code, 'invalid_now');
   const env = caughtSync(() => new Client({ clientId: X5C_CLIENT, key: loadKey(x5cCase.key), environment: 'staging' }));
@@ -161,22 +163,12 @@ test('a user-supplied CryptoKey of another key is caught (its signatures are ver
   assert.equal(e.code, 'invalid_signature');
 });
 
-test('finishUnverified attaches a signature without verifying it, but checks its length', () => {
+test('a prepared grant is finished once; the platform signer\'s unverified finish is not public', () => {
   const client = new Client({ clientId: X5C_CLIENT, key: Key.fromExternal(readVector('keys/client.cert.pem', 'utf8')), environment: 'test' });
-  const options = grantOptions(x5cCase.grant, x5cCase.now, x5cCase.jti);
-  const right = client.prepareGrant(options);
-  assert.equal(right.webCryptoHash, 'SHA-256');
-  const pem = createPrivateKey(readVector('keys/client.key.pem', 'utf8'));
-  assert.equal(right.finishUnverified(nodeSign('sha256', Buffer.from(right.signingInput), pem)), x5cCase.expected.jwt);
-  // Another key's signature passes unverified (the caller vouches for the key) ...
-  const other = createPrivateKey(readVector('keys/other.key.pem', 'utf8'));
-  const wrong = client.prepareGrant(options);
-  const jwt = wrong.finishUnverified(nodeSign('sha256', Buffer.from(wrong.signingInput), other));
-  assert.equal(jwt.split('.').length, 3);
-  assert.notEqual(jwt, x5cCase.expected.jwt);
-  // ... but an empty or short one does not.
-  for (const bad of [new Uint8Array(0), new Uint8Array(100)]) {
-    const e = caughtSync(() => client.prepareGrant(options).finishUnverified(bad));
+  const prepared = client.prepareGrant(grantOptions(x5cCase.grant, x5cCase.now, x5cCase.jti));
+  assert.equal(prepared.finishUnverified, undefined);
+  for (const bad of [new Uint8Array(0), new Uint8Array(256)]) {
+    const e = caughtSync(() => client.prepareGrant({ scopes: ['test:scope.read'] }).finish(bad));
     assert.equal(e.code, 'invalid_signature');
   }
 });
@@ -200,47 +192,6 @@ test('environments: names, issuer URLs, metadata', () => {
   }));
   assert.equal(env.jwksUri, 'https://test.maskinporten.no/jwk');
   assert.equal(caughtSync(() => Environment.fromName('http://example.com/')).code, 'invalid_environment');
-});
-
-test('TokenCache: fetch, then wait, then hit; complete releases waiters', () => {
-  const cache = new TokenCache();
-  const key = fixedClient().cacheKey({ scopes: ['test:scope.read'] });
-  assert.equal(typeof key, 'string');
-  const first = cache.lookup(key, 1000);
-  assert.equal(first.kind, 'fetch');
-  assert.equal(first.current, undefined);
-  const second = cache.lookup(key, 1000);
-  assert.equal(second.kind, 'wait');
-  assert.equal(typeof second.until, 'number');
-  cache.complete(first.ticket, parseTokenResponse(200, okBody('tok-1'), 'application/json', 1000), 1000);
-  const third = cache.lookup(key, 1001);
-  assert.equal(third.kind, 'hit');
-  assert.equal(third.token.accessToken, 'tok-1');
-  cache.invalidate(key);
-  assert.equal(cache.lookup(key, 1002).kind, 'fetch');
-});
-
-test('TokenCache.invalidateToken drops only the rejected token', () => {
-  const cache = new TokenCache();
-  const key = fixedClient().cacheKey({ scopes: ['test:scope.read'] });
-  const first = cache.lookup(key, 1000);
-  cache.complete(first.ticket, parseTokenResponse(200, okBody('tok-new'), 'application/json', 1000), 1000);
-  assert.equal(cache.invalidateToken(key, 'tok-old'), false);
-  assert.equal(cache.lookup(key, 1001).kind, 'hit');
-  assert.equal(cache.invalidateToken(key, 'tok-new'), true);
-  assert.equal(cache.lookup(key, 1002).kind, 'fetch');
-});
-
-test('cache keys differ for every option that changes the token', () => {
-  const client = fixedClient();
-  const keys = new Set([
-    client.cacheKey({ scopes: ['test:scope.read'] }),
-    client.cacheKey({ scopes: ['test:scope.write'] }),
-    client.cacheKey({ scopes: ['test:scope.read'], consumerOrg: '312000008' }),
-    client.cacheKey({ scopes: ['test:scope.read'], resource: 'https://api.example/' }),
-  ]);
-  assert.equal(keys.size, 4);
-  assert.equal(client.cacheKey({ scopes: ['test:scope.read'], now: 5, jti: 'x' }), client.cacheKey({ scopes: ['test:scope.read'] }));
 });
 
 /** A fake fetch that answers token requests from a queue and records them. */
@@ -278,20 +229,20 @@ test('TokenProvider: concurrent callers share one token request', async () => {
   assert.equal(calls.length, 2);
 });
 
-test('TokenProvider: refreshes ahead of expiry while handing out the current token', async () => {
-  let now = x5cCase.now;
+test('TokenProvider: refreshes ahead of expiry; callers meanwhile get the valid token', async () => {
+  let now = x5cCase.now * 1000;
   const { fake, calls, release } = fakeTokenEndpoint([{ status: 200, body: okBody('first', 120) }, { status: 200, body: okBody('second', 120) }]);
   release();
   const provider = new TokenProvider({ client: fixedClient(), fetch: fake, now: () => now });
   assert.equal((await provider.token({ scopes: ['test:scope.read'] })).accessToken, 'first');
-  now += 100; // inside the refresh window, still valid
-  assert.equal((await provider.token({ scopes: ['test:scope.read'] })).accessToken, 'first');
-  await new Promise((r) => setTimeout(r, 20));
+  now += 100_000; // inside the refresh window (the last 30 s), still valid
+  const refreshing = provider.token({ scopes: ['test:scope.read'] });
+  const meanwhile = provider.token({ scopes: ['test:scope.read'] });
+  assert.equal((await meanwhile).accessToken, 'first', 'a caller during the refresh gets the valid token at once');
+  assert.equal((await refreshing).accessToken, 'second', 'the refreshing caller gets the new token');
   assert.equal(calls.length, 2);
   assert.equal((await provider.token({ scopes: ['test:scope.read'] })).accessToken, 'second');
-  now += 200; // both expired
-  await provider.token({ scopes: ['test:scope.read'] });
-  assert.equal(calls.length, 3);
+  assert.equal(calls.length, 2);
 });
 
 test('TokenProvider: OAuth errors reach every waiter, with MP code; the next call tries again', async () => {
@@ -299,6 +250,7 @@ test('TokenProvider: OAuth errors reach every waiter, with MP code; the next cal
   const { fake, calls, release } = fakeTokenEndpoint([refusal, { status: 200, body: okBody('after') }]);
   const provider = new TokenProvider({ client: fixedClient(), fetch: fake });
   const both = [provider.token({ scopes: ['test:scope.read'] }), provider.token({ scopes: ['test:scope.read'] })];
+  await new Promise((r) => setImmediate(r));
   release();
   const results = await Promise.allSettled(both);
   for (const r of results) {
@@ -313,39 +265,92 @@ test('TokenProvider: OAuth errors reach every waiter, with MP code; the next cal
   assert.equal((await provider.token({ scopes: ['test:scope.read'] })).accessToken, 'after');
 });
 
-test('TokenProvider: retries a 503 once, then gives up with a retryable error', async () => {
+test('TokenProvider: retries a 503 with a fresh grant after the core\'s back-off, then gives up with a retryable error', async () => {
   const unavailable = { status: 503, body: '<html>busy</html>', type: 'text/html' };
+  const sleeps = [];
+  let now = Date.now();
+  const sleep = async (ms) => { sleeps.push(ms); now += ms; };
   const a = fakeTokenEndpoint([unavailable, { status: 200, body: okBody('recovered') }]);
   a.release();
-  const once = new TokenProvider({ client: fixedClient(), fetch: a.fake, retryDelayMs: 1 });
+  const once = new TokenProvider({ client: fixedClient(), fetch: a.fake, sleep, now: () => now, jitter: () => 1 });
   assert.equal((await once.token({ scopes: ['test:scope.read'] })).accessToken, 'recovered');
   assert.equal(a.calls.length, 2);
+  assert.deepEqual(sleeps, [200]);
   // Each attempt carries a fresh grant (a new jti).
   const jti = (c) => decodeJwt(new URLSearchParams(c.init.body).get('assertion')).claims.jti;
   assert.notEqual(jti(a.calls[0]), jti(a.calls[1]));
 
   const b = fakeTokenEndpoint([unavailable]);
   b.release();
-  const never = new TokenProvider({ client: fixedClient(), fetch: b.fake, retryDelayMs: 1 });
+  const never = new TokenProvider({ client: fixedClient(), fetch: b.fake, sleep, now: () => now, maxAttempts: 2 });
   const e = await caught(never.token({ scopes: ['test:scope.read'] }));
   assert.equal(e.retryable, true);
   assert.equal(e.status, 503);
   assert.equal(b.calls.length, 2);
 });
 
-test('TokenProvider: a transport failure is an unavailable error', async () => {
-  const failing = async () => { throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }); };
-  const provider = new TokenProvider({ client: fixedClient(), fetch: failing, retries: 0 });
-  const e = await caught(provider.token({ scopes: ['test:scope.read'] }));
-  assert.equal(e.code, 'unavailable');
-  assert.equal(e.retryable, true);
-  assert.match(e.message, /ECONNREFUSED/);
+test('TokenProvider: transport failures are unavailable errors, by kind', async () => {
+  const failures = [
+    [new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }), /could not connect .*ECONNREFUSED/],
+    [new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } }), /the connection broke/],
+    [new TypeError('fetch failed', { cause: { code: 'ERR_TLS_CERT_ALTNAME_INVALID' } }), /TLS handshake failed/],
+    [new DOMException('timed out', 'TimeoutError'), /timed out/],
+    [new Error('odd'), /the request failed/],
+  ];
+  for (const [error, message] of failures) {
+    const provider = new TokenProvider({ client: fixedClient(), fetch: async () => { throw error; }, maxAttempts: 1 });
+    const e = await caught(provider.token({ scopes: ['test:scope.read'] }));
+    assert.equal(e.code, 'unavailable');
+    assert.equal(e.retryable, true);
+    assert.match(e.message, message);
+  }
 });
 
-test('authorizedFetch adds the bearer token and retries once on 401 with a new token', async () => {
+test('TokenProvider: an attempt that outlives attemptTimeoutMs is aborted and reported as a timeout', async () => {
+  let aborted = 0;
+  const slow = (url, init) => new Promise((_, reject) => {
+    init.signal.addEventListener('abort', () => { aborted++; reject(init.signal.reason); });
+  });
+  const provider = new TokenProvider({ client: fixedClient(), fetch: slow, maxAttempts: 1, attemptTimeoutMs: 50 });
+  const e = await caught(provider.token({ scopes: ['test:scope.read'] }));
+  assert.equal(aborted, 1);
+  assert.equal(e.code, 'unavailable');
+  assert.match(e.message, /timed out/);
+});
+
+test('TokenProvider: an aborted caller releases the fetch; the next caller fetches', async () => {
+  const pending = [];
+  const hanging = (url, init) => new Promise((resolve, reject) => {
+    pending.push(resolve);
+    init.signal.addEventListener('abort', () => reject(init.signal.reason));
+  });
+  const events = [];
+  const provider = new TokenProvider({ client: fixedClient(), fetch: hanging, onEvent: (e) => events.push(e.event) });
+  const controller = new AbortController();
+  const first = provider.token({ scopes: ['test:scope.read'] }, { signal: controller.signal });
+  const waiter = provider.token({ scopes: ['test:scope.read'] });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(pending.length, 1, 'one request while the waiter waits');
+  controller.abort();
+  await assert.rejects(first, (e) => e.name === 'AbortError');
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(pending.length, 2, 'the waiter took over the fetch');
+  pending[1](new Response(okBody('taken-over'), { status: 200, headers: { 'content-type': 'application/json' } }));
+  assert.equal((await waiter).accessToken, 'taken-over');
+  assert.ok(events.includes('fetch_cancelled'), events.join());
+});
+
+test('TokenProvider: a key that cannot sign is refused at construction', () => {
+  const client = new Client({ clientId: X5C_CLIENT, key: Key.fromExternal(readVector('keys/client.cert.pem', 'utf8')), environment: 'test' });
+  const e = caughtSync(() => new TokenProvider({ client }));
+  assert.equal(e.code, 'missing_signing_key');
+});
+
+test('authorizedFetch adds the bearer token; a 401 is reported and the request sent once more with a new token', async () => {
   let issued = 0;
   const tokenFetch = async () => new Response(okBody(`token-${++issued}`), { status: 200, headers: { 'content-type': 'application/json' } });
-  const provider = new TokenProvider({ client: fixedClient(), fetch: tokenFetch });
+  const events = [];
+  const provider = new TokenProvider({ client: fixedClient(), fetch: tokenFetch, onEvent: (e) => events.push(e) });
   const seen = [];
   const api = async (input, init) => {
     seen.push({ auth: new Headers(init.headers).get('authorization'), body: init.body, custom: new Headers(init.headers).get('x-custom') });
@@ -358,14 +363,29 @@ test('authorizedFetch adds the bearer token and retries once on 401 with a new t
     { auth: 'Bearer token-1', body: 'payload', custom: '1' },
     { auth: 'Bearer token-2', body: 'payload', custom: '1' },
   ]);
+  assert.deepEqual(events.filter((e) => e.event === 'token_rejected').map((e) => e.dropped), [true]);
   // A late 401 for a token that was already replaced does not throw the new one away.
-  assert.equal(provider.invalidate({ scopes: ['test:scope.read'] }, 'token-1'), false);
+  assert.equal(provider.reject({ scopes: ['test:scope.read'] }, 'token-1'), false);
   assert.equal((await provider.token({ scopes: ['test:scope.read'] })).accessToken, 'token-2');
   assert.equal(issued, 2);
   // A second 401 is returned, not retried forever.
   const always401 = async () => new Response('', { status: 401 });
   const res2 = await authorizedFetch(provider, { scopes: ['test:scope.read'] }, { fetch: always401 })('https://api.example/y');
   assert.equal(res2.status, 401);
+});
+
+test('onEvent gets the flow\'s events; a throwing callback does not break the call', async () => {
+  const events = [];
+  const { fake, release } = fakeTokenEndpoint([{ status: 200, body: okBody('tok') }]);
+  release();
+  const provider = new TokenProvider({ client: fixedClient(), fetch: fake, onEvent: (e) => { events.push(e); throw new Error('logger down'); } });
+  await provider.token({ scopes: ['test:scope.read'] });
+  await provider.token({ scopes: ['test:scope.read'] });
+  assert.deepEqual(events.map((e) => [e.event, e.level]), [['fetch_started', 'debug'], ['fetch_succeeded', 'info'], ['cache_hit', 'debug']]);
+  assert.match(events[1].message, /token received in \d+ ms/);
+  assert.equal(events[1].attempt, 1);
+  assert.equal(events[1].expires_in, 120);
+  assert.match(events[0].key, /^[\w-]{6,}$/);
 });
 
 test('a CryptoKey that cannot sign is a MaskinportenError, not a DOMException', async () => {

@@ -29,10 +29,10 @@ beforeEach(async () => {
 });
 
 const x5cClient = (extra = {}) => new Client({ clientId: X5C_CLIENT, key: x5cKey, environment: sim.issuer, ...extra });
-const provider = (client, extra = {}) => new TokenProvider({ client, retryDelayMs: 10, ...extra });
+const provider = (client, extra = {}) => new TokenProvider({ client, initialBackoffMs: 10, ...extra });
 const claimsOf = (token) => decodeJwt(token.accessToken).claims;
 
-test('x5c client (PKCS#12, WebCrypto) gets a token; the cache serves it again', async () => {
+test('x5c client (PKCS#12, node:crypto) gets a token; the cache serves it again', async () => {
   const p = provider(x5cClient());
   const token = await p.token(READ);
   assert.equal(token.tokenType, 'Bearer');
@@ -44,6 +44,11 @@ test('x5c client (PKCS#12, WebCrypto) gets a token; the cache serves it again', 
   assert.equal((await p.token(READ)).accessToken, token.accessToken);
   const stats = await sim.admin('/_sim/stats');
   assert.equal(stats.tokens_issued, 1);
+});
+
+test('x5c client with WebCrypto signing gets a token', async () => {
+  const token = await provider(x5cClient({ signer: 'webcrypto' })).token(READ);
+  assert.equal(claimsOf(token).client_id, X5C_CLIENT);
 });
 
 test('kid client (JWK) with the pure-WASM signer and RS512', async () => {
@@ -94,9 +99,14 @@ test('an unregistered scope is refused: oauth_error MP-200 invalid_scope', async
   assert.equal(e.status, 400);
 });
 
-test('fault: one 503 is retried and the token arrives', async () => {
+test('fault: one 503 is retried after the core\'s back-off and the token arrives', async () => {
   await sim.admin('/_sim/faults', { method: 'POST', body: JSON.stringify({ kind: 'status', status: 503, count: 1 }) });
-  const token = await provider(x5cClient()).token(READ);
+  const events = [];
+  const token = await provider(x5cClient(), { onEvent: (e) => events.push(e) }).token(READ);
+  const retry = events.find((e) => e.event === 'retry_scheduled');
+  assert.ok(retry, events.map((e) => e.event).join());
+  assert.equal(retry.status, 503);
+  assert.equal(retry.kind, 'unavailable');
   assert.equal(token.tokenType, 'Bearer');
   const stats = await sim.admin('/_sim/stats');
   assert.equal(stats.requests, 2);
@@ -105,7 +115,7 @@ test('fault: one 503 is retried and the token arrives', async () => {
 
 test('fault: HTML from a proxy is a retryable error with its status', async () => {
   await sim.admin('/_sim/faults', { method: 'POST', body: JSON.stringify({ kind: 'html', status: 502 }) });
-  const e = await provider(x5cClient(), { retries: 0 }).token(READ).catch((x) => x);
+  const e = await provider(x5cClient(), { maxAttempts: 1 }).token(READ).catch((x) => x);
   assert.ok(isMaskinportenError(e));
   assert.equal(e.status, 502);
   assert.equal(e.retryable, true);
@@ -114,14 +124,14 @@ test('fault: HTML from a proxy is a retryable error with its status', async () =
 
 test('fault: a dropped connection is unavailable', async () => {
   await sim.admin('/_sim/faults', { method: 'POST', body: JSON.stringify({ kind: 'close' }) });
-  const e = await provider(x5cClient(), { retries: 0 }).token(READ).catch((x) => x);
+  const e = await provider(x5cClient(), { maxAttempts: 1 }).token(READ).catch((x) => x);
   assert.equal(e.code, 'unavailable');
   assert.equal(e.retryable, true);
 });
 
 test('fault: latency beyond the timeout is unavailable', async () => {
   await sim.admin('/_sim/faults', { method: 'POST', body: JSON.stringify({ kind: 'latency', latency_ms: 3000, count: 1 }) });
-  const e = await provider(x5cClient(), { retries: 0, timeoutMs: 200 }).token(READ).catch((x) => x);
+  const e = await provider(x5cClient(), { maxAttempts: 1, attemptTimeoutMs: 200 }).token(READ).catch((x) => x);
   assert.equal(e.code, 'unavailable');
   assert.equal(e.retryable, true);
 });

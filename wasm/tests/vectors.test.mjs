@@ -1,4 +1,4 @@
-// The shared vectors (tests/vectors/) through the installed package, with both signers.
+// The shared vectors (tests/vectors/) through the installed package, with the three signers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMaskinportenError, MaskinportenError, parseTokenResponse } from 'maskinporten';
@@ -24,15 +24,22 @@ for (const c of grants) {
     assert.equal(request.method, 'POST');
   });
 
-  test(`grant vector ${c.name}: WebCrypto signer`, async () => {
-    const client = makeClient(c.client, loadKey(c.key));
-    assert.equal(client.signer, 'webcrypto');
-    // RSASSA-PKCS1-v1_5 is deterministic: WebCrypto must give the very same bytes.
-    assert.equal(await client.grant(grantOptions(c.grant, c.now, c.jti)), c.expected.jwt);
-    const request = await client.tokenRequest(grantOptions(c.grant, c.now, c.jti));
-    assert.equal(request.body, c.expected.body);
-  });
+  for (const signer of ['node', 'webcrypto']) {
+    test(`grant vector ${c.name}: ${signer} signer`, async () => {
+      const client = makeClient(c.client, loadKey(c.key), { signer });
+      assert.equal(client.signer, signer);
+      // RSASSA-PKCS1-v1_5 is deterministic: the platform must give the very same bytes.
+      assert.equal(await client.grant(grantOptions(c.grant, c.now, c.jti)), c.expected.jwt);
+      const request = await client.tokenRequest(grantOptions(c.grant, c.now, c.jti));
+      assert.equal(request.body, c.expected.body);
+    });
+  }
 }
+
+test('in Node the default signer is node:crypto', () => {
+  const c = grants[0];
+  assert.equal(makeClient(c.client, loadKey(c.key)).signer, 'node');
+});
 
 for (const c of grantErrors) {
   test(`grant error vector ${c.name}: ${c.expected_error}`, async () => {

@@ -180,43 +180,82 @@ impl FlowEvent {
     }
 
     /// The event as one JSON object: `{"event": name, "level": level, ...fields}` (for hosts
-    /// that forward structured fields).
+    /// that forward structured fields), its members in name order.
     pub fn to_json(&self) -> String {
-        use serde_json::{json, Value};
-        let opt_status = |status: &Option<u16>| status.map_or(Value::Null, Value::from);
-        let mut object = match self {
-            FlowEvent::CacheHit { key } | FlowEvent::FetchCancelled { key } => json!({ "key": key }),
-            FlowEvent::FetchStarted { key, attempt, refresh_ahead } => {
-                json!({ "key": key, "attempt": attempt, "refresh_ahead": refresh_ahead })
+        // Written by hand: `json!` and `Value`'s serializer cost several KB in the WebAssembly
+        // build, for objects of a few plain members.
+        let mut members: Vec<(&str, Json<'_>)> =
+            vec![("event", Json::Str(self.name())), ("level", Json::Str(self.level().as_str()))];
+        let status = |status: &Option<u16>| status.map_or(Json::Null, |s| Json::Int(s.into()));
+        match self {
+            FlowEvent::CacheHit { key } | FlowEvent::FetchCancelled { key } => members.push(("key", Json::Str(key))),
+            FlowEvent::FetchStarted { key, attempt, refresh_ahead } => members.extend([
+                ("key", Json::Str(key)),
+                ("attempt", Json::Int((*attempt).into())),
+                ("refresh_ahead", Json::Bool(*refresh_ahead)),
+            ]),
+            FlowEvent::FetchSucceeded { key, attempt, duration_ms, expires_in } => members.extend([
+                ("key", Json::Str(key)),
+                ("attempt", Json::Int((*attempt).into())),
+                ("duration_ms", Json::Int(*duration_ms)),
+                ("expires_in", Json::Int(*expires_in)),
+            ]),
+            FlowEvent::RetryScheduled { key, attempt, kind, status: s, wait_ms, retry_after } => members.extend([
+                ("key", Json::Str(key)),
+                ("attempt", Json::Int((*attempt).into())),
+                ("kind", Json::Str(kind.as_str())),
+                ("status", status(s)),
+                ("wait_ms", Json::Int(*wait_ms)),
+                ("retry_after", Json::Bool(*retry_after)),
+            ]),
+            FlowEvent::Refused { key, status: s, error, mp_code } => members.extend([
+                ("key", Json::Str(key)),
+                ("status", Json::Int((*s).into())),
+                ("error", Json::Str(error)),
+                ("mp_code", code(mp_code)),
+            ]),
+            FlowEvent::FetchFailed { key, attempts, kind, status: s } => members.extend([
+                ("key", Json::Str(key)),
+                ("attempts", Json::Int((*attempts).into())),
+                ("kind", Json::Str(kind.as_str())),
+                ("status", status(s)),
+            ]),
+            FlowEvent::RefreshAheadFailed { key, kind, mp_code, next_attempt_at_ms } => members.extend([
+                ("key", Json::Str(key)),
+                ("kind", Json::Str(kind.as_str())),
+                ("mp_code", code(mp_code)),
+                ("next_attempt_at_ms", Json::Int(*next_attempt_at_ms)),
+            ]),
+            FlowEvent::TokenRejected { key, dropped } => {
+                members.extend([("key", Json::Str(key)), ("dropped", Json::Bool(*dropped))])
             }
-            FlowEvent::FetchSucceeded { key, attempt, duration_ms, expires_in } => {
-                json!({ "key": key, "attempt": attempt, "duration_ms": duration_ms, "expires_in": expires_in })
-            }
-            FlowEvent::RetryScheduled { key, attempt, kind, status, wait_ms, retry_after } => json!({
-                "key": key, "attempt": attempt, "kind": kind.as_str(), "status": opt_status(status),
-                "wait_ms": wait_ms, "retry_after": retry_after,
-            }),
-            FlowEvent::Refused { key, status, error, mp_code } => {
-                json!({ "key": key, "status": status, "error": error, "mp_code": mp_code })
-            }
-            FlowEvent::FetchFailed { key, attempts, kind, status } => {
-                json!({ "key": key, "attempts": attempts, "kind": kind.as_str(), "status": opt_status(status) })
-            }
-            FlowEvent::RefreshAheadFailed { key, kind, mp_code, next_attempt_at_ms } => json!({
-                "key": key, "kind": kind.as_str(), "mp_code": mp_code, "next_attempt_at_ms": next_attempt_at_ms,
-            }),
-            FlowEvent::TokenRejected { key, dropped } => json!({ "key": key, "dropped": dropped }),
-            FlowEvent::JwksRefreshed { keys, duration_ms } => json!({ "keys": keys, "duration_ms": duration_ms }),
-            FlowEvent::JwksFailed { kind, status, keys_held, next_attempt_at_ms } => json!({
-                "kind": kind.as_str(), "status": opt_status(status), "keys_held": keys_held,
-                "next_attempt_at_ms": next_attempt_at_ms,
-            }),
-        };
-        if let Value::Object(fields) = &mut object {
-            fields.insert("event".into(), self.name().into());
-            fields.insert("level".into(), self.level().as_str().into());
+            FlowEvent::JwksRefreshed { keys, duration_ms } => members.extend([
+                ("keys", Json::Int(i64::try_from(*keys).unwrap_or(i64::MAX))),
+                ("duration_ms", Json::Int(*duration_ms)),
+            ]),
+            FlowEvent::JwksFailed { kind, status: s, keys_held, next_attempt_at_ms } => members.extend([
+                ("kind", Json::Str(kind.as_str())),
+                ("status", status(s)),
+                ("keys_held", Json::Bool(*keys_held)),
+                ("next_attempt_at_ms", Json::Int(*next_attempt_at_ms)),
+            ]),
         }
-        object.to_string()
+        members.sort_unstable_by_key(|(name, _)| *name);
+        let mut out = String::with_capacity(160);
+        for (n, (name, value)) in members.iter().enumerate() {
+            out.push(if n == 0 { '{' } else { ',' });
+            write_str(&mut out, name);
+            out.push(':');
+            match value {
+                Json::Str(text) => write_str(&mut out, text),
+                Json::Int(number) => out.push_str(&number.to_string()),
+                Json::Bool(true) => out.push_str("true"),
+                Json::Bool(false) => out.push_str("false"),
+                Json::Null => out.push_str("null"),
+            }
+        }
+        out.push('}');
+        out
     }
 
     pub(crate) fn refused(key: &str, error: &Error) -> Option<FlowEvent> {
@@ -279,6 +318,142 @@ impl fmt::Display for FlowEvent {
                 let held = if *keys_held { "the keys held stay in use" } else { "no keys held" };
                 write!(f, "JWKS fetch failed ({kind}{status}); {held}")
             }
+        }
+    }
+}
+
+/// A member value of an event's JSON form.
+enum Json<'a> {
+    Str(&'a str),
+    Int(i64),
+    Bool(bool),
+    Null,
+}
+
+/// An optional string member: the text or `null`.
+fn code(code: &Option<String>) -> Json<'_> {
+    code.as_deref().map_or(Json::Null, Json::Str)
+}
+
+/// `text` as a JSON string, escaped as serde_json escapes.
+fn write_str(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(c as u8 >> 4)]));
+                out.push(char::from(HEX[usize::from(c as u8 & 0xf)]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    /// The JSON form as serde_json writes it: what `to_json` must equal byte for byte.
+    fn reference(event: &FlowEvent) -> String {
+        let opt_status = |status: &Option<u16>| status.map_or(Value::Null, Value::from);
+        let mut object = match event {
+            FlowEvent::CacheHit { key } | FlowEvent::FetchCancelled { key } => json!({ "key": key }),
+            FlowEvent::FetchStarted { key, attempt, refresh_ahead } => {
+                json!({ "key": key, "attempt": attempt, "refresh_ahead": refresh_ahead })
+            }
+            FlowEvent::FetchSucceeded { key, attempt, duration_ms, expires_in } => {
+                json!({ "key": key, "attempt": attempt, "duration_ms": duration_ms, "expires_in": expires_in })
+            }
+            FlowEvent::RetryScheduled { key, attempt, kind, status, wait_ms, retry_after } => json!({
+                "key": key, "attempt": attempt, "kind": kind.as_str(), "status": opt_status(status),
+                "wait_ms": wait_ms, "retry_after": retry_after,
+            }),
+            FlowEvent::Refused { key, status, error, mp_code } => {
+                json!({ "key": key, "status": status, "error": error, "mp_code": mp_code })
+            }
+            FlowEvent::FetchFailed { key, attempts, kind, status } => {
+                json!({ "key": key, "attempts": attempts, "kind": kind.as_str(), "status": opt_status(status) })
+            }
+            FlowEvent::RefreshAheadFailed { key, kind, mp_code, next_attempt_at_ms } => json!({
+                "key": key, "kind": kind.as_str(), "mp_code": mp_code, "next_attempt_at_ms": next_attempt_at_ms,
+            }),
+            FlowEvent::TokenRejected { key, dropped } => json!({ "key": key, "dropped": dropped }),
+            FlowEvent::JwksRefreshed { keys, duration_ms } => json!({ "keys": keys, "duration_ms": duration_ms }),
+            FlowEvent::JwksFailed { kind, status, keys_held, next_attempt_at_ms } => json!({
+                "kind": kind.as_str(), "status": opt_status(status), "keys_held": keys_held,
+                "next_attempt_at_ms": next_attempt_at_ms,
+            }),
+        };
+        if let Value::Object(fields) = &mut object {
+            fields.insert("event".into(), event.name().into());
+            fields.insert("level".into(), event.level().as_str().into());
+        }
+        object.to_string()
+    }
+
+    #[test]
+    fn json_is_what_serde_json_writes() {
+        let key = "a1b2c3d4".to_string();
+        let odd = "quote \" backslash \\ newline \n tab \t bell \u{7} \u{8}\u{c}\r \u{1f} æ€ \u{7f}".to_string();
+        let events = [
+            FlowEvent::CacheHit { key: key.clone() },
+            FlowEvent::FetchCancelled { key: odd.clone() },
+            FlowEvent::FetchStarted { key: key.clone(), attempt: 3, refresh_ahead: true },
+            FlowEvent::FetchSucceeded { key: key.clone(), attempt: 1, duration_ms: -5, expires_in: i64::MAX },
+            FlowEvent::RetryScheduled {
+                key: key.clone(),
+                attempt: u32::MAX,
+                kind: ErrorKind::Unavailable,
+                status: Some(503),
+                wait_ms: 150,
+                retry_after: false,
+            },
+            FlowEvent::RetryScheduled {
+                key: key.clone(),
+                attempt: 1,
+                kind: ErrorKind::Unavailable,
+                status: None,
+                wait_ms: 0,
+                retry_after: true,
+            },
+            FlowEvent::Refused { key: key.clone(), status: 400, error: odd.clone(), mp_code: Some("MP-100".into()) },
+            FlowEvent::Refused { key: key.clone(), status: 401, error: "invalid_client".into(), mp_code: None },
+            FlowEvent::FetchFailed { key: key.clone(), attempts: 4, kind: ErrorKind::OauthError, status: None },
+            FlowEvent::RefreshAheadFailed {
+                key: key.clone(),
+                kind: ErrorKind::MalformedResponse,
+                mp_code: None,
+                next_attempt_at_ms: i64::MIN,
+            },
+            FlowEvent::TokenRejected { key, dropped: false },
+            FlowEvent::JwksRefreshed { keys: usize::MAX, duration_ms: 40 },
+            FlowEvent::JwksFailed {
+                kind: ErrorKind::Unavailable,
+                status: Some(502),
+                keys_held: true,
+                next_attempt_at_ms: 1_767_225_660_000,
+            },
+        ];
+        for event in &events {
+            let mut expected = reference(event);
+            if let FlowEvent::JwksRefreshed { keys, .. } = event {
+                // usize::MAX does not fit the i64 the JSON form carries: it is capped.
+                expected = expected.replace(&keys.to_string(), &i64::MAX.to_string());
+            }
+            assert_eq!(event.to_json(), expected, "{}", event.name());
+            let parsed: Value = serde_json::from_str(&event.to_json()).unwrap();
+            assert_eq!(parsed["event"], event.name());
         }
     }
 }

@@ -12,7 +12,7 @@ const vectors = process.env.MASKINPORTEN_VECTORS;
 const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</title>
 <script type="module">
   try {
-    const { Client, Key, TokenValidator, isMaskinportenError } = await import('/pkg/js/web.js');
+    const { Client, Key, TokenProvider, TokenValidator, isMaskinportenError } = await import('/pkg/js/web.js');
     const cases = (await (await fetch('/vectors/grants.json')).json()).cases;
     const bytes = async (p) => new Uint8Array(await (await fetch('/vectors/' + p)).arrayBuffer());
     const text = async (p) => (await fetch('/vectors/' + p)).text();
@@ -27,25 +27,38 @@ const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</ti
       if (c.grant.authorization_details != null) opts.authorizationDetails = c.grant.authorization_details;
       const base = { clientId: c.client.client_id, key, environment: c.client.environment,
         algorithm: c.client.algorithm ?? undefined, lifetime: c.client.lifetime ?? undefined, x5c: c.client.x5c ?? undefined };
-      const web = new Client(base);
+      const web = new Client(base); // in a browser: WebCrypto
       const wasm = new Client({ ...base, signer: 'wasm' });
       results.push({ name: c.name, signer: web.signer,
         webcrypto: (await web.grant(opts)) === c.expected.jwt, wasm: (await wasm.grant(opts)) === c.expected.jwt });
     }
+    // The token flow in the browser: WebCrypto signs the core's grant, a fake fetch answers.
+    const p12case = cases.find((c) => c.key.type === 'pkcs12');
+    const flowClient = new Client({ clientId: p12case.client.client_id, key: Key.fromPkcs12(await bytes(p12case.key.file), p12case.key.password),
+      environment: p12case.client.environment });
+    let assertion;
+    const provider = new TokenProvider({ client: flowClient, fetch: async (url, init) => {
+      assertion = new URLSearchParams(init.body).get('assertion');
+      return new Response(JSON.stringify({ access_token: 'browser-token', token_type: 'Bearer', expires_in: 120 }),
+        { status: 200, headers: { 'content-type': 'application/json' } });
+    } });
+    const flowToken = await provider.token({ scopes: p12case.grant.scopes });
+    const flow = { token: flowToken.accessToken, parts: assertion?.split('.').length, signer: flowClient.signer };
     let error;
     try { Key.fromPkcs12(await bytes('keys/client.p12'), 'wrong'); } catch (e) { error = { guard: isMaskinportenError(e), code: e.code }; }
     const vdoc = await (await fetch('/vectors/validation.json')).json();
     const good = vdoc.cases.find((c) => c.name === 'valid');
     const forged = vdoc.cases.find((c) => c.name === 'signed_by_another_key');
-    const validator = new TokenValidator({ environment: vdoc.issuer, verifier: 'webcrypto', now: () => good.now,
+    const validator = new TokenValidator({ environment: vdoc.issuer, now: () => good.now * 1000,
       fetch: async () => { throw new Error('no fetch expected'); } });
-    validator.updateJwks(await text(vdoc.jwks_file), good.now);
+    validator.updateJwks(await text(vdoc.jwks_file));
     const requirements = { scopes: good.requirements.scopes };
     const validated = await validator.validate(good.token, requirements);
     const again = await validator.validate(good.token, requirements); // with the CryptoKey cached
     const forgedCode = await validator.validate(forged.token, requirements).then(() => 'accepted', (e) => e.code);
-    const validation = { consumerOrg: validated.consumerOrg, again: again.consumerOrg, expected: good.expected.consumer_org, forgedCode };
-    window.__result = { ok: true, results, error, validation, subtle: !!globalThis.crypto?.subtle };
+    const validation = { consumerOrg: validated.consumerOrg, again: again.consumerOrg, expected: good.expected.consumer_org, forgedCode,
+      verifier: validator.verifier };
+    window.__result = { ok: true, results, error, validation, flow, subtle: !!globalThis.crypto?.subtle };
   } catch (e) {
     window.__result = { ok: false, message: String(e && e.stack || e) };
   }
@@ -68,9 +81,13 @@ try {
   for (const r of result.results) console.log(`  ${r.name}: webcrypto=${r.webcrypto} wasm=${r.wasm} signer=${r.signer}`);
   if (result.results.length === 0 || bad.length) throw new Error(`mismatching grants: ${JSON.stringify(bad)}`);
   if (!result.error?.guard || result.error.code !== 'wrong_password') throw new Error(`error mapping: ${JSON.stringify(result.error)}`);
+  console.log(`browser: TokenProvider with ${result.flow.signer}: ${result.flow.token}, a ${result.flow.parts}-part grant sent`);
+  if (result.flow.token !== 'browser-token' || result.flow.parts !== 3 || result.flow.signer !== 'webcrypto') {
+    throw new Error(`token flow in the browser: ${JSON.stringify(result.flow)}`);
+  }
   const v = result.validation;
   console.log(`browser: validate() with WebCrypto: consumer ${v.consumerOrg} (twice: ${v.again}), forged token: ${v.forgedCode}`);
-  if (v.consumerOrg !== v.expected || v.again !== v.expected || v.forgedCode !== 'signature_invalid') {
+  if (v.verifier !== 'webcrypto' || v.consumerOrg !== v.expected || v.again !== v.expected || v.forgedCode !== 'signature_invalid') {
     throw new Error(`validation in the browser: ${JSON.stringify(v)}`);
   }
   console.log('browser smoke test passed');

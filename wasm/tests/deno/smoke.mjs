@@ -1,7 +1,7 @@
 // Deno smoke test: the installed package (node_modules/maskinporten, resolved through its
-// `deno` export condition, i.e. the web entry) signs vector grants with WebCrypto and with the
-// pure-WASM signer (byte-identical to the vectors), maps a wrong password to a MaskinportenError,
-// and validates a vector access token. Run by scripts/test-wasm from the folder where the tarball
+// `deno` export condition, i.e. the web entry) finds Deno's node:crypto, signs vector grants with
+// it, with WebCrypto and with the pure-WASM signer (byte-identical to the vectors), maps a wrong
+// password to a MaskinportenError, and validates a vector access token with each verifier. Run by scripts/test-wasm from the folder where the tarball
 // is installed: `deno run --allow-read --allow-env tests/deno/smoke.mjs`.
 import { Client, Key, TokenValidator, isMaskinportenError } from 'maskinporten';
 
@@ -31,11 +31,11 @@ for (const c of cases) {
     clientId: c.client.client_id, key, environment: c.client.environment,
     algorithm: c.client.algorithm ?? undefined, lifetime: c.client.lifetime ?? undefined, x5c: c.client.x5c ?? undefined,
   };
-  const web = new Client(base);
-  check(web.signer === 'webcrypto', `${c.name}: signer is ${web.signer}, expected webcrypto`);
-  check((await web.grant(options)) === c.expected.jwt, `${c.name}: WebCrypto grant differs from the vector`);
-  check((await new Client({ ...base, signer: 'wasm' }).grant(options)) === c.expected.jwt,
-    `${c.name}: WASM grant differs from the vector`);
+  const auto = new Client(base);
+  check(auto.signer === 'node', `${c.name}: signer is ${auto.signer}, expected node (Deno's node:crypto)`);
+  for (const signer of ['node', 'webcrypto', 'wasm']) {
+    check((await new Client({ ...base, signer }).grant(options)) === c.expected.jwt, `${c.name}: ${signer} grant differs from the vector`);
+  }
 }
 
 try {
@@ -47,16 +47,23 @@ try {
 
 const validation = JSON.parse(await Deno.readTextFile(`${vectors}/validation.json`));
 const valid = validation.cases.find((c) => c.name === 'valid');
-const validator = new TokenValidator({
-  environment: validation.issuer,
-  now: () => valid.now,
-  fetch: async () => new Response(await Deno.readTextFile(`${vectors}/${validation.jwks_file}`), { status: 200 }),
-});
-const token = await validator.validate(`Bearer ${valid.token}`, { scopes: valid.requirements.scopes });
-check(token.consumerOrg === valid.expected.consumer_org, `validated consumerOrg ${token.consumerOrg}`);
+const forged = validation.cases.find((c) => c.name === 'signed_by_another_key');
+for (const verifier of ['node', 'webcrypto', 'wasm']) {
+  const validator = new TokenValidator({
+    environment: validation.issuer,
+    verifier,
+    now: () => valid.now * 1000,
+    fetch: async () => new Response(await Deno.readTextFile(`${vectors}/${validation.jwks_file}`), { status: 200 }),
+  });
+  const token = await validator.validate(`Bearer ${valid.token}`, { scopes: valid.requirements.scopes });
+  check(token.consumerOrg === valid.expected.consumer_org, `${verifier}: validated consumerOrg ${token.consumerOrg}`);
+  const refused = await validator.validate(forged.token, { scopes: valid.requirements.scopes }).then(() => 'accepted', (e) => e.code);
+  check(refused === 'signature_invalid', `${verifier}: a token signed by another key gave ${refused}`);
+}
+check(new TokenValidator({ environment: 'test' }).verifier === 'node', 'the default verifier in Deno is node:crypto');
 
 if (failures.length) {
   console.error(`deno smoke: ${failures.length} failure(s):\n  ${failures.join('\n  ')}`);
   Deno.exit(1);
 }
-console.log(`deno smoke: ${cases.length} grant vectors x 2 signers, error mapping and validation passed (Deno ${Deno.version.deno})`);
+console.log(`deno smoke: ${cases.length} grant vectors x 3 signers (node:crypto, WebCrypto, WASM), error mapping and validation with 3 verifiers passed (Deno ${Deno.version.deno})`);
