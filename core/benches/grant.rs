@@ -3,7 +3,9 @@
 //! `cargo bench -p maskinporten --features aws-lc-rs`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use maskinporten::{parse_token_response, Algorithm, CacheLookup, Client, Environment, GrantOptions, Key, TokenCache};
+use maskinporten::{
+    parse_token_response, Algorithm, Client, Environment, GrantOptions, HttpResponse, Key, TokenFlow, TokenStep,
+};
 
 const NOW: i64 = 1_767_225_600;
 
@@ -40,18 +42,16 @@ fn caching(c: &mut Criterion) {
     let client = client();
     let options = GrantOptions::new(["test:scope.read"]);
     let key = client.cache_key(&options);
-    let mut cache = TokenCache::new();
-    if let CacheLookup::Fetch { ticket, .. } = cache.lookup(&key, NOW) {
-        let token =
-            parse_token_response(200, br#"{"access_token":"t","token_type":"Bearer","expires_in":120}"#, None, NOW)
-                .expect("token");
-        cache.complete(ticket, token, NOW);
+    let mut flow = TokenFlow::new();
+    let now_ms = NOW * 1000;
+    let mut call = flow.call(key.clone(), now_ms);
+    if let TokenStep::Send { .. } = flow.poll(&mut call, &client, &options, now_ms) {
+        let body = br#"{"access_token":"t","token_type":"Bearer","expires_in":120}"#;
+        flow.handle_response(&mut call, &client, HttpResponse::new(200, body), now_ms, 0.5);
     }
+    assert!(matches!(flow.poll(&mut call, &client, &options, now_ms), TokenStep::Token(_)));
     c.bench_function("cache_hit", |b| {
-        b.iter(|| match cache.lookup(black_box(&key), NOW + 1) {
-            CacheLookup::Hit(token) => token,
-            _ => unreachable!("the token is fresh"),
-        })
+        b.iter(|| flow.fresh(black_box(&key), now_ms + 1000).expect("the token is fresh"))
     });
     c.bench_function("cache_key", |b| b.iter(|| client.cache_key(black_box(&options))));
 }

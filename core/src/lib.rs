@@ -8,17 +8,22 @@
 //! tests, the `jti` come in as values; your HTTP client does the sending.
 //!
 //! # Call order
+//! The single steps, for hosts that want them:
 //! 1. Build the token request: [`Client::token_request`] (or [`Client::prepare_grant`] then
 //!    [`PreparedGrant::finish`] and [`Client::token_request_for_assertion`] when the key lives in
 //!    an HSM, a cloud KMS or WebCrypto).
 //! 2. Send it with your HTTP client: `POST` the `body` to `url` with the `headers`.
 //! 3. Hand the status, body and content type to [`Client::parse_token_response`]: you get an
 //!    [`AccessToken`] or a typed [`Error`] (an OAuth error carries its `MP-nnn` code and a hint).
-//! 4. Keep the token until its refresh time; [`TokenCache`] tells you when, and lets exactly one
-//!    caller refresh while the others keep using the valid token.
+//!
+//! Around them, the **flows** decide everything else, the same for every host: [`TokenFlow`]
+//! (cache, single flight, retries with `Retry-After`, refresh ahead of expiry, 401s, the Altinn
+//! exchange) and the validation flow of [`Validator`] (JWKS schedule, single flight, RFC 6750
+//! answers through [`Rejection`]). A host asks a flow for the next step and reports what
+//! happened; see their docs for the call order.
 //!
 //! ```
-//! use maskinporten::{CacheLookup, Client, Environment, GrantOptions, Key, TokenCache};
+//! use maskinporten::{Client, Environment, GrantOptions, HttpResponse, Key, TokenFlow, TokenStep};
 //! # fn send(_: &maskinporten::TokenRequest) -> (u16, Vec<u8>) {
 //! #     (200, br#"{"access_token":"eyJraWQiOi...","token_type":"Bearer","expires_in":120,"scope":"test:scope.read"}"#.to_vec())
 //! # }
@@ -27,26 +32,20 @@
 //! let key = Key::from_pkcs12(&p12_bytes, "vector-password", None)?;
 //! let client = Client::new("5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d", key, Environment::test())?;
 //! let options = GrantOptions::new(["test:scope.read"]);
-//! let mut cache = TokenCache::new();
-//! let now = maskinporten::unix_now();
+//! let mut flow = TokenFlow::new();
+//! let now_ms = 1_767_225_600_000; // the host's clock, Unix milliseconds
 //!
-//! let token = match cache.lookup(&client.cache_key(&options), now) {
-//!     CacheLookup::Hit(token) => token,
-//!     CacheLookup::Fetch { ticket, .. } => {
-//!         let request = client.token_request(&options, now, None)?; // 1.
-//!         let (status, body) = send(&request);                        // 2. your HTTP client
-//!         match client.parse_token_response(status, &body, Some("application/json"), now) { // 3.
-//!             Ok(token) => {
-//!                 cache.complete(ticket, token.clone(), now);         // 4.
-//!                 token
-//!             }
-//!             Err(error) => {
-//!                 cache.fail(ticket);
-//!                 return Err(error);
-//!             }
+//! let mut call = flow.call(client.cache_key(&options), now_ms);
+//! let token = loop {
+//!     match flow.poll(&mut call, &client, &options, now_ms) {
+//!         TokenStep::Token(token) => break token,
+//!         TokenStep::Send { request, .. } => {
+//!             let (status, body) = send(&request); // your HTTP client
+//!             flow.handle_response(&mut call, &client, HttpResponse::new(status, &body), now_ms, 0.5);
 //!         }
+//!         TokenStep::Fail(error) => return Err(error),
+//!         other => unreachable!("one caller and a working server: {other:?}"),
 //!     }
-//!     CacheLookup::Wait { .. } => unreachable!("single-threaded example"),
 //! };
 //! assert_eq!(token.token_type(), "Bearer");
 //! # Ok(()) }
@@ -102,7 +101,7 @@ pub mod fuzzing {
 pub use algorithm::Algorithm;
 pub use altinn::{AltinnExchange, AltinnPlatform};
 pub use authorization::{AuthorizationDetail, CONSENT_TYPE, SYSTEM_USER_TYPE};
-pub use cache::{CacheKey, CacheLookup, FetchTicket, TokenCache};
+pub use cache::CacheKey;
 pub use client::{Client, X5c, MAX_GRANT_LIFETIME};
 pub use crypto::BACKEND;
 pub use environment::Environment;

@@ -14,7 +14,6 @@ mod flow;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod fuzz;
 mod jwks;
-mod legacy;
 mod options;
 #[cfg(feature = "platform-crypto")]
 mod pending;

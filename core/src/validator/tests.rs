@@ -187,18 +187,6 @@ fn wrong_scope_is_403_with_the_required_scope() {
     assert!(rejection.www_authenticate().unwrap().contains("scope=\"test:scope.read\""));
 }
 
-#[test]
-fn legacy_schedule_still_answers() {
-    let mut validator = Validator::new(Environment::test()).with_min_refetch_interval(60).unwrap();
-    assert!(validator.jwks_request(T0).is_some(), "first use");
-    validator.jwks_fetch_failed(T0);
-    assert!(validator.jwks_request(T0 + 30).is_none(), "backs off after a failure");
-    let err = validator.update_jwks_response(503, b"<html>", T0 + 60).unwrap_err();
-    assert_eq!((err.kind(), err.status(), err.is_retryable()), (ErrorKind::Unavailable, Some(503), true));
-    validator.update_jwks_response(200, &jwks("client.key.pem", "k1"), T0 + 120).unwrap();
-    assert!(validator.jwks_request(T0 + 121).is_none(), "fresh");
-}
-
 #[cfg(feature = "platform-crypto")]
 #[test]
 fn the_platform_verdict_concludes_the_flow() {
