@@ -59,6 +59,14 @@ pub enum FlowEvent {
         /// The token's lifetime, in seconds.
         expires_in: i64,
     },
+    /// Another process (a replica sharing a token store) had fetched this token: it was taken
+    /// from the store instead of sending a request.
+    SharedTokenUsed {
+        /// The cache key's label.
+        key: String,
+        /// The token's lifetime, in seconds.
+        expires_in: i64,
+    },
     /// An attempt failed with a retryable error; the next one follows after `wait_ms`.
     RetryScheduled {
         /// The cache key's label.
@@ -143,7 +151,7 @@ pub enum FlowEvent {
 impl FlowEvent {
     /// A stable snake_case name: `cache_hit`, `fetch_started`, `fetch_succeeded`,
     /// `retry_scheduled`, `refused`, `fetch_failed`, `refresh_ahead_failed`, `fetch_cancelled`,
-    /// `token_rejected`, `jwks_refreshed`, `jwks_failed`.
+    /// `token_rejected`, `jwks_refreshed`, `jwks_failed`, `shared_token_used`.
     pub fn name(&self) -> &'static str {
         match self {
             FlowEvent::CacheHit { .. } => "cache_hit",
@@ -157,15 +165,17 @@ impl FlowEvent {
             FlowEvent::TokenRejected { .. } => "token_rejected",
             FlowEvent::JwksRefreshed { .. } => "jwks_refreshed",
             FlowEvent::JwksFailed { .. } => "jwks_failed",
+            FlowEvent::SharedTokenUsed { .. } => "shared_token_used",
         }
     }
 
     /// How loud the event is.
     pub fn level(&self) -> EventLevel {
         match self {
-            FlowEvent::CacheHit { .. } | FlowEvent::FetchStarted { .. } | FlowEvent::FetchCancelled { .. } => {
-                EventLevel::Debug
-            }
+            FlowEvent::CacheHit { .. }
+            | FlowEvent::FetchStarted { .. }
+            | FlowEvent::FetchCancelled { .. }
+            | FlowEvent::SharedTokenUsed { .. } => EventLevel::Debug,
             FlowEvent::FetchSucceeded { .. } | FlowEvent::TokenRejected { .. } | FlowEvent::JwksRefreshed { .. } => {
                 EventLevel::Info
             }
@@ -205,6 +215,7 @@ impl FlowEvent {
                 "key": key, "kind": kind.as_str(), "mp_code": mp_code, "next_attempt_at_ms": next_attempt_at_ms,
             }),
             FlowEvent::TokenRejected { key, dropped } => json!({ "key": key, "dropped": dropped }),
+            FlowEvent::SharedTokenUsed { key, expires_in } => json!({ "key": key, "expires_in": expires_in }),
             FlowEvent::JwksRefreshed { keys, duration_ms } => json!({ "keys": keys, "duration_ms": duration_ms }),
             FlowEvent::JwksFailed { kind, status, keys_held, next_attempt_at_ms } => json!({
                 "kind": kind.as_str(), "status": opt_status(status), "keys_held": keys_held,
@@ -266,6 +277,9 @@ impl fmt::Display for FlowEvent {
                 )
             }
             FlowEvent::FetchCancelled { key } => write!(f, "token {key}: fetch cancelled; the next caller fetches"),
+            FlowEvent::SharedTokenUsed { key, expires_in } => {
+                write!(f, "token {key}: taken from the shared store (another replica fetched it), valid for {expires_in} s")
+            }
             FlowEvent::TokenRejected { key, dropped } => {
                 let what = if *dropped { "dropped" } else { "already replaced" };
                 write!(f, "token {key}: an API answered 401; the token was {what}")

@@ -446,3 +446,5 @@ mod exchange {
         host.expect_send(&mut plain, T0);
     }
 }
+
+mod shared;
