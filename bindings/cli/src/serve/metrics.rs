@@ -20,7 +20,7 @@ pub struct Metrics {
     jwks: IntCounterVec,
     introspections: IntCounterVec,
     certificate_days: IntGaugeVec,
-    store_up: IntGauge,
+    store_up: IntGaugeVec,
     store_errors: IntCounter,
     store_errors_seen: AtomicU64,
     maskinporten_up: IntGauge,
@@ -79,10 +79,15 @@ impl Metrics {
             registry.register(Box::new(metric.clone())).expect("unique metric");
             metric
         };
-        let store_up = gauge(
-            "maskinporten_store_up",
-            "1 while the shared store (Redis) answers; 0 while this replica fetches for itself",
-        );
+        let store_up = IntGaugeVec::new(
+            Opts::new(
+                "maskinporten_store_up",
+                "1 while the shared store answers; 0 while this replica fetches for itself (absent without a store)",
+            ),
+            &["store"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(store_up.clone())).expect("unique metric");
         let maskinporten_up =
             gauge("maskinporten_up", "1 if Maskinporten answered the last token request (a refusal counts), else 0");
         let store_errors = IntCounter::new("maskinporten_store_errors_total", "Shared store operations that failed")
@@ -157,7 +162,7 @@ impl Metrics {
 
     /// The store's state, as sampled now: up or not, and its error count so far.
     pub fn store_state(&self, up: bool, errors: u64) {
-        self.store_up.set(i64::from(up));
+        self.store_up.with_label_values(&["redis"]).set(i64::from(up));
         let seen = self.store_errors_seen.swap(errors, Ordering::Relaxed);
         self.store_errors.inc_by(errors.saturating_sub(seen));
     }
@@ -195,7 +200,7 @@ mod tests {
         assert!(text.contains("maskinporten_token_cache_total{result=\"miss\"} 1"), "{text}");
         assert!(text.contains("maskinporten_token_fetch_duration_seconds_count 1"), "{text}");
         assert!(text.contains("client=\"default\",mp_code=\"MP-200\",outcome=\"refused\"} 1"), "{text}");
-        assert!(text.contains("maskinporten_store_up 0"), "{text}");
+        assert!(text.contains("maskinporten_store_up{store=\"redis\"} 0"), "{text}");
         assert!(text.contains("maskinporten_store_errors_total 5"), "{text}");
     }
 }
