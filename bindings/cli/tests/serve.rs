@@ -60,8 +60,12 @@ async fn texas_shapes_json_and_form_get_one_cached_token() {
     assert_eq!(sim.stats().tokens_issued, 1, "the second answer came from the cache");
 
     // skip_cache fetches a new one (texas: bypass the cache).
-    let (status, _, body) =
-        post_json(&serve, "/api/v1/token", json!({"identity_provider": "maskinporten", "target": READ, "skip_cache": true})).await;
+    let (status, _, body) = post_json(
+        &serve,
+        "/api/v1/token",
+        json!({"identity_provider": "maskinporten", "target": READ, "skip_cache": true}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_ne!(body["access_token"], token.as_str());
     assert_eq!(sim.stats().tokens_issued, 2);
@@ -174,7 +178,8 @@ scopes = ["test:scope.write"]
     }
     let (status, _, body) = token(json!({"identity_provider": "azuread", "target": READ})).await;
     assert_eq!((status, body["kind"].as_str()), (StatusCode::BAD_REQUEST, Some("unsupported_identity_provider")));
-    let (status, _, body) = token(json!({"identity_provider": "maskinporten", "target": READ, "client": "limited"})).await;
+    let (status, _, body) =
+        token(json!({"identity_provider": "maskinporten", "target": READ, "client": "limited"})).await;
     assert_eq!((status, body["kind"].as_str()), (StatusCode::FORBIDDEN, Some("scope_not_allowed")), "{body}");
     let (status, _, body) =
         token(json!({"identity_provider": "maskinporten", "target": "test:scope.write", "client": "limited"})).await;
@@ -183,7 +188,8 @@ scopes = ["test:scope.write"]
     assert_eq!((status, body["kind"].as_str()), (StatusCode::NOT_IMPLEMENTED, Some("not_implemented")));
 
     let http = reqwest::Client::new();
-    let plain = http.post(serve.endpoint("/api/v1/token")).header("content-type", "text/plain").body("x").send().await.unwrap();
+    let plain =
+        http.post(serve.endpoint("/api/v1/token")).header("content-type", "text/plain").body("x").send().await.unwrap();
     assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let missing = http.get(serve.endpoint("/api/v1/nothing")).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
@@ -335,7 +341,8 @@ async fn other_addresses_need_the_flag_and_caller_keys() {
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("api-keys");
     std::fs::write(&keys, format!("sha256:{hash} test-caller\n")).unwrap();
-    let serve = Serve::start(&["--listen", "0.0.0.0:0", "--allow-non-loopback", "--api-keys", keys.to_str().unwrap()], &env);
+    let serve =
+        Serve::start(&["--listen", "0.0.0.0:0", "--allow-non-loopback", "--api-keys", keys.to_str().unwrap()], &env);
     let port = serve.ready["port"].as_u64().unwrap();
     let url = format!("http://127.0.0.1:{port}/api/v1/token");
     let http = reqwest::Client::new();

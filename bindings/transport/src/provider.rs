@@ -87,7 +87,11 @@ impl TokenProvider {
     pub fn new(client: Client) -> Result<TokenProvider> {
         Ok(TokenProvider {
             client,
-            state: Mutex::new(State { flow: new_flow(&FlowOptions::default())?, keys: Vec::new(), rejected: Vec::new() }),
+            state: Mutex::new(State {
+                flow: new_flow(&FlowOptions::default())?,
+                keys: Vec::new(),
+                rejected: Vec::new(),
+            }),
             notify: Notify::new(),
             transport: Arc::new(ReqwestTransport::with_default_client()?),
             clock: Arc::new(SystemClock),

@@ -278,7 +278,10 @@ impl fmt::Display for FlowEvent {
             }
             FlowEvent::FetchCancelled { key } => write!(f, "token {key}: fetch cancelled; the next caller fetches"),
             FlowEvent::SharedTokenUsed { key, expires_in } => {
-                write!(f, "token {key}: taken from the shared store (another replica fetched it), valid for {expires_in} s")
+                write!(
+                    f,
+                    "token {key}: taken from the shared store (another replica fetched it), valid for {expires_in} s"
+                )
             }
             FlowEvent::TokenRejected { key, dropped } => {
                 let what = if *dropped { "dropped" } else { "already replaced" };

@@ -66,8 +66,12 @@ async fn overloaded(error: BoxError) -> Response {
         ApiError::service(StatusCode::SERVICE_UNAVAILABLE, "timeout", "the request took longer than the service allows")
             .into_response()
     } else if error.is::<tower::load_shed::error::Overloaded>() {
-        ApiError::service(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "too many requests in flight; try again shortly")
-            .into_response()
+        ApiError::service(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "too many requests in flight; try again shortly",
+        )
+        .into_response()
     } else {
         ApiError::service(StatusCode::INTERNAL_SERVER_ERROR, "error", "the request failed").into_response()
     }

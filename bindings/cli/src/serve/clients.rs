@@ -47,9 +47,8 @@ impl Clients {
         let mut validators: HashMap<String, Arc<TokenValidator>> = HashMap::new();
         let mut list = Vec::new();
         for config in configs {
-            let named = |e: crate::error::CliError| {
-                crate::error::CliError::Message(format!("client {:?}: {e}", config.name()))
-            };
+            let named =
+                |e: crate::error::CliError| crate::error::CliError::Message(format!("client {:?}: {e}", config.name()));
             let client = crate::credentials::client_from_args(&grant_args(config)).map_err(named)?;
             let certificate_not_after = client.key().certificate().map(|c| c.not_after);
             let environment = client.environment().clone();
@@ -94,10 +93,12 @@ impl Clients {
         found.ok_or_else(|| {
             let names: Vec<&str> = self.list.iter().map(|c| c.name.as_str()).collect();
             let message = match name {
-                Some(name) => format!("no client named {:?}; the clients are: {}", super::request::short(name), names.join(", ")),
+                Some(name) => {
+                    format!("no client named {:?}; the clients are: {}", super::request::short(name), names.join(", "))
+                }
                 None => format!("several clients are configured: name one with `client` ({})", names.join(", ")),
             };
-            ApiError { field: Some("client".into()), ..ApiError::service(StatusCode::BAD_REQUEST, "unknown_client", message) }
+            ApiError::service(StatusCode::BAD_REQUEST, "unknown_client", message).with_field("client")
         })
     }
 
@@ -113,19 +114,17 @@ impl ServiceClient {
         let Some(allowed) = &self.allowed_scopes else { return Ok(()) };
         match scopes.iter().find(|s| !allowed.contains(s)) {
             None => Ok(()),
-            Some(scope) => Err(ApiError {
-                field: Some("target".into()),
-                ..ApiError::service(
-                    StatusCode::FORBIDDEN,
-                    "scope_not_allowed",
-                    format!(
-                        "client {:?} may not ask for scope {:?} here; allowed: {}",
-                        self.name,
-                        super::request::short(scope),
-                        allowed.join(" ")
-                    ),
-                )
-            }),
+            Some(scope) => Err(ApiError::service(
+                StatusCode::FORBIDDEN,
+                "scope_not_allowed",
+                format!(
+                    "client {:?} may not ask for scope {:?} here; allowed: {}",
+                    self.name,
+                    super::request::short(scope),
+                    allowed.join(" ")
+                ),
+            )
+            .with_field("target")),
         }
     }
 }

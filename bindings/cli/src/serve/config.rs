@@ -289,7 +289,9 @@ fn client_from_env() -> CliResult<ClientConfig> {
         (_, Some(file)) => (None, Some(PathBuf::from(file))),
         (Some(_), None) => (Some(ENV_PASSWORD.to_string()), None),
         (None, None) => {
-            return Err(CliError::Usage(format!("set {ENV_PASSWORD} or {ENV_PASSWORD_FILE} for the keystore {ENV_P12}")))
+            return Err(CliError::Usage(format!(
+                "set {ENV_PASSWORD} or {ENV_PASSWORD_FILE} for the keystore {ENV_P12}"
+            )))
         }
     };
     Ok(ClientConfig {

@@ -16,7 +16,11 @@ use std::sync::Arc;
 /// Answers `{active: true, ...claims}` for a valid token (signature, issuer, expiry, token type,
 /// and the `scopes` (any of them) or `audience` when asked), `{active: false, error}` for an
 /// invalid one, and 503 with `Retry-After` when the issuer's keys cannot be fetched.
-pub async fn handle(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+pub async fn handle(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     match answer(&app, &headers, body).await {
         Ok((result, body)) => {
             app.metrics.introspection(result);
@@ -42,8 +46,11 @@ async fn answer(
     let scopes = fields.list("scopes")?;
     let audience = fields.text("audience")?.filter(|a| !a.is_empty());
     // Like texas: without scopes or audience, any valid token of the issuer is active.
-    let mut requirements =
-        if scopes.is_empty() && audience.is_none() { Requirements::any_scope_unchecked() } else { Requirements::any_scope(scopes) };
+    let mut requirements = if scopes.is_empty() && audience.is_none() {
+        Requirements::any_scope_unchecked()
+    } else {
+        Requirements::any_scope(scopes)
+    };
     if let Some(audience) = audience {
         requirements = requirements.with_audience(audience);
     }
@@ -55,6 +62,8 @@ async fn answer(
             Ok(("active", Value::Object(claims)))
         }
         Err(error) if error.is_retryable() => Err(ApiError::from_core(&error)),
-        Err(error) => Ok(("inactive", json!({ "active": false, "error": error.to_string(), "kind": error.kind().as_str() }))),
+        Err(error) => {
+            Ok(("inactive", json!({ "active": false, "error": error.to_string(), "kind": error.kind().as_str() })))
+        }
     }
 }

@@ -14,7 +14,8 @@ pub fn check(listen: &str, allowed: bool, authenticated: bool) -> CliResult<Sock
         .to_socket_addrs()
         .map_err(|e| CliError::Usage(format!("--listen {listen:?} is not host:port ({e})")))?
         .collect();
-    let address = *addresses.first().ok_or_else(|| CliError::Usage(format!("--listen {listen:?} resolves to nothing")))?;
+    let address =
+        *addresses.first().ok_or_else(|| CliError::Usage(format!("--listen {listen:?} resolves to nothing")))?;
     if address.ip().is_loopback() {
         return Ok(address);
     }

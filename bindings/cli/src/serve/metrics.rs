@@ -48,15 +48,20 @@ impl Metrics {
             "Token lookups: hit (served from this replica's cache), miss (a fetch started), shared (taken from the shared store)",
             &["result"],
         );
-        let retries = counter("maskinporten_token_retries_total", "Token request attempts retried, by error kind", &["kind"]);
-        let fetch_failures =
-            counter("maskinporten_token_fetch_failures_total", "Token fetches that failed a caller, by error kind", &["kind"]);
+        let retries =
+            counter("maskinporten_token_retries_total", "Token request attempts retried, by error kind", &["kind"]);
+        let fetch_failures = counter(
+            "maskinporten_token_fetch_failures_total",
+            "Token fetches that failed a caller, by error kind",
+            &["kind"],
+        );
         let refresh_ahead_failures = counter(
             "maskinporten_token_refresh_ahead_failures_total",
             "Refreshes ahead of expiry that failed (callers kept the valid token), by error kind",
             &["kind"],
         );
-        let jwks = counter("maskinporten_jwks_refreshes_total", "JWKS fetches for introspection, by result", &["result"]);
+        let jwks =
+            counter("maskinporten_jwks_refreshes_total", "JWKS fetches for introspection, by result", &["result"]);
         let introspections = counter(
             "maskinporten_introspections_total",
             "POST /api/v1/introspect answers: active, inactive, unavailable, invalid_request",

@@ -78,7 +78,9 @@ pub fn run(args: &ServeArgs) -> CliResult<()> {
         state.sample(maskinporten::unix_now());
         if let Some(store) = &state.store {
             if let Err(error) = store.ping().await {
-                tracing::warn!("shared store: {error}; starting anyway, each replica fetches for itself until it answers");
+                tracing::warn!(
+                    "shared store: {error}; starting anyway, each replica fetches for itself until it answers"
+                );
             }
         }
         let router = app::router(state.clone(), &config.limits);

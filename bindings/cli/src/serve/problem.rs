@@ -22,9 +22,13 @@ use serde_json::json;
 /// within its deadline before giving up).
 const RETRY_AFTER_SECONDS: u32 = 5;
 
-/// An error answer.
+/// An error answer (boxed: handlers return it in `Result`s on every path).
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Problem>);
+
+/// What an error answer says.
+#[derive(Debug)]
+pub struct Problem {
     pub status: StatusCode,
     pub kind: String,
     pub message: String,
@@ -39,7 +43,7 @@ impl ApiError {
     /// `unknown_client`, `scope_not_allowed`, `invalid_request`, `payload_too_large`,
     /// `unsupported_identity_provider`, `not_implemented`, `overloaded`, `timeout`).
     pub fn service(status: StatusCode, kind: &str, message: impl Into<String>) -> ApiError {
-        ApiError {
+        ApiError(Box::new(Problem {
             status,
             kind: kind.to_string(),
             message: message.into(),
@@ -47,18 +51,24 @@ impl ApiError {
             hint: None,
             field: None,
             retry_after: (status == StatusCode::SERVICE_UNAVAILABLE).then_some(1),
-        }
+        }))
+    }
+
+    /// The same answer, naming the request field it is about.
+    pub fn with_field(mut self, field: &str) -> ApiError {
+        self.0.field = Some(field.to_string());
+        self
     }
 
     /// A bad request naming `field`.
     pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError { field: Some(field.to_string()), ..ApiError::service(StatusCode::BAD_REQUEST, "invalid_request", message) }
+        ApiError::service(StatusCode::BAD_REQUEST, "invalid_request", message).with_field(field)
     }
 
     /// The answer to a core error.
     pub fn from_core(error: &Error) -> ApiError {
         let status = status_of(error);
-        ApiError {
+        ApiError(Box::new(Problem {
             status,
             kind: error.kind().as_str().to_string(),
             message: error.to_string(),
@@ -66,7 +76,7 @@ impl ApiError {
             hint: error.hint().map(str::to_string),
             field: error.field().map(str::to_string),
             retry_after: (status == StatusCode::SERVICE_UNAVAILABLE).then_some(RETRY_AFTER_SECONDS),
-        }
+        }))
     }
 
     /// The outcome label for metrics: `refused`, `unavailable`, `invalid_request`, `error`.
@@ -109,23 +119,33 @@ fn status_of(error: &Error) -> StatusCode {
     }
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = Problem;
+
+    fn deref(&self) -> &Problem {
+        &self.0
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let ApiError(problem) = self;
+        let problem = *problem;
         let body = json!({
-            "error": self.kind,
-            "error_description": self.message,
-            "kind": self.kind,
-            "mp_code": self.mp_code,
-            "hint": self.hint,
-            "field": self.field,
+            "error": problem.kind,
+            "error_description": problem.message,
+            "kind": problem.kind,
+            "mp_code": problem.mp_code,
+            "hint": problem.hint,
+            "field": problem.field,
         });
-        let mut response = (self.status, axum::Json(body)).into_response();
+        let mut response = (problem.status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(seconds) = self.retry_after {
+        if let Some(seconds) = problem.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if self.status == StatusCode::UNAUTHORIZED {
+        if problem.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
@@ -139,11 +159,17 @@ mod tests {
     #[test]
     fn outages_are_503_with_retry_after_and_refusals_4xx() {
         let outage = ApiError::from_core(&Error::unavailable("no answer"));
-        assert_eq!((outage.status, outage.retry_after, outage.outcome()), (StatusCode::SERVICE_UNAVAILABLE, Some(5), "unavailable"));
+        assert_eq!(
+            (outage.status, outage.retry_after, outage.outcome()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some(5), "unavailable")
+        );
         let signer = ApiError::from_core(&Error::signer_failed("hsm down"));
         assert_eq!(signer.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(signer.kind, "signer_failed");
         let bad = ApiError::invalid("target", "missing");
-        assert_eq!((bad.status, bad.field.as_deref(), bad.outcome()), (StatusCode::BAD_REQUEST, Some("target"), "invalid_request"));
+        assert_eq!(
+            (bad.status, bad.field.as_deref(), bad.outcome()),
+            (StatusCode::BAD_REQUEST, Some("target"), "invalid_request")
+        );
     }
 }

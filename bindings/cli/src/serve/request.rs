@@ -21,7 +21,10 @@ impl Fields {
                 Ok(Value::Object(map)) => map,
                 Ok(_) => return Err(ApiError::invalid("body", "the JSON body must be an object")),
                 Err(e) => {
-                    return Err(ApiError::invalid("body", format!("the body is not JSON (line {}, column {})", e.line(), e.column())))
+                    return Err(ApiError::invalid(
+                        "body",
+                        format!("the body is not JSON (line {}, column {})", e.line(), e.column()),
+                    ))
                 }
             },
             "application/x-www-form-urlencoded" => {
@@ -94,14 +97,12 @@ impl Fields {
     pub fn check_identity_provider(&self) -> Result<(), ApiError> {
         match self.required("identity_provider")? {
             "maskinporten" => Ok(()),
-            other => Err(ApiError {
-                field: Some("identity_provider".into()),
-                ..ApiError::service(
-                    StatusCode::BAD_REQUEST,
-                    "unsupported_identity_provider",
-                    format!("identity_provider {:?} is not served here: use \"maskinporten\"", short(other)),
-                )
-            }),
+            other => Err(ApiError::service(
+                StatusCode::BAD_REQUEST,
+                "unsupported_identity_provider",
+                format!("identity_provider {:?} is not served here: use \"maskinporten\"", short(other)),
+            )
+            .with_field("identity_provider")),
         }
     }
 
@@ -184,8 +185,12 @@ mod tests {
     #[test]
     fn json_and_form_give_the_same_request() {
         let json = br#"{"identity_provider":"maskinporten","target":"a:b c:d","resource":"https://api.example.no","skip_cache":true}"#;
-        let form = b"identity_provider=maskinporten&target=a%3Ab+c%3Ad&resource=https%3A%2F%2Fapi.example.no&skip_cache=true";
-        for (headers, body) in [(typed("application/json"), &json[..]), (typed("application/x-www-form-urlencoded; charset=utf-8"), &form[..])] {
+        let form =
+            b"identity_provider=maskinporten&target=a%3Ab+c%3Ad&resource=https%3A%2F%2Fapi.example.no&skip_cache=true";
+        for (headers, body) in [
+            (typed("application/json"), &json[..]),
+            (typed("application/x-www-form-urlencoded; charset=utf-8"), &form[..]),
+        ] {
             let request = TokenRequest::from_fields(&Fields::parse(&headers, body, TOKEN_FIELDS).unwrap()).unwrap();
             assert_eq!(request.options.scopes, ["a:b", "c:d"]);
             assert_eq!(request.options.resource, Some(Resource::One("https://api.example.no".into())));
@@ -196,16 +201,35 @@ mod tests {
     #[test]
     fn mistakes_name_the_field() {
         let json = typed("application/json");
-        let parse = |body: &str| Fields::parse(&json, body.as_bytes(), TOKEN_FIELDS).and_then(|f| TokenRequest::from_fields(&f));
+        let parse = |body: &str| {
+            Fields::parse(&json, body.as_bytes(), TOKEN_FIELDS).and_then(|f| TokenRequest::from_fields(&f))
+        };
         assert_eq!(parse(r#"{"target":"a"}"#).err().unwrap().field.as_deref(), Some("identity_provider"));
-        assert_eq!(parse(r#"{"identity_provider":"azuread","target":"a"}"#).err().unwrap().kind, "unsupported_identity_provider");
+        assert_eq!(
+            parse(r#"{"identity_provider":"azuread","target":"a"}"#).err().unwrap().kind,
+            "unsupported_identity_provider"
+        );
         assert_eq!(parse(r#"{"identity_provider":"maskinporten"}"#).err().unwrap().field.as_deref(), Some("target"));
-        assert!(parse(r#"{"identity_provider":"maskinporten","target":"a","consumerOrg":"1"}"#).err().unwrap().message.contains("consumerOrg"));
-        assert_eq!(parse(r#"{"identity_provider":"maskinporten","target":"a","skip_cache":"maybe"}"#).err().unwrap().field.as_deref(), Some("skip_cache"));
+        assert!(parse(r#"{"identity_provider":"maskinporten","target":"a","consumerOrg":"1"}"#)
+            .err()
+            .unwrap()
+            .message
+            .contains("consumerOrg"));
+        assert_eq!(
+            parse(r#"{"identity_provider":"maskinporten","target":"a","skip_cache":"maybe"}"#)
+                .err()
+                .unwrap()
+                .field
+                .as_deref(),
+            Some("skip_cache")
+        );
         assert_eq!(parse("[1]").err().unwrap().field.as_deref(), Some("body"));
         assert_eq!(parse("{").err().unwrap().status, StatusCode::BAD_REQUEST);
         let form = typed("application/x-www-form-urlencoded");
         assert!(Fields::parse(&form, b"target=a&target=b", TOKEN_FIELDS).err().unwrap().message.contains("twice"));
-        assert_eq!(Fields::parse(&typed("text/plain"), b"x", TOKEN_FIELDS).err().unwrap().status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(
+            Fields::parse(&typed("text/plain"), b"x", TOKEN_FIELDS).err().unwrap().status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
     }
 }

@@ -17,7 +17,12 @@ pub struct ConnectionLimits {
 
 /// Serves `router` on `listener` until `shutdown` turns true, then lets open requests finish
 /// (at most 10 s).
-pub async fn serve(listener: TcpListener, router: Router, limits: ConnectionLimits, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut connections = tokio::task::JoinSet::new();
     loop {
@@ -59,7 +64,8 @@ pub async fn serve(listener: TcpListener, router: Router, limits: ConnectionLimi
         while connections.try_join_next().is_some() {}
     }
     drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(11), async { while connections.join_next().await.is_some() {} }).await;
+    let _ =
+        tokio::time::timeout(Duration::from_secs(11), async { while connections.join_next().await.is_some() {} }).await;
 }
 
 /// Turns `stop` true on SIGTERM or SIGINT.

@@ -15,7 +15,11 @@ use std::sync::Arc;
 
 /// Answers `{access_token, expires_in, token_type}` (`expires_in`: seconds left), or an error
 /// (see [`super::problem`]).
-pub async fn handle(State(app): State<Arc<AppState>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+pub async fn handle(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let mut client = "";
     match answer(&app, &headers, body, &mut client).await {
         Ok(token) => {

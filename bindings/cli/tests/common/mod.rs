@@ -138,7 +138,8 @@ impl Redis {
     /// installs it and sets that variable, so there a missing server fails the test.
     pub fn start() -> Option<Redis> {
         let binary = std::env::var("MASKINPORTEN_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        let installed = Command::new(&binary).arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
+        let installed =
+            Command::new(&binary).arg("--version").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
         if !installed {
             if std::env::var_os("MASKINPORTEN_REQUIRE_REDIS").is_some() {
                 panic!("{binary} is not installed, and MASKINPORTEN_REQUIRE_REDIS is set");

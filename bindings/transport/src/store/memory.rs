@@ -61,7 +61,12 @@ impl TokenStore for MemoryStore {
         Box::pin(std::future::ready(Ok(found)))
     }
 
-    fn put<'a>(&'a self, key: &'a CacheKey, token: &'a AccessToken, now_ms: i64) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn put<'a>(
+        &'a self,
+        key: &'a CacheKey,
+        token: &'a AccessToken,
+        now_ms: i64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         let mut state = self.lock();
         let now_s = now_ms.div_euclid(1000);
         if state.tokens.len() > PURGE_ABOVE {

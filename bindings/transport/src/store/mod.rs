@@ -42,7 +42,12 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
     fn get<'a>(&'a self, key: &'a CacheKey, now_ms: i64) -> BoxFuture<'a, Result<Option<AccessToken>, StoreError>>;
 
     /// Keeps `token` under `key` until it expires.
-    fn put<'a>(&'a self, key: &'a CacheKey, token: &'a AccessToken, now_ms: i64) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn put<'a>(
+        &'a self,
+        key: &'a CacheKey,
+        token: &'a AccessToken,
+        now_ms: i64,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// Takes the fetch lock of `key` for `ttl_ms` if nobody holds it: `Some` when taken.
     fn try_lock<'a>(&'a self, key: &'a CacheKey, ttl_ms: u64) -> BoxFuture<'a, Result<Option<StoreLock>, StoreError>>;

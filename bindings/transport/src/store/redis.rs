@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 /// Deletes the lock only if it still holds this owner's value (another replica may have taken
 /// it after it ran out).
-const UNLOCK: &str = r#"if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end"#;
+const UNLOCK: &str =
+    r#"if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end"#;
 
 /// Settings of a [`RedisStore`].
 #[derive(Debug, Clone)]
@@ -203,7 +204,8 @@ impl TokenStore for RedisStore {
         Box::pin(async move {
             let name = self.name("token", key);
             let query = redis::cmd("GET").arg(&name).clone();
-            let bytes = self.run("GET", |mut con| async move { query.query_async::<Option<Vec<u8>>>(&mut con).await }).await?;
+            let bytes =
+                self.run("GET", |mut con| async move { query.query_async::<Option<Vec<u8>>>(&mut con).await }).await?;
             let Some(bytes) = bytes else { return Ok(None) };
             match self.sealer.open(&name, &bytes) {
                 Ok(token) if !token.is_expired(now_ms.div_euclid(1000)) => Ok(Some(token)),
@@ -217,7 +219,12 @@ impl TokenStore for RedisStore {
         })
     }
 
-    fn put<'a>(&'a self, key: &'a CacheKey, token: &'a AccessToken, now_ms: i64) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn put<'a>(
+        &'a self,
+        key: &'a CacheKey,
+        token: &'a AccessToken,
+        now_ms: i64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             let ttl_ms = token.expires_at().saturating_mul(1000).saturating_sub(now_ms);
             if ttl_ms <= 0 {
@@ -233,8 +240,16 @@ impl TokenStore for RedisStore {
     fn try_lock<'a>(&'a self, key: &'a CacheKey, ttl_ms: u64) -> BoxFuture<'a, Result<Option<StoreLock>, StoreError>> {
         Box::pin(async move {
             let owner = random_owner();
-            let query = redis::cmd("SET").arg(self.name("lock", key)).arg(&owner).arg("NX").arg("PX").arg(ttl_ms.max(1)).clone();
-            let taken = self.run("SET NX", |mut con| async move { query.query_async::<Option<String>>(&mut con).await }).await?;
+            let query = redis::cmd("SET")
+                .arg(self.name("lock", key))
+                .arg(&owner)
+                .arg("NX")
+                .arg("PX")
+                .arg(ttl_ms.max(1))
+                .clone();
+            let taken = self
+                .run("SET NX", |mut con| async move { query.query_async::<Option<String>>(&mut con).await })
+                .await?;
             Ok(taken.map(|_| StoreLock::new(key.clone(), owner)))
         })
     }

@@ -47,7 +47,9 @@ impl Sealer {
         })
         .to_string();
         let mut nonce = [0u8; NONCE_LEN];
-        self.random.fill(&mut nonce).map_err(|_| StoreError::new("no random nonce: the system's random source failed"))?;
+        self.random
+            .fill(&mut nonce)
+            .map_err(|_| StoreError::new("no random nonce: the system's random source failed"))?;
         let mut sealed = plain.into_bytes();
         self.key
             .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(name.as_bytes()), &mut sealed)
@@ -69,7 +71,8 @@ impl Sealer {
             return Err(StoreError::new("a stored token is truncated"));
         }
         let (nonce, sealed) = rest.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| StoreError::new("a stored token is truncated"))?;
+        let nonce =
+            Nonce::try_assume_unique_for_key(nonce).map_err(|_| StoreError::new("a stored token is truncated"))?;
         let mut sealed = sealed.to_vec();
         let plain = self.key.open_in_place(nonce, Aad::from(name.as_bytes()), &mut sealed).map_err(|_| {
             StoreError::new(

@@ -1,6 +1,7 @@
 //! A token another process fetched, offered from a shared store instead of sending.
 
 use super::*;
+use crate::AccessToken;
 
 fn shared(token: &str, expires_in: i64, issued_at_s: i64) -> AccessToken {
     AccessToken::new(token, expires_in, None, issued_at_s)
@@ -18,7 +19,10 @@ fn a_fresh_shared_token_ends_the_fetch_without_a_request() {
     assert!(!events.contains(&"fetch_succeeded".to_string()), "{events:?}");
     // Cached like a fetched token: the next caller is served without a call.
     let key = host.client.cache_key(&host.options);
-    assert_eq!(host.flow.fresh(&key, T0 + 1_000).map(|t| t.access_token().to_string()).as_deref(), Some("from-replica"));
+    assert_eq!(
+        host.flow.fresh(&key, T0 + 1_000).map(|t| t.access_token().to_string()).as_deref(),
+        Some("from-replica")
+    );
 }
 
 #[test]
