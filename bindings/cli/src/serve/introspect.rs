@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use maskinporten::Requirements;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
+use tracing::Instrument;
 
 /// Answers `{active: true, ...claims}` for a valid token (signature, issuer, expiry, token type,
 /// and the `scopes` (any of them) or `audience` when asked), `{active: false, error}` for an
@@ -21,7 +22,7 @@ pub async fn handle(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match answer(&app, &headers, body).await {
+    match answer(&app, &headers, body).instrument(tracing::info_span!("introspect_request")).await {
         Ok((result, body)) => {
             app.metrics.introspection(result);
             axum::Json(body).into_response()

@@ -97,8 +97,11 @@ pub fn run(args: &ServeArgs) -> CliResult<()> {
         };
         server::serve(listener, router, limits, stopped).await;
         tracing::info!("stopped");
-        Ok(())
-    })
+        Ok::<(), CliError>(())
+    })?;
+    // Outside the runtime: the exporter's client blocks.
+    otlp::shutdown();
+    Ok(())
 }
 
 /// One JSON line on stdout once the port accepts connections (what test harnesses wait for).

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use maskinporten::AccessToken;
 use serde_json::json;
 use std::sync::Arc;
+use tracing::Instrument;
 
 /// Answers `{access_token, expires_in, token_type}` (`expires_in`: seconds left), or an error
 /// (see [`super::problem`]).
@@ -21,7 +22,11 @@ pub async fn handle(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let mut client = "";
-    match answer(&app, &headers, body, &mut client).await {
+    let span = tracing::info_span!("token_request", client = tracing::field::Empty, outcome = tracing::field::Empty);
+    let result = answer(&app, &headers, body, &mut client).instrument(span.clone()).await;
+    span.record("client", client);
+    span.record("outcome", result.as_ref().map_or_else(|e| e.outcome(), |_| "ok"));
+    match result {
         Ok(token) => {
             app.metrics.token_answer(client, "ok", None);
             let now_s = maskinporten::unix_now();
