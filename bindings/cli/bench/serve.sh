@@ -8,6 +8,7 @@
 # The service is pinned to core 0 and wrk to core 1 (taskset). Usage: bindings/cli/bench/serve.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (other processes skew every figure)"
 source scripts/lib.sh
 ensure_apt wrk redis-server
 DURATION=${DURATION:-10}
@@ -54,11 +55,14 @@ echo "== cache hits, POST /api/v1/token (serve on core 0, wrk on core 1, ${DURAT
 for c in 1 64 512; do wrk_run "$c" "$URL/api/v1/token" bindings/cli/bench/token.lua; done
 echo "== serve: peak RSS after 512 connections: $(rss_kb $SERVE) kB"
 
-echo "== introspection of a valid token"
-for c in 1 64; do TOKEN=$TOKEN wrk_run "$c" "$URL/api/v1/introspect" bindings/cli/bench/introspect.lua; done
+echo "== introspection of a valid token, alternated with the core's raw validate on the same core"
 curl -s "${ISSUER}jwk" > "$WORK/jwks.json"
 printf %s "$TOKEN" > "$WORK/token"
-echo "  raw core validate on one core: $(taskset -c 0 target/release/examples/validate_rate "$ISSUER" "$WORK/jwks.json" "$WORK/token" 5)"
+for round in 1 2 3; do
+    TOKEN=$TOKEN wrk_run 64 "$URL/api/v1/introspect" bindings/cli/bench/introspect.lua
+    echo "  raw core validate on core 0: $(taskset -c 0 target/release/examples/validate_rate "$ISSUER" "$WORK/jwks.json" "$WORK/token" "$DURATION")"
+done
+TOKEN=$TOKEN wrk_run 1 "$URL/api/v1/introspect" bindings/cli/bench/introspect.lua
 kill $SERVE; wait $SERVE 2>/dev/null || true
 
 echo "== three replicas on one Redis, 1000 callers, 60 s tokens, ${REPLICA_SECONDS} s, Redis killed half way"
