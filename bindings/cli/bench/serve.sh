@@ -4,7 +4,7 @@
 #  2. introspection of a valid token, against the core's raw validate rate on one core;
 #  3. peak RSS idle and after the 512-connection run;
 #  4. three replicas on one Redis, 1,000 callers, 60 s tokens, Redis killed half way
-#     (REPLICA_SECONDS, default 60): Maskinporten requests and failed calls.
+#     (REPLICA_SECONDS, default 60; 0 skips it): Maskinporten requests and failed calls.
 # The service is pinned to core 0 and wrk to core 1 (taskset). Usage: bindings/cli/bench/serve.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -26,17 +26,24 @@ trap cleanup EXIT
 ready() { for _ in $(seq 200); do [ -s "$1" ] && { head -1 "$1"; return; }; sleep 0.05; done; echo "no ready line in $1" >&2; exit 1; }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 rss_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-wrk_run() { # connections url script
+cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
+wrk_run() { # connections url script; the service's CPU time per request too (robust to load)
+    local before after
+    before=$(cpu_ticks "$SERVE")
     taskset -c 1 wrk -t1 -c"$1" -d"${DURATION}s" --latency -s "$3" "$2" > "$WORK/wrk.txt"
-    python3 - "$WORK/wrk.txt" "$1" <<'PY'
+    after=$(cpu_ticks "$SERVE")
+    python3 - "$WORK/wrk.txt" "$1" "$((after - before))" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
+total = int(re.search(r"(\d+) requests in", text).group(1))
+cpu = int(sys.argv[3]) / 100
+per_cpu = f"  {total / cpu:.0f} req per CPU-second of serve" if cpu > 0 else ""
 rps = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
 lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", text))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 sock = re.search(r"Socket errors: (.*)", text)
 print(f"  {sys.argv[2]:>4} connections: {float(rps):>9.0f} req/s  p50 {lat.get('50')}  p99 {lat.get('99')}"
-      f"  non-2xx {errors.group(1) if errors else 0}  {('socket errors: ' + sock.group(1)) if sock else ''}")
+      f"  non-2xx {errors.group(1) if errors else 0}{per_cpu}  {('socket errors: ' + sock.group(1)) if sock else ''}")
 PY
 }
 
@@ -64,6 +71,7 @@ for round in 1 2 3; do
 done
 TOKEN=$TOKEN wrk_run 1 "$URL/api/v1/introspect" bindings/cli/bench/introspect.lua
 kill $SERVE; wait $SERVE 2>/dev/null || true
+[ "$REPLICA_SECONDS" -gt 0 ] || exit 0
 
 echo "== three replicas on one Redis, 1000 callers, 60 s tokens, ${REPLICA_SECONDS} s, Redis killed half way"
 cat > "$WORK/sim60.toml" <<TOML
