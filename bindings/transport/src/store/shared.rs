@@ -67,6 +67,8 @@ impl SharedFetch {
             }
         };
         if matches!(before, Before::Taken) {
+            // Another replica's token: nothing of this call's to write back.
+            self.sent_s = None;
             self.release().await;
         } else {
             self.sent_s = Some(clock.now_ms().div_euclid(1000));
