@@ -44,7 +44,8 @@ pub fn to_py(py: Python<'_>, events: Vec<FlowEvent>) -> PyResult<Vec<Py<PyFlowEv
 impl PyFlowEvent {
     /// The stable snake_case name: ``cache_hit``, ``fetch_started``, ``fetch_succeeded``,
     /// ``retry_scheduled``, ``refused``, ``fetch_failed``, ``refresh_ahead_failed``,
-    /// ``fetch_cancelled``, ``token_rejected``, ``jwks_refreshed``, ``jwks_failed``.
+    /// ``fetch_cancelled``, ``token_rejected``, ``jwks_refreshed``, ``jwks_failed``,
+    /// ``shared_token_used``.
     #[getter]
     fn name(&self) -> &'static str {
         self.inner.name()

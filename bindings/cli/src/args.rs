@@ -28,6 +28,9 @@ pub enum Command {
     Simulator(SimulatorArgs),
     /// Run the whole flow against an in-process simulator with a throwaway certificate.
     Demo,
+    /// Run a token service for programs in any language (texas-compatible `POST /api/v1/token`
+    /// and `/api/v1/introspect`, health, readiness, Prometheus metrics); prints one JSON ready line.
+    Serve(ServeArgs),
 }
 
 /// Who signs what for whom: shared by `grant` and `token`.
@@ -144,6 +147,29 @@ pub struct SimulatorArgs {
     /// Port on 127.0.0.1; 0 picks a free one (reported in the ready line).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub port: u16,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// TOML configuration: clients and keys, shared store, caller keys, limits. Without it, one
+    /// client from MASKINPORTEN_CLIENT_ID, MASKINPORTEN_P12 and MASKINPORTEN_P12_PASSWORD(_FILE).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:8080); port 0 picks a free one (see the ready line).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Allow listening on a non-loopback address; callers must then authenticate (--api-keys).
+    #[arg(long)]
+    pub allow_non_loopback: bool,
+    /// File with the SHA-256 hashes of the callers' bearer keys, one `sha256:<hex>` a line.
+    #[arg(long, value_name = "FILE")]
+    pub api_keys: Option<PathBuf>,
+    /// Log format: json (default) or text.
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Send traces over OTLP/HTTP to this collector URL (built with the `otlp` feature).
+    #[arg(long, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
 }
 
 /// Prints a usage error the way clap does and returns exit code 2.

@@ -44,21 +44,7 @@ pub fn from_args(args: &GrantArgs) -> CliResult<Request> {
         return Err(CliError::Usage("--scope is required (or `scope` in --properties)".into()));
     }
 
-    let environment = environment(args, &prop)?;
-    let key = key(args, properties.as_ref())?;
-    let key = match args.kid.clone().or_else(|| prop("keystore.kid")) {
-        Some(kid) => key.with_kid(&kid)?,
-        None => key,
-    };
-
-    let mut client = Client::new(&client_id, key, environment)?;
-    if let Some(alg) = &args.alg {
-        let algorithm: Algorithm = alg.parse()?;
-        client = client.with_algorithm(algorithm);
-    }
-    if let Some(lifetime) = args.lifetime {
-        client = client.with_lifetime(lifetime)?;
-    }
+    let client = client(args, &client_id, &prop, properties.as_ref())?;
 
     let mut options = GrantOptions::new(scopes);
     options.resource = match args.resource.len() {
@@ -74,6 +60,36 @@ pub fn from_args(args: &GrantArgs) -> CliResult<Request> {
         options.authorization_details.push(AuthorizationDetail::system_user(org, None)?);
     }
     Ok(Request { client, options })
+}
+
+/// The client alone (no scopes, no `.properties`): for `serve`, whose callers name the scopes.
+pub fn client_from_args(args: &GrantArgs) -> CliResult<Client> {
+    let client_id =
+        args.client_id.clone().ok_or_else(|| CliError::Usage("a client id is required (client_id)".into()))?;
+    client(args, &client_id, &|_| None, None)
+}
+
+fn client(
+    args: &GrantArgs,
+    client_id: &str,
+    prop: &dyn Fn(&str) -> Option<String>,
+    properties: Option<&(Properties, PathBuf)>,
+) -> CliResult<Client> {
+    let environment = environment(args, prop)?;
+    let key = key(args, properties)?;
+    let key = match args.kid.clone().or_else(|| prop("keystore.kid")) {
+        Some(kid) => key.with_kid(&kid)?,
+        None => key,
+    };
+    let mut client = Client::new(client_id, key, environment)?;
+    if let Some(alg) = &args.alg {
+        let algorithm: Algorithm = alg.parse()?;
+        client = client.with_algorithm(algorithm);
+    }
+    if let Some(lifetime) = args.lifetime {
+        client = client.with_lifetime(lifetime)?;
+    }
+    Ok(client)
 }
 
 fn environment(args: &GrantArgs, prop: &dyn Fn(&str) -> Option<String>) -> CliResult<Environment> {

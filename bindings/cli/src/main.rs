@@ -11,6 +11,7 @@ mod inspect;
 mod keygen;
 mod keystore;
 mod properties;
+mod serve;
 mod token;
 
 use clap::Parser;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         args::Command::Keygen(_) => "keygen",
         args::Command::Simulator(_) => "simulator",
         args::Command::Demo => "demo",
+        args::Command::Serve(_) => "serve",
     };
     let result = match cli.command {
         args::Command::Grant(a) => token::grant(&a),
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         args::Command::Simulator(a) => maskinporten_simulator::cli::run(a.config.as_deref(), a.port)
             .map_err(|e| error::CliError::Message(e.to_string())),
         args::Command::Demo => demo::run(),
+        args::Command::Serve(a) => serve::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

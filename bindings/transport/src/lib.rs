@@ -49,6 +49,7 @@ mod events;
 mod metadata;
 mod provider;
 mod signer;
+pub mod store;
 mod transport;
 mod validator;
 

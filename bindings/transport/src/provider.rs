@@ -3,6 +3,8 @@
 use crate::clock::{duration_until, Clock, SystemClock};
 use crate::events::{forward, EventListener};
 use crate::signer::{Signer, NO_SIGNER};
+use crate::store::shared::{Before, SharedFetch};
+use crate::store::TokenStore;
 use crate::transport::{RawResponse, ReqwestTransport, Transport, TransportError};
 use maskinporten::{
     AccessToken, CacheKey, Client, FlowEvent, FlowOptions, GrantOptions, HttpRequest, PreparedGrant, Result,
@@ -55,12 +57,18 @@ pub struct TokenProvider {
     jitter: Jitter,
     signer: Option<Arc<dyn Signer>>,
     listener: Option<EventListener>,
+    store: Option<Arc<dyn TokenStore>>,
 }
 
 struct State {
     flow: TokenFlow,
     keys: Vec<(GrantOptions, CacheKey)>,
+    /// Tokens an API refused lately: never taken back from the shared store.
+    rejected: Vec<String>,
 }
+
+/// Refused tokens remembered per provider (the store's copy is replaced by the next fetch).
+const REJECTED_MEMO_SIZE: usize = 8;
 
 impl std::fmt::Debug for TokenProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -79,13 +87,18 @@ impl TokenProvider {
     pub fn new(client: Client) -> Result<TokenProvider> {
         Ok(TokenProvider {
             client,
-            state: Mutex::new(State { flow: new_flow(&FlowOptions::default())?, keys: Vec::new() }),
+            state: Mutex::new(State {
+                flow: new_flow(&FlowOptions::default())?,
+                keys: Vec::new(),
+                rejected: Vec::new(),
+            }),
             notify: Notify::new(),
             transport: Arc::new(ReqwestTransport::with_default_client()?),
             clock: Arc::new(SystemClock),
             jitter: Arc::new(fastrand::f64),
             signer: None,
             listener: None,
+            store: None,
         })
     }
 
@@ -137,6 +150,17 @@ impl TokenProvider {
         self
     }
 
+    /// Shares tokens with other providers through `store` (replicas on
+    /// [`crate::store::RedisStore`], providers in one process on [`crate::store::MemoryStore`]):
+    /// before a fetch the flow asks for, the store's token is offered to the flow, else one
+    /// provider fetches under the store's lock while the others wait for its token; a fetched
+    /// token is written back. A failing store never fails a call: the provider fetches for
+    /// itself. See the [`crate::store`] module.
+    pub fn with_store(mut self, store: Arc<dyn TokenStore>) -> TokenProvider {
+        self.store = Some(store);
+        self
+    }
+
     /// The core client this provider signs with.
     pub fn client(&self) -> &Client {
         &self.client
@@ -155,7 +179,7 @@ impl TokenProvider {
         let now_ms = self.clock.now_ms();
         let call = {
             let mut state = self.lock();
-            let State { flow, keys } = &mut *state;
+            let State { flow, keys, .. } = &mut *state;
             let key = State::key_in(keys, &self.client, options);
             if let Some(token) = flow.fresh(key, now_ms) {
                 let events = drain(flow);
@@ -176,6 +200,13 @@ impl TokenProvider {
     /// same 401 cause one new fetch. Returns whether a token was dropped (false: it had already
     /// been replaced).
     pub fn reject(&self, options: &GrantOptions, rejected_access_token: &str) -> bool {
+        if self.store.is_some() {
+            let mut state = self.lock();
+            if state.rejected.len() >= REJECTED_MEMO_SIZE {
+                state.rejected.remove(0);
+            }
+            state.rejected.push(rejected_access_token.to_string());
+        }
         self.with_flow(|flow, keys, client| {
             let key = State::key_in(keys, client, options);
             flow.reject(key, rejected_access_token)
@@ -184,6 +215,20 @@ impl TokenProvider {
 
     /// Polls `call` to its end, carrying out each step.
     async fn drive(&self, call: &mut TokenCall, options: &GrantOptions) -> Result<AccessToken> {
+        let mut shared = self.store.clone().map(|store| SharedFetch::new(store, call.key().clone()));
+        let outcome = self.drive_steps(call, options, shared.as_mut()).await;
+        if let Some(shared) = &mut shared {
+            shared.finish(outcome.as_ref().ok(), self.clock.now_ms()).await;
+        }
+        outcome
+    }
+
+    async fn drive_steps(
+        &self,
+        call: &mut TokenCall,
+        options: &GrantOptions,
+        mut shared: Option<&mut SharedFetch>,
+    ) -> Result<AccessToken> {
         loop {
             // Registered before polling, so a generation change between the poll and the wait
             // still wakes this caller.
@@ -195,6 +240,15 @@ impl TokenProvider {
                 TokenStep::Token(token) => return Ok(token),
                 TokenStep::Fail(error) => return Err(error),
                 TokenStep::Send { request, timeout_at_ms, .. } => {
+                    if let Some(shared) = shared.as_deref_mut() {
+                        let offer = |token: AccessToken, now_ms| {
+                            let refused = self.lock().rejected.iter().any(|t| t == token.access_token());
+                            !refused && self.with_flow(|flow, _, _| flow.handle_shared_token(call, token, now_ms))
+                        };
+                        if let Before::Taken = shared.before_send(&*self.clock, timeout_at_ms, offer).await {
+                            continue;
+                        }
+                    }
                     let answer = self.exchange(&request, timeout_at_ms).await;
                     let (now_ms, jitter) = (self.clock.now_ms(), (self.jitter)());
                     self.with_flow(|flow, _, client| match &answer {
@@ -246,7 +300,7 @@ impl TokenProvider {
     fn with_flow<T>(&self, f: impl FnOnce(&mut TokenFlow, &mut Vec<(GrantOptions, CacheKey)>, &Client) -> T) -> T {
         let (out, changed, events) = {
             let mut state = self.lock();
-            let State { flow, keys } = &mut *state;
+            let State { flow, keys, .. } = &mut *state;
             let before = flow.generation();
             let out = f(flow, keys, &self.client);
             (out, flow.generation() != before, drain(flow))

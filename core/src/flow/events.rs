@@ -60,6 +60,14 @@ pub enum FlowEvent {
         /// The token's lifetime, in seconds.
         expires_in: i64,
     },
+    /// Another process (a replica sharing a token store) had fetched this token: it was taken
+    /// from the store instead of sending a request.
+    SharedTokenUsed {
+        /// The cache key's label.
+        key: String,
+        /// The token's lifetime, in seconds.
+        expires_in: i64,
+    },
     /// An attempt failed with a retryable error; the next one follows after `wait_ms`.
     RetryScheduled {
         /// The cache key's label.
@@ -144,7 +152,7 @@ pub enum FlowEvent {
 impl FlowEvent {
     /// A stable snake_case name: `cache_hit`, `fetch_started`, `fetch_succeeded`,
     /// `retry_scheduled`, `refused`, `fetch_failed`, `refresh_ahead_failed`, `fetch_cancelled`,
-    /// `token_rejected`, `jwks_refreshed`, `jwks_failed`.
+    /// `token_rejected`, `jwks_refreshed`, `jwks_failed`, `shared_token_used`.
     pub fn name(&self) -> &'static str {
         match self {
             FlowEvent::CacheHit { .. } => "cache_hit",
@@ -158,15 +166,17 @@ impl FlowEvent {
             FlowEvent::TokenRejected { .. } => "token_rejected",
             FlowEvent::JwksRefreshed { .. } => "jwks_refreshed",
             FlowEvent::JwksFailed { .. } => "jwks_failed",
+            FlowEvent::SharedTokenUsed { .. } => "shared_token_used",
         }
     }
 
     /// How loud the event is.
     pub fn level(&self) -> EventLevel {
         match self {
-            FlowEvent::CacheHit { .. } | FlowEvent::FetchStarted { .. } | FlowEvent::FetchCancelled { .. } => {
-                EventLevel::Debug
-            }
+            FlowEvent::CacheHit { .. }
+            | FlowEvent::FetchStarted { .. }
+            | FlowEvent::FetchCancelled { .. }
+            | FlowEvent::SharedTokenUsed { .. } => EventLevel::Debug,
             FlowEvent::FetchSucceeded { .. } | FlowEvent::TokenRejected { .. } | FlowEvent::JwksRefreshed { .. } => {
                 EventLevel::Info
             }
@@ -228,6 +238,9 @@ impl FlowEvent {
             ]),
             FlowEvent::TokenRejected { key, dropped } => {
                 members.extend([("key", Json::Str(key)), ("dropped", Json::Bool(*dropped))])
+            }
+            FlowEvent::SharedTokenUsed { key, expires_in } => {
+                members.extend([("key", Json::Str(key)), ("expires_in", Json::Int(*expires_in))])
             }
             FlowEvent::JwksRefreshed { keys, duration_ms } => members.extend([
                 ("keys", Json::Int(i64::try_from(*keys).unwrap_or(i64::MAX))),
@@ -306,6 +319,12 @@ impl fmt::Display for FlowEvent {
                 )
             }
             FlowEvent::FetchCancelled { key } => write!(f, "token {key}: fetch cancelled; the next caller fetches"),
+            FlowEvent::SharedTokenUsed { key, expires_in } => {
+                write!(
+                    f,
+                    "token {key}: taken from the shared store (another replica fetched it), valid for {expires_in} s"
+                )
+            }
             FlowEvent::TokenRejected { key, dropped } => {
                 let what = if *dropped { "dropped" } else { "already replaced" };
                 write!(f, "token {key}: an API answered 401; the token was {what}")
@@ -389,6 +408,7 @@ mod tests {
                 "key": key, "kind": kind.as_str(), "mp_code": mp_code, "next_attempt_at_ms": next_attempt_at_ms,
             }),
             FlowEvent::TokenRejected { key, dropped } => json!({ "key": key, "dropped": dropped }),
+            FlowEvent::SharedTokenUsed { key, expires_in } => json!({ "key": key, "expires_in": expires_in }),
             FlowEvent::JwksRefreshed { keys, duration_ms } => json!({ "keys": keys, "duration_ms": duration_ms }),
             FlowEvent::JwksFailed { kind, status, keys_held, next_attempt_at_ms } => json!({
                 "kind": kind.as_str(), "status": opt_status(status), "keys_held": keys_held,
@@ -436,6 +456,7 @@ mod tests {
                 mp_code: None,
                 next_attempt_at_ms: i64::MIN,
             },
+            FlowEvent::SharedTokenUsed { key: odd, expires_in: 119 },
             FlowEvent::TokenRejected { key, dropped: false },
             FlowEvent::JwksRefreshed { keys: usize::MAX, duration_ms: 40 },
             FlowEvent::JwksFailed {

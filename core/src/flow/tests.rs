@@ -464,3 +464,5 @@ mod exchange {
         host.expect_send(&mut plain, T0);
     }
 }
+
+mod shared;

@@ -17,6 +17,7 @@ use std::fmt;
 
 mod exchange;
 mod fetch;
+mod shared;
 
 use fetch::{misuse, release, sending};
 

@@ -125,6 +125,13 @@ impl TokenFlow {
     pub(super) fn succeeded(&mut self, call: &mut TokenCall, token: AccessToken, duration_ms: i64) {
         let CallState::Fetching(fetch) = &call.state else { return };
         let attempt = fetch.attempt;
+        let expires_in = token.expires_in();
+        self.emit(|| FlowEvent::FetchSucceeded { key: call.key.label().to_string(), attempt, duration_ms, expires_in });
+        self.adopt(call, token);
+    }
+
+    /// Ends the fetching `call` with `token`: cached, the lease released, waiters woken.
+    pub(super) fn adopt(&mut self, call: &mut TokenCall, token: AccessToken) {
         let entry = self.entries.entry(call.key.clone()).or_default();
         // A late, slow fetch does not replace a token that lives longer.
         if entry.token.as_ref().is_none_or(|held| token.expires_at() >= held.expires_at()) {
@@ -134,8 +141,6 @@ impl TokenFlow {
         entry.refresh_not_before_ms = 0;
         entry.refresh_failures = 0;
         self.generation += 1;
-        let expires_in = token.expires_in();
-        self.emit(|| FlowEvent::FetchSucceeded { key: call.key.label().to_string(), attempt, duration_ms, expires_in });
         call.state = CallState::Outcome(Ok(token));
     }
 
