@@ -4,6 +4,7 @@
 
 use crate::args::GrantArgs;
 use crate::error::{read_text, shown_path, CliError, CliResult};
+use crate::keydir::KeyDir;
 use crate::keystore::{self, Source, Unlock};
 use crate::properties::Properties;
 use maskinporten::{Algorithm, AuthorizationDetail, Client, Environment, GrantOptions, Key, Resource};
@@ -29,11 +30,14 @@ pub fn from_args(args: &GrantArgs) -> CliResult<Request> {
     };
     let prop = |key: &str| properties.as_ref().and_then(|(p, _)| p.get(key)).map(str::to_string);
 
-    let client_id = args
-        .client_id
-        .clone()
-        .or_else(|| prop("issuer"))
-        .ok_or_else(|| CliError::Usage("--client-id is required (or `issuer` in --properties)".into()))?;
+    let key_dir = args.key_dir.as_deref().map(KeyDir::existing).transpose()?;
+    let client_id = match (args.client_id.clone().or_else(|| prop("issuer")), &key_dir) {
+        (Some(id), _) => id,
+        (None, Some(dir)) => dir.client_id()?.ok_or_else(|| {
+            CliError::Usage(format!("--client-id is required ({} records no client id)", dir.path().display()))
+        })?,
+        (None, None) => return Err(CliError::Usage("--client-id is required (or `issuer` in --properties)".into())),
+    };
 
     let scopes: Vec<String> = if args.scopes.is_empty() {
         prop("scope").map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default()
@@ -45,7 +49,10 @@ pub fn from_args(args: &GrantArgs) -> CliResult<Request> {
     }
 
     let environment = environment(args, &prop)?;
-    let key = key(args, properties.as_ref())?;
+    let key = match &key_dir {
+        Some(dir) => dir.signing_key()?,
+        None => key(args, properties.as_ref())?,
+    };
     let key = match args.kid.clone().or_else(|| prop("keystore.kid")) {
         Some(kid) => key.with_kid(&kid)?,
         None => key,
