@@ -6,7 +6,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use maskinporten_simulator::{BlockingSimulator, ScopeConfig, Simulator, SimulatorConfig};
+use maskinporten_simulator::{BlockingSimulator, Simulator, SimulatorConfig};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -23,13 +23,10 @@ fn repo(path: &str) -> String {
     format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// e2e.toml with the admin scopes on its x5c client, and brreg:losore/utlegg granted to its org.
+/// e2e.toml: its x5c client is also the admin client (idporten:dcr.*), and brreg:losore/utlegg is
+/// granted to its organisation.
 fn simulator() -> BlockingSimulator {
-    let mut config = SimulatorConfig::from_file(repo("tests/simulator/e2e.toml")).expect("e2e.toml");
-    for client in config.clients.iter_mut().filter(|c| c.client_id == ADMIN) {
-        client.scopes.extend(["idporten:dcr.read", "idporten:dcr.write", "idporten:dcr.modify"].map(String::from));
-    }
-    config.scopes.push(ScopeConfig { name: LOSORE.into(), consumers: Some(vec![ORG.into()]), ..Default::default() });
+    let config = SimulatorConfig::from_file(repo("tests/simulator/e2e.toml")).expect("e2e.toml");
     Simulator::start_blocking(config, 0).expect("simulator")
 }
 
