@@ -74,9 +74,9 @@ pub struct PyRegisteredKey {
 impl PyRegisteredKey {
     /// A key from its parts (a host that keeps its own record of registered keys, or tests).
     #[new]
-    #[pyo3(signature = (kid, expires_at=None, jwk_json=String::new()))]
-    fn new(kid: String, expires_at: Option<i64>, jwk_json: String) -> PyRegisteredKey {
-        PyRegisteredKey { kid, expires_at, jwk_json }
+    #[pyo3(signature = (kid, expires_at=None, jwk_json=""))]
+    fn new(kid: String, expires_at: Option<i64>, jwk_json: &str) -> PyRegisteredKey {
+        PyRegisteredKey { kid, expires_at, jwk_json: jwk_json.to_string() }
     }
 
     fn __repr__(&self) -> String {
