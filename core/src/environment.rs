@@ -87,6 +87,8 @@ impl Environment {
     }
 
     /// Reads an RFC 8414 metadata document (`{issuer}.well-known/oauth-authorization-server`).
+    /// An extra `self_service_endpoint` member (the local simulator writes one; Digdir's
+    /// documents have none) sets [`Environment::self_service_base`].
     pub fn from_metadata(json: &[u8]) -> Result<Environment> {
         let metadata: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(json).map_err(|e| {
             Error::invalid(
@@ -108,7 +110,12 @@ impl Environment {
                 )
             })
         };
-        Environment::custom(field("issuer")?, field("token_endpoint")?, field("jwks_uri")?)
+        let environment = Environment::custom(field("issuer")?, field("token_endpoint")?, field("jwks_uri")?)?;
+        // Not in Digdir's metadata: the local simulator names its self-service API this way.
+        match metadata.get("self_service_endpoint").and_then(serde_json::Value::as_str) {
+            Some(base) => environment.with_self_service_base(base),
+            None => Ok(environment),
+        }
     }
 
     /// The request that fetches the metadata document of `issuer` (RFC 8414 path, not
@@ -207,6 +214,17 @@ fn endpoint_instead_of_issuer(url: &str) -> Option<Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_may_name_a_self_service_api() {
+        let with = br#"{"issuer":"http://127.0.0.1:9/","token_endpoint":"http://127.0.0.1:9/token","jwks_uri":"http://127.0.0.1:9/jwk","self_service_endpoint":"http://127.0.0.1:9/api/v1"}"#;
+        let environment = Environment::from_metadata(with).expect("metadata");
+        assert_eq!(environment.self_service_base(), Some("http://127.0.0.1:9/api/v1"));
+        let bad = String::from_utf8_lossy(with).replace("http://127.0.0.1:9/api/v1", "ftp://x");
+        assert_eq!(Environment::from_metadata(bad.as_bytes()).unwrap_err().field(), Some("self_service_base"));
+        let test = br#"{"issuer":"https://test.maskinporten.no/","token_endpoint":"https://test.maskinporten.no/token","jwks_uri":"https://test.maskinporten.no/jwk"}"#;
+        assert_eq!(Environment::from_metadata(test).expect("metadata").self_service_base(), None);
+    }
 
     #[test]
     fn known_environments_have_exact_issuers() {

@@ -107,6 +107,21 @@ impl PyEnvironment {
         self.inner.jwks_uri()
     }
 
+    /// The base URL of Digdir's self-service API when it was set (``with_self_service_base``, or a
+    /// metadata document's ``self_service_endpoint``, as the local simulator writes); test and
+    /// prod have theirs built into ``SelfService``.
+    #[getter]
+    fn self_service_base(&self) -> Option<&str> {
+        self.inner.self_service_base()
+    }
+
+    /// The same environment with its self-service API at ``base`` (``https``, or ``http`` on
+    /// loopback).
+    #[pyo3(signature = (base))]
+    fn with_self_service_base(&self, base: &str) -> PyResult<PyEnvironment> {
+        Ok(PyEnvironment { inner: self.inner.clone().with_self_service_base(base).py()? })
+    }
+
     fn __hash__(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();

@@ -71,6 +71,16 @@ create_exception!(
 );
 create_exception!(
     maskinporten,
+    SelfServiceError,
+    MaskinportenError,
+    "Digdir's self-service API refused the request (HTTP 4xx). ``kind`` is ``self_service_invalid``\n\
+     (``field_errors`` lists the fields it named, as ``(field, reason)`` pairs),\n\
+     ``admin_token_rejected`` or ``admin_scope_missing`` (``needed_scope`` is the admin scope the\n\
+     call needs), ``client_not_found``, ``self_service_conflict`` or ``terms_not_accepted``;\n\
+     ``error`` and ``error_description`` quote the server, redacted."
+);
+create_exception!(
+    maskinporten,
     UnavailableError,
     MaskinportenError,
     "Maskinporten (or the issuer's JWKS endpoint) or the network could not answer now (HTTP\n\
@@ -122,13 +132,19 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         Error::MalformedResponse { .. } => MalformedResponseError::new_err(message),
         Error::Unavailable { .. } => UnavailableError::new_err(message),
         Error::InvalidToken { .. } => InvalidTokenError::new_err(message),
+        Error::SelfService(_) => SelfServiceError::new_err(message),
         _ => MaskinportenError::new_err(message),
     };
     let (error, error_description, error_uri) = match err {
         Error::OAuth(o) => (Some(o.error.as_str()), o.error_description.as_deref(), o.error_uri.as_deref()),
+        Error::SelfService(e) => (e.error.as_deref(), e.message.as_deref(), None),
         _ => (None, None, None),
     };
     let value = exception.value(py);
+    if let Error::SelfService(e) = err {
+        value.setattr("field_errors", e.field_errors.clone())?;
+        value.setattr("needed_scope", e.needed_scope)?;
+    }
     value.setattr("kind", err.kind().as_str())?;
     value.setattr("status", err.status())?;
     value.setattr("error", error)?;
@@ -174,6 +190,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MalformedResponseError", py.get_type::<MalformedResponseError>())?;
     m.add("UnavailableError", py.get_type::<UnavailableError>())?;
     m.add("InvalidTokenError", py.get_type::<InvalidTokenError>())?;
+    let self_service = py.get_type::<SelfServiceError>();
+    self_service.setattr("field_errors", Vec::<(String, String)>::new())?;
+    self_service.setattr("needed_scope", py.None())?;
+    m.add("SelfServiceError", self_service)?;
     m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
     Ok(())
 }

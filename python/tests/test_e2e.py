@@ -62,7 +62,9 @@ def test_metadata_discovery_through_urllib(sim: Simulator) -> None:
     request = maskinporten.Environment.metadata_request(sim.issuer)
     status, body, content_type, _ = maskinporten.urllib_send(request, 10)
     assert status == 200 and content_type is not None and content_type.startswith("application/json")
-    assert maskinporten.Environment.from_metadata(body) == environment(sim)
+    discovered = maskinporten.Environment.from_metadata(body)
+    # The simulator's metadata also names its self-service API.
+    assert discovered == environment(sim).with_self_service_base(f"{sim.issuer}api/v1")
 
 
 def test_httpx_sync_delegation(sim: Simulator, x5c_client: maskinporten.Client, api: Api) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import maskinporten
-from conftest import KEYS, P12_PASSWORD, REPO, X5C_CLIENT_ID, Api, Simulator
+from conftest import KEYS, P12_PASSWORD, REPO, X5C_CLIENT_ID, Api, Simulator, claims_of
 
 README = REPO / "python" / "README.md"
 
@@ -17,7 +17,7 @@ README = REPO / "python" / "README.md"
 def blocks() -> dict[str, str]:
     text = README.read_text()
     found = dict(re.findall(r"<!-- test: ([\w-]+) -->\n```python\n(.*?)```", text, re.S))
-    assert set(found) == {"quickstart", "sans-io", "root"}, found.keys()
+    assert set(found) == {"quickstart", "sans-io", "root", "self-service"}, found.keys()
     return found
 
 
@@ -48,3 +48,18 @@ def test_root_readme_section_is_marked_and_tested() -> None:
     section = text.split("<!-- root-readme -->", 1)[1].split("<!-- /root-readme -->", 1)[0]
     assert "<!-- test: root -->" in section
     assert not Path(README).with_name("README.rst").exists()
+
+
+def test_readme_self_service_runs(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MASKINPORTEN_ISSUER", sim.issuer)
+    monkeypatch.setenv("MASKINPORTEN_P12", str(KEYS / "client.p12"))
+    monkeypatch.setenv("MASKINPORTEN_P12_PASSWORD", P12_PASSWORD)
+    monkeypatch.setenv("MASKINPORTEN_ADMIN_CLIENT_ID", X5C_CLIENT_ID)
+    monkeypatch.setenv("NEW_KEY_PEM", str(KEYS / "other.key.pem"))
+    namespace: dict[str, Any] = {}
+    exec(compile(blocks()["self-service"], str(README) + ":self-service", "exec"), namespace)
+    client_id, kid = capsys.readouterr().out.split()
+    assert client_id == namespace["client"].client_id and kid.startswith("mp-")
+    assert claims_of(namespace["token"].access_token)["client_id"] == client_id

@@ -27,7 +27,13 @@ pub enum Command {
     /// Run the strict local Maskinporten simulator; prints one JSON ready line, then serves.
     Simulator(SimulatorArgs),
     /// Run the whole flow against an in-process simulator with a throwaway certificate.
-    Demo,
+    Demo(crate::admin_args::DemoArgs),
+    /// Digdir's self-service API: list, create, update and deactivate clients.
+    #[command(subcommand)]
+    Clients(crate::admin_args::ClientsCommand),
+    /// Digdir's self-service API: list, add, rotate and remove a client's registered keys.
+    #[command(subcommand)]
+    Keys(crate::admin_args::KeysCommand),
     /// Run a token service for programs in any language (texas-compatible `POST /api/v1/token`
     /// and `/api/v1/introspect`, health, readiness, Prometheus metrics); prints one JSON ready line.
     Serve(ServeArgs),
@@ -77,6 +83,10 @@ pub struct GrantArgs {
     /// Send this kid instead of x5c (the key registered on the client).
     #[arg(long, value_name = "KID")]
     pub kid: Option<String>,
+    /// A key directory of `maskinporten keys rotate` (or `keys add --key-dir`): signs with the key
+    /// its `current` file names, sent as kid; the client id defaults to the one recorded there.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["keystore", "key", "jwk", "kid"])]
+    pub key_dir: Option<PathBuf>,
     /// RS256 (default), RS384 or RS512.
     #[arg(long, value_name = "ALG")]
     pub alg: Option<String>,

@@ -4,6 +4,7 @@
 
 use crate::args::GrantArgs;
 use crate::error::{read_text, shown_path, CliError, CliResult};
+use crate::keydir::KeyDir;
 use crate::keystore::{self, Source, Unlock};
 use crate::properties::Properties;
 use maskinporten::{Algorithm, AuthorizationDetail, Client, Environment, GrantOptions, Key, Resource};
@@ -29,11 +30,14 @@ pub fn from_args(args: &GrantArgs) -> CliResult<Request> {
     };
     let prop = |key: &str| properties.as_ref().and_then(|(p, _)| p.get(key)).map(str::to_string);
 
-    let client_id = args
-        .client_id
-        .clone()
-        .or_else(|| prop("issuer"))
-        .ok_or_else(|| CliError::Usage("--client-id is required (or `issuer` in --properties)".into()))?;
+    let key_dir = args.key_dir.as_deref().map(KeyDir::existing).transpose()?;
+    let client_id = match (args.client_id.clone().or_else(|| prop("issuer")), &key_dir) {
+        (Some(id), _) => id,
+        (None, Some(dir)) => dir.client_id()?.ok_or_else(|| {
+            CliError::Usage(format!("--client-id is required ({} records no client id)", dir.path().display()))
+        })?,
+        (None, None) => return Err(CliError::Usage("--client-id is required (or `issuer` in --properties)".into())),
+    };
 
     let scopes: Vec<String> = if args.scopes.is_empty() {
         prop("scope").map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default()
@@ -44,7 +48,7 @@ pub fn from_args(args: &GrantArgs) -> CliResult<Request> {
         return Err(CliError::Usage("--scope is required (or `scope` in --properties)".into()));
     }
 
-    let client = client(args, &client_id, &prop, properties.as_ref())?;
+    let client = client(args, &client_id, &prop, properties.as_ref(), key_dir.as_ref())?;
 
     let mut options = GrantOptions::new(scopes);
     options.resource = match args.resource.len() {
@@ -66,7 +70,8 @@ pub fn from_args(args: &GrantArgs) -> CliResult<Request> {
 pub fn client_from_args(args: &GrantArgs) -> CliResult<Client> {
     let client_id =
         args.client_id.clone().ok_or_else(|| CliError::Usage("a client id is required (client_id)".into()))?;
-    client(args, &client_id, &|_| None, None)
+    let key_dir = args.key_dir.as_deref().map(KeyDir::existing).transpose()?;
+    client(args, &client_id, &|_| None, None, key_dir.as_ref())
 }
 
 fn client(
@@ -74,9 +79,13 @@ fn client(
     client_id: &str,
     prop: &dyn Fn(&str) -> Option<String>,
     properties: Option<&(Properties, PathBuf)>,
+    key_dir: Option<&KeyDir>,
 ) -> CliResult<Client> {
     let environment = environment(args, prop)?;
-    let key = key(args, properties)?;
+    let key = match key_dir {
+        Some(dir) => dir.signing_key()?,
+        None => key(args, properties)?,
+    };
     let key = match args.kid.clone().or_else(|| prop("keystore.kid")) {
         Some(kid) => key.with_kid(&kid)?,
         None => key,

@@ -3,15 +3,22 @@
 
 #![forbid(unsafe_code)]
 
+mod admin_args;
 mod args;
+mod clients;
 mod credentials;
 mod demo;
+mod demo_self_service;
 mod error;
 mod inspect;
+mod keydir;
 mod keygen;
+mod keys;
 mod keystore;
 mod properties;
+mod rotate;
 mod serve;
+mod session;
 mod token;
 
 use clap::Parser;
@@ -25,7 +32,9 @@ fn main() -> ExitCode {
         args::Command::Inspect(_) => "inspect",
         args::Command::Keygen(_) => "keygen",
         args::Command::Simulator(_) => "simulator",
-        args::Command::Demo => "demo",
+        args::Command::Demo(_) => "demo",
+        args::Command::Clients(_) => "clients",
+        args::Command::Keys(_) => "keys",
         args::Command::Serve(_) => "serve",
     };
     let result = match cli.command {
@@ -35,7 +44,10 @@ fn main() -> ExitCode {
         args::Command::Keygen(a) => keygen::run(&a),
         args::Command::Simulator(a) => maskinporten_simulator::cli::run(a.config.as_deref(), a.port)
             .map_err(|e| error::CliError::Message(e.to_string())),
-        args::Command::Demo => demo::run(),
+        args::Command::Demo(a) if a.self_service => demo_self_service::run(),
+        args::Command::Demo(_) => demo::run(),
+        args::Command::Clients(c) => clients::run(&c),
+        args::Command::Keys(k) => keys::run(&k),
         args::Command::Serve(a) => serve::run(&a),
     };
     match result {

@@ -86,6 +86,24 @@ pub enum MaskinportenError {
         field: Option<String>,
         retryable: bool,
     },
+    /// Digdir's self-service API refused the request (HTTP 4xx): `kind` is
+    /// `self_service_invalid` (`fieldErrors` lists the fields it named), `admin_token_rejected`
+    /// or `admin_scope_missing` (`neededScope` is the admin scope of the call the parser reads),
+    /// `client_not_found`, `self_service_conflict` or `terms_not_accepted`; `error` is the
+    /// server's code, redacted.
+    #[error("{detail}")]
+    SelfServiceRefused {
+        kind: ErrorKind,
+        detail: String,
+        status: Option<u16>,
+        error: Option<String>,
+        mp_code: Option<String>,
+        hint: Option<String>,
+        field: Option<String>,
+        retryable: bool,
+        needed_scope: Option<String>,
+        field_errors: Vec<FieldError>,
+    },
     /// The server or the network could not answer now (5xx, 429, timeout, reset), after the
     /// core's retries, or the issuer's keys cannot be had: retryable.
     #[error("{detail}")]
@@ -108,6 +126,7 @@ impl From<Error> for MaskinportenError {
         let status = e.status();
         let error = match &e {
             Error::OAuth(o) => Some(o.error.clone()),
+            Error::SelfService(refusal) => refusal.error.clone(),
             _ => None,
         };
         let mp_code = e.mp_code().map(str::to_string);
@@ -127,10 +146,35 @@ impl From<Error> for MaskinportenError {
             Error::MalformedResponse { .. } => variant!(MalformedResponse),
             Error::InvalidToken { .. } => variant!(InvalidToken),
             Error::Unavailable { .. } => variant!(Unavailable),
+            Error::SelfService(refusal) => MaskinportenError::SelfServiceRefused {
+                kind,
+                detail,
+                status,
+                error,
+                mp_code,
+                hint,
+                field,
+                retryable,
+                needed_scope: refusal.needed_scope.map(str::to_string),
+                field_errors: refusal
+                    .field_errors
+                    .into_iter()
+                    .map(|(field, reason)| FieldError { field, reason })
+                    .collect(),
+            },
             // The core's enum is non_exhaustive: a future variant keeps its kind and message.
             _ => variant!(InvalidArgument),
         }
     }
+}
+
+/// A field the self-service API named as wrong, with its reason (redacted).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FieldError {
+    /// The field (`client_name`, `scopes`...).
+    pub field: String,
+    /// Why, in the server's words.
+    pub reason: String,
 }
 
 /// A foreign signer threw something other than a `MaskinportenException`.

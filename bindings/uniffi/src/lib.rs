@@ -30,6 +30,7 @@ mod flow;
 mod key;
 mod options;
 mod request;
+mod selfservice;
 mod signer;
 mod token;
 mod validator;
@@ -37,13 +38,18 @@ mod validator;
 pub use claims::{bearer_token, check_requirements, Authorization, Rejection, Requirements, ValidatedToken};
 pub use client::Client;
 pub use environment::{metadata_request, Environment};
-pub use error::{error_kind_name, error_kinds, MaskinportenError};
+pub use error::{error_kind_name, error_kinds, FieldError, MaskinportenError};
 pub use flow::{FlowEvent, TokenCall, TokenFlow, TokenKey, TokenStep};
 pub use key::Key;
 pub use options::{
     algorithm_from_name, algorithm_name, authorization_details_from_json, AuthorizationDetail, GrantOptions, Resource,
 };
 pub use request::{Header, HttpRequest};
+pub use selfservice::{
+    admin_scope_name, check_admin_client, check_public_key_set, max_registered_keys, parse_client, parse_client_keys,
+    parse_clients, parse_empty, parse_public_scopes, parse_scope_access, self_service_scope, RotationPlanner,
+    RotationPolicy, SelfService,
+};
 pub use signer::{ExternalSigner, PreparedGrant};
 pub use token::{parse_token_response, unix_now, AccessToken};
 pub use validator::{guard_begin, Guard, ValidationCall, ValidationStep, Validator};

@@ -11,6 +11,32 @@ use zeroize::Zeroizing;
 /// The members of a private RSA JWK that carry key material.
 const RSA_MEMBERS: [&str; 8] = ["n", "e", "d", "p", "q", "dp", "dq", "qi"];
 
+/// The private JWK of an RSA PKCS#8 key, written straight into wiping memory (no JSON value
+/// tree, whose strings would not be wiped). `None` when the document is not an RSA key.
+pub(crate) fn export(pkcs8_der: &[u8], kid: Option<&str>) -> Option<Zeroizing<String>> {
+    let components = rsa_der::components_from_pkcs8(pkcs8_der)?;
+    let encoded: usize = components.iter().map(|c| c.len() * 4 / 3 + 4).sum();
+    // Reserved up front: a reallocation would leave an unwiped copy behind.
+    let mut out = Zeroizing::new(String::with_capacity(encoded + 160 + kid.map_or(0, str::len)));
+    out.push_str("{\"kty\":\"RSA\",");
+    if let Some(kid) = kid {
+        // A kid is [A-Za-z0-9._-]+ (validate_kid), so it needs no JSON escaping.
+        out.push_str("\"kid\":\"");
+        out.push_str(kid);
+        out.push_str("\",");
+    }
+    out.push_str("\"alg\":\"RS256\",\"use\":\"sig\"");
+    for (name, value) in RSA_MEMBERS.iter().zip(components) {
+        out.push_str(",\"");
+        out.push_str(name);
+        out.push_str("\":\"");
+        URL_SAFE_NO_PAD.encode_string(value, &mut out);
+        out.push('"');
+    }
+    out.push('}');
+    Some(out)
+}
+
 /// The key as PKCS#8 and its `kid`.
 pub(crate) fn load(json: &str) -> Result<(Zeroizing<Vec<u8>>, String)> {
     // Read as a plain JSON object: the generic object reader is already in every build (responses
@@ -63,4 +89,41 @@ pub(crate) fn load(json: &str) -> Result<(Zeroizing<Vec<u8>>, String)> {
     let pkcs8 =
         rsa_der::components_to_pkcs8(&RsaComponents { n: &n, e: &e, d: &d, p: &p, q: &q, dp: &dp, dq: &dq, qi: &qi })?;
     Ok((pkcs8, kid))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Key;
+
+    fn vector_jwk() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/keys/client.jwk.json");
+        std::fs::read_to_string(path).expect("vector JWK")
+    }
+
+    #[test]
+    fn the_private_jwk_reads_back_as_the_same_key() {
+        let original: serde_json::Value = serde_json::from_str(&vector_jwk()).expect("JSON");
+        let key = Key::from_jwk(&vector_jwk()).expect("key");
+        let exported = key.private_jwk().expect("a key held here");
+        let written: serde_json::Value = serde_json::from_str(&exported).expect("the export is JSON");
+        for member in ["kid", "n", "e", "d", "p", "q", "dp", "dq", "qi"] {
+            assert_eq!(written[member], original[member], "{member}");
+        }
+        assert_eq!((written["kty"].as_str(), written["alg"].as_str()), (Some("RSA"), Some("RS256")));
+        let again = Key::from_jwk(&exported).expect("reads back");
+        assert_eq!((again.fingerprint(), again.kid()), (key.fingerprint(), key.kid()));
+    }
+
+    #[test]
+    fn without_a_kid_or_a_private_half() {
+        let pem = Key::from_jwk(&vector_jwk()).expect("key").private_key_pkcs8_der().expect("pkcs8");
+        let body = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &*pem);
+        let lines: Vec<&str> = body.as_bytes().chunks(64).map(|l| std::str::from_utf8(l).expect("ascii")).collect();
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"));
+        let unnamed = Key::from_pem(&pem, None).expect("pem");
+        let written: serde_json::Value = serde_json::from_str(&unnamed.private_jwk().expect("jwk")).expect("JSON");
+        assert!(written.get("kid").is_none() && written.get("d").is_some());
+        let external = Key::from_external(None, Some("k1")).expect("external");
+        assert!(external.private_jwk().is_none());
+    }
 }

@@ -250,6 +250,15 @@ impl Key {
         self.inner.pkcs8.as_ref().map(|der| Zeroizing::new(der.to_vec()))
     }
 
+    /// The private key as a JWK (`kty`, `kid` when set, `alg: RS256`, `use: sig`, `n`, `e`, `d`,
+    /// `p`, `q`, `dp`, `dq`, `qi`), which [`Key::from_jwk`] reads back: for saving a key the host
+    /// generated (such as a key rotation's new key) in the form key-management tools use. It is
+    /// the secret key: write it where the PEM would go (a file only its owner reads), never to a
+    /// log. The text is wiped on drop. `None` for [`Key::from_external`].
+    pub fn private_jwk(&self) -> Option<Zeroizing<String>> {
+        jwk::export(self.inner.pkcs8.as_deref()?, self.inner.kid.as_deref())
+    }
+
     /// A stable identity of the key (SHA-256 of its public key, base64url), used in cache keys.
     pub fn fingerprint(&self) -> &str {
         &self.inner.fingerprint

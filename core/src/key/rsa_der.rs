@@ -83,6 +83,23 @@ fn public_from_pkcs1(pkcs1: &[u8]) -> Option<RsaPublic> {
         .then(|| RsaPublic { n: integers[1].to_vec(), e: integers[2].to_vec() })
 }
 
+/// The eight integers `n e d p q dp dq qi` of an RSA PKCS#8 key (big-endian, no leading zeros),
+/// borrowed from `pkcs8_der`.
+pub(crate) fn components_from_pkcs8(pkcs8_der: &[u8]) -> Option<[&[u8]; 8]> {
+    let info = der_walk::element(pkcs8_der).as_ref().and_then(children)?;
+    let (algorithm, _) = info.get(1).and_then(der_walk::algorithm)?;
+    if !der_walk::is_oid(&algorithm, &RSA_ENCRYPTION) {
+        return None;
+    }
+    let pkcs1 = info.get(2).and_then(der_walk::octets)?;
+    let fields = der_walk::element(pkcs1).as_ref().and_then(children)?;
+    let integers: Vec<&[u8]> = fields.iter().take(9).map(unsigned_integer).collect::<Option<_>>()?;
+    match integers.as_slice() {
+        [[], n, e, d, p, q, dp, dq, qi] => Some([n, e, d, p, q, dp, dq, qi]),
+        _ => None,
+    }
+}
+
 /// `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }`
 pub(crate) fn public_from_pkcs1_public(der: &[u8]) -> Option<RsaPublic> {
     let fields = der_walk::element(der).as_ref().and_then(children)?;

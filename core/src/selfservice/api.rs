@@ -9,6 +9,7 @@ use crate::request::HttpRequest;
 
 /// The admin scopes of the self-service API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum AdminScope {
     /// `idporten:dcr.read`: list and read clients, their keys and scope access.
     Read,
@@ -29,8 +30,12 @@ impl AdminScope {
     }
 }
 
-/// Which call a request is, so a host can ask for the least scope it needs.
+/// Which call a request is, so a host can ask for the least scope it needs. Its name
+/// ([`SelfServiceCall::as_str`]) is the request builder's name without `_request`
+/// (`"create_client"` for [`SelfService::create_client_request`]), for bindings that take calls
+/// as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SelfServiceCall {
     /// `GET /clients`.
     ListClients,
@@ -55,6 +60,37 @@ pub enum SelfServiceCall {
 }
 
 impl SelfServiceCall {
+    /// Every call, in the order of the API's documentation.
+    pub const ALL: [SelfServiceCall; 10] = [
+        SelfServiceCall::ListClients,
+        SelfServiceCall::GetClient,
+        SelfServiceCall::CreateClient,
+        SelfServiceCall::UpdateClient,
+        SelfServiceCall::DeactivateClient,
+        SelfServiceCall::GetKeys,
+        SelfServiceCall::ReplaceKeys,
+        SelfServiceCall::RemoveKeys,
+        SelfServiceCall::ScopeAccess,
+        SelfServiceCall::PublicScopes,
+    ];
+
+    /// The call's name: its request builder's name without `_request` (`"client_keys"` for
+    /// `GET /clients/{id}/jwks`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelfServiceCall::ListClients => "list_clients",
+            SelfServiceCall::GetClient => "get_client",
+            SelfServiceCall::CreateClient => "create_client",
+            SelfServiceCall::UpdateClient => "update_client",
+            SelfServiceCall::DeactivateClient => "deactivate_client",
+            SelfServiceCall::GetKeys => "client_keys",
+            SelfServiceCall::ReplaceKeys => "replace_keys",
+            SelfServiceCall::RemoveKeys => "remove_keys",
+            SelfServiceCall::ScopeAccess => "scope_access",
+            SelfServiceCall::PublicScopes => "public_scopes",
+        }
+    }
+
     /// The least admin scope this call needs.
     pub fn scope(self) -> AdminScope {
         match self {
@@ -69,6 +105,22 @@ impl SelfServiceCall {
             | SelfServiceCall::ReplaceKeys
             | SelfServiceCall::RemoveKeys => AdminScope::Modify,
         }
+    }
+}
+
+impl std::str::FromStr for SelfServiceCall {
+    type Err = Error;
+
+    /// A call by its name ([`SelfServiceCall::as_str`]); anything else is `invalid_argument`.
+    fn from_str(name: &str) -> Result<SelfServiceCall> {
+        SelfServiceCall::ALL.into_iter().find(|call| call.as_str() == name).ok_or_else(|| {
+            let names: Vec<&str> = SelfServiceCall::ALL.iter().map(|call| call.as_str()).collect();
+            Error::invalid(
+                ErrorKind::InvalidArgument,
+                "call",
+                format!("{name:?} is not a self-service call: one of {}", names.join(", ")),
+            )
+        })
     }
 }
 
@@ -239,6 +291,17 @@ mod tests {
         assert_eq!(request.header("authorization"), Some("Bearer tok"));
         assert_eq!(SelfServiceCall::ReplaceKeys.scope(), AdminScope::Modify);
         assert_eq!(SelfServiceCall::CreateClient.scope().as_str(), "idporten:dcr.write");
+    }
+
+    #[test]
+    fn calls_are_named_after_their_builders() {
+        for call in SelfServiceCall::ALL {
+            assert_eq!(call.as_str().parse::<SelfServiceCall>().unwrap(), call);
+        }
+        assert_eq!("client_keys".parse::<SelfServiceCall>().unwrap().scope(), AdminScope::Read);
+        let error = "create".parse::<SelfServiceCall>().unwrap_err();
+        assert_eq!((error.field(), error.kind()), (Some("call"), ErrorKind::InvalidArgument));
+        assert!(error.to_string().contains("create_client"), "{error}");
     }
 
     #[test]

@@ -106,6 +106,7 @@ impl RotationPolicy {
 /// What a rotation run does now. After acting on it, run the planner again with the client's
 /// new key set: it is stateless, so a run from cron is safe to repeat.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RotationAction {
     /// Nothing is due before `next_at` (Unix seconds).
     Nothing {

@@ -7,6 +7,7 @@ use serde_json::json;
 /// A new Maskinporten client (`POST /clients`). Maskinporten clients authenticate with
 /// `private_key_jwt` and the JWT-bearer grant; those fields are set here, not by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewClient {
     /// The client's display name.
     pub client_name: String,
@@ -48,6 +49,7 @@ impl NewClient {
 
 /// A change to a client (`PUT /clients/{id}`): the whole description, as the API replaces it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ClientUpdate {
     /// The client's display name.
     pub client_name: String,
@@ -112,6 +114,7 @@ fn check_scopes(scopes: &[String]) -> Result<()> {
 
 /// A client as the API describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RegisteredClient {
     /// The id to use as a grant's `iss`.
     pub client_id: String,
@@ -135,6 +138,7 @@ pub struct RegisteredClient {
 
 /// One registered public key of a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RegisteredKey {
     /// The key's id (a grant's `kid`).
     pub kid: String,
@@ -146,6 +150,7 @@ pub struct RegisteredKey {
 
 /// A client's key set (`GET /clients/{id}/jwks`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ClientKeys {
     /// The keys.
     pub keys: Vec<RegisteredKey>,
@@ -157,6 +162,7 @@ pub struct ClientKeys {
 
 /// A scope the organisation has asked for or been granted (`GET /scopes/access/all`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ScopeAccess {
     /// The scope.
     pub scope: String,
@@ -166,6 +172,7 @@ pub struct ScopeAccess {
 
 /// A public scope (`GET /scopes/all?accessible_for_all=true`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PublicScope {
     /// The scope name (`prefix:subscope`).
     pub name: String,

@@ -1,4 +1,4 @@
-//! What `maskinporten simulator [--config FILE] [--port N]` runs.
+//! What `maskinporten simulator [--config FILE] [--port N] [--state FILE]` runs.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,10 +9,20 @@ use crate::server::{Simulator, SimulatorError};
 /// Loads the config (or an empty one), starts on `127.0.0.1:port` (0 = ephemeral), prints the
 /// ready line (see the README) on stdout, and serves until SIGINT/SIGTERM. Blocking.
 pub fn run(config: Option<&Path>, port: u16) -> Result<(), SimulatorError> {
-    let config = match config {
+    run_with_state(config, port, None)
+}
+
+/// [`run`], keeping the self-service API's state in `state` (loaded at start when the file
+/// exists, saved after every change; a relative path is relative to the current folder).
+pub fn run_with_state(config: Option<&Path>, port: u16, state: Option<&Path>) -> Result<(), SimulatorError> {
+    let mut config = match config {
         Some(p) => SimulatorConfig::from_file(p)?,
         None => SimulatorConfig::default(),
     };
+    if let Some(state) = state {
+        let absolute = std::path::absolute(state).map_err(|e| SimulatorError::Startup(format!("--state: {e}")))?;
+        config.self_service.state_file = Some(absolute);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::selfservice::SelfServiceConfig;
+
 /// Why a configuration could not be loaded or compiled.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -101,6 +103,13 @@ pub struct SimulatorConfig {
     /// the shared vectors). Default: the system clock.
     #[serde(default)]
     pub fixed_time: Option<i64>,
+    /// Seconds added to the simulator's clock (system clock or `fixed_time`); also set at run
+    /// time with `POST /_sim/clock`. Default 0.
+    #[serde(default)]
+    pub clock_offset: i64,
+    /// The self-service API (`/api/v1`): propagation delay, terms of use, state file.
+    #[serde(default)]
+    pub self_service: SelfServiceConfig,
     /// The folder relative paths resolve against (set by [`SimulatorConfig::from_file`]).
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
@@ -123,6 +132,8 @@ impl Default for SimulatorConfig {
             delegations: Vec::new(),
             system_users: Vec::new(),
             fixed_time: None,
+            clock_offset: 0,
+            self_service: SelfServiceConfig::default(),
             base_dir: None,
         }
     }

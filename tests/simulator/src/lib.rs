@@ -28,6 +28,7 @@ mod config;
 mod crypto;
 mod faults;
 mod registry;
+mod selfservice;
 mod server;
 mod validate;
 
@@ -37,6 +38,7 @@ pub use config::{
 };
 pub use crypto::valid_org_number;
 pub use faults::{FaultKind, FaultSpec, Stats};
+pub use selfservice::SelfServiceConfig;
 pub use server::{Bind, BlockingSimulator, Simulator, SimulatorError};
 pub use validate::Rejection;
 

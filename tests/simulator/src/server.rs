@@ -1,7 +1,8 @@
 //! The HTTP server: routes, fault handling, the running handle.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -21,6 +22,8 @@ use crate::config::{ConfigError, SimulatorConfig};
 use crate::crypto::TokenSigner;
 use crate::faults::{FaultKind, FaultSpec, Faults, Stats};
 use crate::registry::Registry;
+use crate::selfservice::directory::Directory;
+use crate::selfservice::{routes as self_service, SelfServiceConfig};
 use crate::validate::{self, JtiStore, Rejection};
 
 /// Where to listen: a port on 127.0.0.1 (0 = ephemeral) or a full socket address.
@@ -69,12 +72,18 @@ struct Mutable {
     stats: Stats,
 }
 
-struct Shared {
-    issuer: String,
+pub(crate) struct Shared {
+    pub(crate) issuer: String,
     base_url: String,
-    registry: Registry,
-    signer: TokenSigner,
+    /// What `/token` sees; the self-service API changes it (lock order: directory, then this).
+    registry: RwLock<Registry>,
+    pub(crate) signer: TokenSigner,
     state: Mutex<Mutable>,
+    /// The self-service API's clients and key sets.
+    directory: Mutex<Directory>,
+    pub(crate) self_service: SelfServiceConfig,
+    fixed_time: Option<i64>,
+    clock_offset: AtomicI64,
 }
 
 impl Shared {
@@ -82,6 +91,26 @@ impl Shared {
         // A panic while holding the lock cannot leave the counters inconsistent in a way that
         // matters to tests, so recover from poisoning.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    pub(crate) fn registry_read(&self) -> RwLockReadGuard<'_, Registry> {
+        self.registry.read().unwrap_or_else(|p| p.into_inner())
+    }
+    pub(crate) fn registry_write(&self) -> RwLockWriteGuard<'_, Registry> {
+        self.registry.write().unwrap_or_else(|p| p.into_inner())
+    }
+    pub(crate) fn directory(&self) -> MutexGuard<'_, Directory> {
+        self.directory.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    /// The simulator's time: the system clock (or `fixed_time`) plus the clock offset.
+    pub(crate) fn now(&self) -> i64 {
+        self.fixed_time.unwrap_or_else(now).saturating_add(self.clock_offset.load(Ordering::Relaxed))
+    }
+    /// Lets the self-service changes whose propagation delay has passed reach `/token`.
+    fn apply_due_changes(&self, now: i64) {
+        let mut directory = self.directory();
+        if directory.has_pending() {
+            directory.apply_due(&mut self.registry_write(), now);
+        }
     }
 }
 
@@ -123,7 +152,14 @@ impl Simulator {
     /// Binds, spawns the server on the current tokio runtime and returns once it accepts
     /// connections.
     pub async fn start(config: SimulatorConfig, bind: impl Into<Bind>) -> Result<Simulator, SimulatorError> {
-        let registry = Registry::compile(&config)?;
+        let mut registry = Registry::compile(&config)?;
+        let started = config.fixed_time.unwrap_or_else(now).saturating_add(config.clock_offset);
+        let self_service = config.self_service.clone();
+        let state_file = self_service.state_file.as_ref().map(|p| config.resolve(p));
+        let directory =
+            Directory::new(&mut registry, self_service.propagation_delay, state_file, started).map_err(|message| {
+                SimulatorError::Config(ConfigError::Invalid { field: "self_service.state_file".into(), message })
+            })?;
         let signer = match &config.signing_key {
             Some(p) => TokenSigner::from_pkcs8_pem(&config.read(p)?).map_err(|m| {
                 SimulatorError::Config(ConfigError::Invalid { field: "signing_key".into(), message: m })
@@ -138,7 +174,17 @@ impl Simulator {
         let local = listener.local_addr().map_err(|source| SimulatorError::Bind { addr, source })?;
         let issuer = config.issuer.clone().unwrap_or_else(|| base_url_of(local));
         let base_url = base_url_of(local);
-        let shared = Arc::new(Shared { issuer, base_url, registry, signer, state: Mutex::new(Mutable::default()) });
+        let shared = Arc::new(Shared {
+            issuer,
+            base_url,
+            registry: RwLock::new(registry),
+            signer,
+            state: Mutex::new(Mutable::default()),
+            directory: Mutex::new(directory),
+            self_service,
+            fixed_time: config.fixed_time,
+            clock_offset: AtomicI64::new(config.clock_offset),
+        });
         let router = router(shared.clone());
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let (done_tx, done_rx) = oneshot::channel();
@@ -178,6 +224,25 @@ impl Simulator {
     fn base_url(&self) -> &str {
         &self.shared.base_url
     }
+    /// The base URL of the simulated self-service API (`{base}api/v1`, no trailing slash).
+    pub fn self_service_endpoint(&self) -> String {
+        format!("{}{}", self.base_url(), self_service::BASE_PATH)
+    }
+    /// Moves the simulator's clock: from now on it reads the system clock (or `fixed_time`) plus
+    /// `seconds`. Grants are then judged on that clock (a client must sign on it too).
+    pub fn set_clock_offset(&self, seconds: i64) {
+        self.shared.clock_offset.store(seconds, Ordering::Relaxed);
+    }
+    /// The simulator's time now (Unix seconds), offset included.
+    pub fn now(&self) -> i64 {
+        self.shared.now()
+    }
+    /// Makes every client and key the self-service API stores `seconds` older (creation and
+    /// change times, key expiries), as if that much time had passed, while clocks stay: clients
+    /// on the real clock keep working, and see their keys a year older when `seconds` is a year.
+    pub fn age_registrations(&self, seconds: i64) {
+        age(&self.shared, seconds);
+    }
     /// The bound port.
     pub fn port(&self) -> u16 {
         self.addr.port()
@@ -194,16 +259,18 @@ impl Simulator {
     pub fn jwks(&self) -> Value {
         json!({"keys": [self.shared.signer.jwk.clone()]})
     }
-    /// The ready line (see the simulator README): `{"issuer","token_endpoint","jwks_uri","port"}`.
+    /// The ready line (see the simulator README):
+    /// `{"issuer","token_endpoint","jwks_uri","port","self_service_endpoint"}`.
     pub fn ready_line(&self) -> String {
         // Written by hand to keep the documented key order (serde_json sorts keys).
         let s = |v: &str| Value::String(v.to_string()).to_string();
         format!(
-            r#"{{"issuer":{},"token_endpoint":{},"jwks_uri":{},"port":{}}}"#,
+            r#"{{"issuer":{},"token_endpoint":{},"jwks_uri":{},"port":{},"self_service_endpoint":{}}}"#,
             s(self.issuer()),
             s(&self.token_endpoint()),
             s(&self.jwks_uri()),
-            self.port()
+            self.port(),
+            s(&self.self_service_endpoint())
         )
     }
     /// A snapshot of the counters.
@@ -297,6 +364,13 @@ fn stats_of(shared: &Shared) -> Stats {
     s
 }
 
+fn age(shared: &Shared, seconds: i64) {
+    let mut directory = shared.directory();
+    if let Some(warning) = directory.age(seconds, &mut shared.registry_write()) {
+        eprintln!("maskinporten-simulator: {warning}");
+    }
+}
+
 fn reset(shared: &Shared) {
     let mut st = shared.lock();
     st.jtis.clear();
@@ -357,8 +431,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/faults", post(add_fault).delete(clear_faults))
         .route("/_sim/stats", get(get_stats))
         .route("/_sim/reset", post(post_reset))
+        .route("/_sim/clock", get(get_clock).post(post_clock))
+        .route("/_sim/age", post(post_age))
         .layer(middleware::from_fn(loopback_only));
-    public.merge(admin).with_state(shared)
+    public.merge(admin).merge(self_service::router()).with_state(shared)
 }
 
 async fn loopback_only(req: Request, next: Next) -> Response {
@@ -421,12 +497,16 @@ fn no_store(mut resp: Response) -> Response {
 
 async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let now = shared.registry.fixed_time.unwrap_or_else(now);
+    let now = shared.now();
+    shared.apply_due_changes(now);
     // The lock is taken only for the replay check, not around the signature verification.
     let jti_unused =
         |iss: &str, jti: &str, now: i64, forget_at: i64| shared.lock().jtis.check_and_insert(iss, jti, now, forget_at);
-    let result = validate::validate(&shared.registry, &shared.issuer, jti_unused, ct, &body, now);
-    let outcome = result.and_then(|acc| issue(&shared, acc, now));
+    let outcome = {
+        let registry = shared.registry_read();
+        let result = validate::validate(&registry, &shared.issuer, jti_unused, ct, &body, now);
+        result.and_then(|acc| issue(&shared, &registry, acc, now))
+    };
     let mut st = shared.lock();
     match outcome {
         Ok(body) => {
@@ -444,7 +524,7 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
     }
 }
 
-fn issue(shared: &Shared, acc: validate::Accepted, now: i64) -> Result<Value, Rejection> {
+fn issue(shared: &Shared, registry: &Registry, acc: validate::Accepted, now: i64) -> Result<Value, Rejection> {
     let consumer = json!({"authority": "iso6523-actorid-upis", "ID": format!("0192:{}", acc.consumer_org)});
     let scope = acc.scopes.join(" ");
     let mut claims = json!({
@@ -461,7 +541,7 @@ fn issue(shared: &Shared, acc: validate::Accepted, now: i64) -> Result<Value, Re
     if let Some(map) = claims.as_object_mut() {
         if let Some(s) = &acc.supplier_org {
             map.insert("supplier".into(), json!({"authority": "iso6523-actorid-upis", "ID": format!("0192:{s}")}));
-            map.insert("delegation_source".into(), json!(shared.registry.delegation_source));
+            map.insert("delegation_source".into(), json!(registry.delegation_source));
         }
         if let Some(r) = acc.resource {
             map.insert("aud".into(), r);
@@ -500,6 +580,8 @@ async fn metadata(State(shared): State<Arc<Shared>>) -> Response {
         "token_endpoint_auth_methods_supported": ["private_key_jwt"],
         "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "RS512"],
         "authorization_details_types_supported": ["urn:altinn:systemuser", "urn:altinn:consent"],
+        // Not in Digdir's metadata: where this simulator serves the self-service API.
+        "self_service_endpoint": format!("{base}{}", self_service::BASE_PATH),
     }))
     .into_response()
 }
@@ -530,4 +612,30 @@ async fn get_stats(State(shared): State<Arc<Shared>>) -> Response {
 async fn post_reset(State(shared): State<Arc<Shared>>) -> Response {
     reset(&shared);
     Json(json!({"ok": true})).into_response()
+}
+
+async fn get_clock(State(shared): State<Arc<Shared>>) -> Response {
+    Json(json!({"now": shared.now(), "offset_seconds": shared.clock_offset.load(Ordering::Relaxed)})).into_response()
+}
+
+/// `{"offset_seconds": N}` sets the clock offset.
+async fn post_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Value>(&body).ok().and_then(|v| v.get("offset_seconds")?.as_i64()) {
+        Some(offset) => {
+            shared.clock_offset.store(offset, Ordering::Relaxed);
+            get_clock(State(shared)).await
+        }
+        None => (StatusCode::BAD_REQUEST, Json(json!({"error": "send {\"offset_seconds\": N}"}))).into_response(),
+    }
+}
+
+/// `{"seconds": N}` makes the self-service API's clients and keys N seconds older.
+async fn post_age(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Value>(&body).ok().and_then(|v| v.get("seconds")?.as_i64()) {
+        Some(seconds) => {
+            age(&shared, seconds);
+            Json(json!({"ok": true})).into_response()
+        }
+        None => (StatusCode::BAD_REQUEST, Json(json!({"error": "send {\"seconds\": N}"}))).into_response(),
+    }
 }

@@ -12,7 +12,21 @@ extension MaskinportenError {
              let .InvalidToken(kind, detail, status, error, mpCode, hint, field, retryable),
              let .Unavailable(kind, detail, status, error, mpCode, hint, field, retryable):
             return (kind, detail, status, error, mpCode, hint, field, retryable)
+        case let .SelfServiceRefused(kind, detail, status, error, mpCode, hint, field, retryable, _, _):
+            return (kind, detail, status, error, mpCode, hint, field, retryable)
         }
+    }
+
+    /// The admin scope a refused self-service call needed (`.SelfServiceRefused`, 401 and 403).
+    public var neededScope: String? {
+        if case let .SelfServiceRefused(_, _, _, _, _, _, _, _, neededScope, _) = self { return neededScope }
+        return nil
+    }
+
+    /// The fields the self-service API named as wrong (`.SelfServiceRefused`, kind `selfServiceInvalid`).
+    public var fieldErrors: [FieldError] {
+        if case let .SelfServiceRefused(_, _, _, _, _, _, _, _, _, fieldErrors) = self { return fieldErrors }
+        return []
     }
 
     /// The core's error kind (`.wrongPassword`, `.oauthError`, ...); `kind.stableName` is its string.

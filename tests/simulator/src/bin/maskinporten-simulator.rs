@@ -1,12 +1,14 @@
-//! `maskinporten-simulator [--config FILE] [--port N]`: prints one JSON ready line, then serves.
+//! `maskinporten-simulator [--config FILE] [--port N] [--state FILE]`: prints one JSON ready line,
+//! then serves.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: maskinporten-simulator [--config FILE] [--port N]";
+const USAGE: &str = "usage: maskinporten-simulator [--config FILE] [--port N] [--state FILE]";
 
 fn main() -> ExitCode {
     let mut config: Option<PathBuf> = None;
+    let mut state: Option<PathBuf> = None;
     let mut port: u16 = 0;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -19,13 +21,15 @@ fn main() -> ExitCode {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
             }
-            "--config" | "--port" => {
+            "--config" | "--port" | "--state" => {
                 let Some(v) = inline.or_else(|| args.next()) else {
                     eprintln!("error: {name} needs a value\n{USAGE}");
                     return ExitCode::from(2);
                 };
                 if name == "--config" {
                     config = Some(PathBuf::from(v));
+                } else if name == "--state" {
+                    state = Some(PathBuf::from(v));
                 } else {
                     match v.parse() {
                         Ok(p) => port = p,
@@ -42,7 +46,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    match maskinporten_simulator::cli::run(config.as_deref(), port) {
+    match maskinporten_simulator::cli::run_with_state(config.as_deref(), port, state.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

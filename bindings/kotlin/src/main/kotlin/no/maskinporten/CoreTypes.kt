@@ -34,3 +34,34 @@ typealias CertificateInfo = no.maskinporten.core.CertificateInfo
 
 /** An organisation as a token names it (`0192:991825827[:ER//987464291[:1]]`). */
 typealias Organisation = no.maskinporten.core.Organisation
+
+/** Which self-service call a request is; `selfServiceScope(call)` is the least admin scope it needs. */
+typealias SelfServiceCall = no.maskinporten.core.SelfServiceCall
+
+/** The self-service API's admin scopes (`idporten:dcr.read`, `.write`, `.modify`). */
+typealias AdminScope = no.maskinporten.core.AdminScope
+
+/** A new Maskinporten client for `SelfService.createClientRequest`. */
+typealias NewClient = no.maskinporten.core.NewClient
+
+/** A client's whole description for `SelfService.updateClientRequest`. */
+typealias ClientUpdate = no.maskinporten.core.ClientUpdate
+
+/** A client as the self-service API describes it. */
+typealias RegisteredClient = no.maskinporten.core.RegisteredClient
+
+/** One registered public key (`kid`, `expiresAt`, the JWK as JSON). */
+typealias RegisteredKey = no.maskinporten.core.RegisteredKey
+
+/** A client's registered key set. */
+typealias ClientKeys = no.maskinporten.core.ClientKeys
+
+/** A scope the organisation asked for or was granted. */
+typealias ScopeAccess = no.maskinporten.core.ScopeAccess
+
+/** A public scope. */
+typealias PublicScope = no.maskinporten.core.PublicScope
+
+// `RotationPlanner.plan` answers `no.maskinporten.core.RotationAction` (`Nothing`, `Publish`,
+// `Switch`, `Remove`); it has no alias here because a Kotlin type alias does not carry a sealed
+// class's cases: import it from `no.maskinporten.core`.

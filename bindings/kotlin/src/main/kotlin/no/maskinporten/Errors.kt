@@ -24,6 +24,7 @@ val MaskinportenException.kind: ErrorKind
         is MaskinportenException.MalformedResponse -> kind
         is MaskinportenException.InvalidToken -> kind
         is MaskinportenException.Unavailable -> kind
+        is MaskinportenException.SelfServiceRefused -> kind
     }
 
 /** What happened and what to do (the core's message; `message` lists every field). */
@@ -36,6 +37,7 @@ val MaskinportenException.detail: String
         is MaskinportenException.MalformedResponse -> detail
         is MaskinportenException.InvalidToken -> detail
         is MaskinportenException.Unavailable -> detail
+        is MaskinportenException.SelfServiceRefused -> detail
     }
 
 /** HTTP status of a remote answer, or null. */
@@ -48,6 +50,7 @@ val MaskinportenException.status: UShort?
         is MaskinportenException.MalformedResponse -> status
         is MaskinportenException.InvalidToken -> status
         is MaskinportenException.Unavailable -> status
+        is MaskinportenException.SelfServiceRefused -> status
     }
 
 /** The OAuth error code (`invalid_grant`, ...), for [MaskinportenException.OAuth]. */
@@ -60,6 +63,7 @@ val MaskinportenException.error: String?
         is MaskinportenException.MalformedResponse -> error
         is MaskinportenException.InvalidToken -> error
         is MaskinportenException.Unavailable -> error
+        is MaskinportenException.SelfServiceRefused -> error
     }
 
 /** The `MP-nnn` code of an OAuth error, or null. */
@@ -72,6 +76,7 @@ val MaskinportenException.mpCode: String?
         is MaskinportenException.MalformedResponse -> mpCode
         is MaskinportenException.InvalidToken -> mpCode
         is MaskinportenException.Unavailable -> mpCode
+        is MaskinportenException.SelfServiceRefused -> mpCode
     }
 
 /** One actionable line for the MP code, or null. */
@@ -84,6 +89,7 @@ val MaskinportenException.hint: String?
         is MaskinportenException.MalformedResponse -> hint
         is MaskinportenException.InvalidToken -> hint
         is MaskinportenException.Unavailable -> hint
+        is MaskinportenException.SelfServiceRefused -> hint
     }
 
 /** The argument at fault, for [MaskinportenException.InvalidArgument]. */
@@ -96,6 +102,7 @@ val MaskinportenException.field: String?
         is MaskinportenException.MalformedResponse -> field
         is MaskinportenException.InvalidToken -> field
         is MaskinportenException.Unavailable -> field
+        is MaskinportenException.SelfServiceRefused -> field
     }
 
 /** Whether trying again later may succeed (5xx, 429, no answer). */
@@ -108,4 +115,5 @@ val MaskinportenException.retryable: Boolean
         is MaskinportenException.MalformedResponse -> retryable
         is MaskinportenException.InvalidToken -> retryable
         is MaskinportenException.Unavailable -> retryable
+        is MaskinportenException.SelfServiceRefused -> retryable
     }
