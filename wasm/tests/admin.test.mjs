@@ -9,7 +9,7 @@ import {
   SelfService, SelfServiceRequest, RotationPlanner, RotationPolicy, checkAdminKey, checkPublicKeySet,
   parseClients, parseClient, parseClientKeys, parseScopeAccess, parsePublicScopes, parseEmpty,
 } from 'maskinporten/admin';
-import { startSimulator, readVector, decodeJwt } from './helpers.mjs';
+import { startSimulator, readVector, decodeJwt, VECTORS } from './helpers.mjs';
 
 const CLIENT_ID = '5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d';
 const CLIENT_ORG = '311000004';
@@ -226,4 +226,36 @@ test("the simulator's self-service API end to end", async () => {
   parseEmpty(...await send(api.deactivateClientRequest(await adminToken('deactivateClient'), created.clientId)));
   const gone = parseClient(...await send(api.getClientRequest(await adminToken('getClient'), created.clientId)));
   assert.equal(gone.active, false);
+});
+
+test("the README's self-service example runs against the simulator", async () => {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { join } = await import('node:path');
+  const readme = readFileSync(process.env.MASKINPORTEN_README ?? 'README.md', 'utf8');
+  const match = readme.slice(readme.indexOf('## Clients and keys')).match(/```js\n([\s\S]*?)```/);
+  assert.ok(match, 'README has a ```js block under ## Clients and keys');
+  sim ??= await startSimulator();
+  const file = join(process.cwd(), 'selfservice-example.mjs'); // next to node_modules, like a user's app
+  writeFileSync(file, match[1]);
+  const { stdout } = await promisify(execFile)(process.execPath, [file], {
+    env: {
+      ...process.env,
+      MASKINPORTEN_P12: join(VECTORS, 'keys/client.p12'),
+      MASKINPORTEN_P12_PASSWORD: 'vector-password',
+      MASKINPORTEN_CLIENT_ID: CLIENT_ID,
+      MASKINPORTEN_ENV: sim.issuer,
+      MASKINPORTEN_SELF_SERVICE: `${sim.issuer}api/v1`,
+    },
+  });
+  const [, clientId, kid] = stdout.match(/^client (\S+) has the keys (mp-\S+)$/m) ?? assert.fail(stdout);
+  // The key it registered works: a token for the new client, signed with its kid.
+  const api = new SelfService(sim.issuer, { base: `${sim.issuer}api/v1` });
+  const admin = new TokenProvider({ client: new Client({ clientId: CLIENT_ID, key: x5cKey, environment: sim.issuer }) });
+  const token = (await admin.token({ scopes: [SelfService.scope('clientKeys')] })).accessToken;
+  const keys = parseClientKeys(...await send(api.clientKeysRequest(token, clientId)));
+  assert.deepEqual(keys.keys.map((k) => k.kid), [kid]);
+  assert.ok(keys.keys[0].expiresAt > Date.now() / 1000 + 80 * DAY);
+  assert.ok(!('d' in keys.keys[0].jwk), 'only the public key was registered');
 });
