@@ -6,7 +6,8 @@
 # project's CI machine, where rustup cannot download targets), in its own target dir
 # because that rustc differs from the native one.
 #
-#   wasm/build.sh            release build + wasm-bindgen (web glue) into wasm/pkg/
+#   wasm/build.sh            release build + wasm-bindgen (web glue) into wasm/pkg/: the main module
+#                            in wasm/pkg/wasm/, the admin module (feature `admin`) in wasm/pkg/admin/
 #   wasm/build.sh --deps     only install the toolchain pieces (apt packages, wasm-bindgen-cli)
 #   wasm/build.sh --env      print the environment for cargo on wasm32 (eval it to run cargo yourself)
 set -euo pipefail
@@ -99,22 +100,31 @@ esac
 ensure_bindgen
 
 cd "$root"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELEASE_RUSTFLAGS" \
-    "$CARGO" build --release --target "$target" "${BUILD_STD[@]}" -p maskinporten-wasm
 out="$here/pkg"
-rm -rf "$out/wasm"
-wasm-bindgen --target web --out-dir "$out/wasm" --out-name maskinporten_wasm \
-    "$CARGO_TARGET_DIR/$target/release/maskinporten_wasm.wasm"
-rm -f "$out/wasm/.gitignore" "$out/wasm/package.json"
+
+# One module: cargo build with the given features, wasm-bindgen into $out/$1 as $2, wasm-opt.
+build_module() {
+    local dir="$1" name="$2"
+    shift 2
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RELEASE_RUSTFLAGS" \
+        "$CARGO" build --release --target "$target" "${BUILD_STD[@]}" -p maskinporten-wasm "$@"
+    rm -rf "${out:?}/$dir"
+    wasm-bindgen --target web --out-dir "$out/$dir" --out-name "$name" \
+        "$CARGO_TARGET_DIR/$target/release/maskinporten_wasm.wasm"
+    rm -f "$out/$dir/.gitignore" "$out/$dir/package.json"
+    optimize "$out/$dir/${name}_bg.wasm"
+    echo "build.sh: $(wc -c < "$out/$dir/${name}_bg.wasm") bytes in $out/$dir" >&2
+}
 
 # wasm-opt from npm's binaryen (Debian's v108 breaks the output). MASKINPORTEN_WASM_OPT=0 skips it.
-if [[ "${MASKINPORTEN_WASM_OPT:-1}" != 0 ]]; then
+optimize() {
+    local bg="$1"
+    [[ "${MASKINPORTEN_WASM_OPT:-1}" != 0 ]] || return 0
     tools="$root/target/wasm-tools"
     if [[ ! -x "$tools/node_modules/.bin/wasm-opt" ]]; then
         mkdir -p "$tools"
         npm install --silent --no-audit --no-fund --prefix "$tools" "binaryen@$binaryen_version" >&2
     fi
-    bg="$out/wasm/maskinporten_wasm_bg.wasm"
     # --flatten --rereloop before -Oz -Oz restructures the control flow Rust emits (about 1.2 KB
     # gzipped); --zero-filled-memory and --low-memory-unused hold for this module (it defines
     # its own fresh memory; only a stack overflowing its 1 MiB reaches address 0) and let -Oz drop
@@ -125,5 +135,10 @@ if [[ "${MASKINPORTEN_WASM_OPT:-1}" != 0 ]]; then
         --enable-mutable-globals --enable-reference-types --enable-multivalue \
         -o "$bg.opt" "$bg"
     mv "$bg.opt" "$bg"
-fi
-echo "build.sh: $(wc -c < "$out/wasm/maskinporten_wasm_bg.wasm") bytes in $out/wasm" >&2
+}
+
+# The main module (`maskinporten`), then the admin module (`maskinporten/admin`: the self-service
+# API and the rotation planner) from the same crate without the main module's code, so an
+# application that only fetches tokens never loads the admin API.
+build_module wasm maskinporten_wasm
+build_module admin maskinporten_admin --no-default-features --features admin

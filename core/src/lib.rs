@@ -116,8 +116,8 @@ pub use options::{GrantOptions, Resource};
 pub use request::{HttpRequest, TokenRequest, JWT_BEARER_GRANT_TYPE};
 pub use response::{parse_token_response, AccessToken, MAX_EXPIRES_IN};
 pub use selfservice::{
-    check_admin_client, check_public_key_set, parse_client, parse_client_keys, parse_clients, parse_empty,
-    parse_public_scopes, parse_scope_access, AdminScope, ClientKeys, ClientUpdate, NewClient, PublicScope,
+    check_admin_client, check_admin_signer, check_public_key_set, parse_client, parse_client_keys, parse_clients,
+    parse_empty, parse_public_scopes, parse_scope_access, AdminScope, ClientKeys, ClientUpdate, NewClient, PublicScope,
     RegisteredClient, RegisteredKey, RotationAction, RotationPlanner, RotationPolicy, ScopeAccess, SelfService,
     SelfServiceCall, SelfServiceError, MAX_REGISTERED_KEYS,
 };

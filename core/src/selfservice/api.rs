@@ -127,14 +127,21 @@ impl std::str::FromStr for SelfServiceCall {
 /// Refuses an admin client that signs with a registered key (`kid`): Digdir requires the
 /// self-service API's caller to sign with the enterprise certificate (`x5c`).
 pub fn check_admin_client(client: &Client) -> Result<()> {
-    if client.key().kid().is_some() {
+    check_admin_signer(client.key().kid(), client.key().certificate().is_some())
+}
+
+/// [`check_admin_client`] from the facts it reads (the key's `kid`, whether it carries a
+/// certificate), for a binding whose key lives where this crate cannot reach it (the JS package's
+/// admin module, a separate WebAssembly instance from the one holding the key).
+pub fn check_admin_signer(kid: Option<&str>, has_certificate: bool) -> Result<()> {
+    if kid.is_some() {
         return Err(Error::invalid(
             ErrorKind::InvalidKey,
             "kid",
             "the self-service API requires an admin client that signs with the enterprise certificate (x5c), not a registered key (kid): load the virksomhetssertifikat (.p12 or JKS) for the admin client",
         ));
     }
-    if client.key().certificate().is_none() {
+    if !has_certificate {
         return Err(Error::invalid(
             ErrorKind::MissingCertificateOrKid,
             "key",
@@ -302,6 +309,14 @@ mod tests {
         let error = "create".parse::<SelfServiceCall>().unwrap_err();
         assert_eq!((error.field(), error.kind()), (Some("call"), ErrorKind::InvalidArgument));
         assert!(error.to_string().contains("create_client"), "{error}");
+    }
+
+    #[test]
+    fn an_admin_signer_needs_the_certificate_and_no_kid() {
+        assert!(check_admin_signer(None, true).is_ok());
+        let kid = check_admin_signer(Some("k1"), true).unwrap_err();
+        assert_eq!((kid.kind(), kid.field()), (ErrorKind::InvalidKey, Some("kid")));
+        assert_eq!(check_admin_signer(None, false).unwrap_err().kind(), ErrorKind::MissingCertificateOrKid);
     }
 
     #[test]

@@ -25,7 +25,7 @@ mod parse;
 mod rotation;
 mod types;
 
-pub use api::{check_admin_client, AdminScope, SelfService, SelfServiceCall};
+pub use api::{check_admin_client, check_admin_signer, AdminScope, SelfService, SelfServiceCall};
 pub use error::SelfServiceError;
 pub use jwk_set::{check_public_key_set, MAX_REGISTERED_KEYS};
 pub use parse::{parse_client, parse_client_keys, parse_clients, parse_empty, parse_public_scopes, parse_scope_access};

@@ -58,7 +58,13 @@ const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</ti
     const forgedCode = await validator.validate(forged.token, requirements).then(() => 'accepted', (e) => e.code);
     const validation = { consumerOrg: validated.consumerOrg, again: again.consumerOrg, expected: good.expected.consumer_org, forgedCode,
       verifier: validator.verifier };
-    window.__result = { ok: true, results, error, validation, flow, subtle: !!globalThis.crypto?.subtle };
+    // The admin entry point: its own module, fetched by its web entry; refusals are the same class.
+    const adminApi = await import('/pkg/js/admin/web.js');
+    let adminError;
+    try { adminApi.parseClient(403, '{}'); } catch (e) { adminError = { guard: isMaskinportenError(e), code: e.code }; }
+    const admin = { url: new adminApi.SelfService('test').listClientsRequest('t').url, error: adminError,
+      step: new adminApi.RotationPlanner().plan({ keys: [] }, undefined, 1767225600).kind };
+    window.__result = { ok: true, results, error, validation, flow, admin, subtle: !!globalThis.crypto?.subtle };
   } catch (e) {
     window.__result = { ok: false, message: String(e && e.stack || e) };
   }
@@ -89,6 +95,11 @@ try {
   console.log(`browser: validate() with WebCrypto: consumer ${v.consumerOrg} (twice: ${v.again}), forged token: ${v.forgedCode}`);
   if (v.verifier !== 'webcrypto' || v.consumerOrg !== v.expected || v.again !== v.expected || v.forgedCode !== 'signature_invalid') {
     throw new Error(`validation in the browser: ${JSON.stringify(v)}`);
+  }
+  const a = result.admin;
+  console.log(`browser: maskinporten/admin: ${a.url}, a 403 is ${a.error?.code}, first rotation step ${a.step}`);
+  if (a.url !== 'https://api.test.samarbeid.digdir.no/api/v1/clients' || !a.error?.guard || a.error.code !== 'admin_scope_missing' || a.step !== 'publish') {
+    throw new Error(`admin entry in the browser: ${JSON.stringify(a)}`);
   }
   console.log('browser smoke test passed');
 } catch (e) {

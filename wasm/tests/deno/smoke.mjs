@@ -62,8 +62,20 @@ for (const verifier of ['node', 'webcrypto', 'wasm']) {
 }
 check(new TokenValidator({ environment: 'test' }).verifier === 'node', 'the default verifier in Deno is node:crypto');
 
+// The admin entry point (`maskinporten/admin`, its own module): built requests, and refusals that
+// are the same MaskinportenError class as the main module's.
+const admin = await import('maskinporten/admin');
+check(import.meta.resolve('maskinporten/admin').endsWith('/js/admin/web.js'), 'Deno resolved maskinporten/admin elsewhere than js/admin/web.js');
+check(new admin.SelfService('test').listClientsRequest('t').url === 'https://api.test.samarbeid.digdir.no/api/v1/clients', 'admin: list clients URL');
+try {
+  admin.parseClient(403, '{}');
+  check(false, 'admin: a 403 was accepted');
+} catch (e) {
+  check(isMaskinportenError(e) && e.code === 'admin_scope_missing', `admin: a 403 gave ${e?.code}: ${e}`);
+}
+
 if (failures.length) {
   console.error(`deno smoke: ${failures.length} failure(s):\n  ${failures.join('\n  ')}`);
   Deno.exit(1);
 }
-console.log(`deno smoke: ${cases.length} grant vectors x 3 signers (node:crypto, WebCrypto, WASM), error mapping and validation with 3 verifiers passed (Deno ${Deno.version.deno})`);
+console.log(`deno smoke: ${cases.length} grant vectors x 3 signers (node:crypto, WebCrypto, WASM), error mapping, validation with 3 verifiers and the admin entry passed (Deno ${Deno.version.deno})`);

@@ -71,7 +71,7 @@ export async function usage(p12: Uint8Array, password: string): Promise<string> 
   // @ts-expect-error unknown verifier
   new TokenValidator({ environment: 'prod', verifier: 'openssl' });
   const checked: ValidatedToken = await validator.validate('Bearer x', { scopes: ['my:scope'], scopeMatch: 'all' });
-  const org: string = checked.consumer.orgNumber;
+  const org: string | null = checked.consumer.orgNumber;
   void org;
   await validator.validate('x', { audience: 'https://api.example.no/' });
   await validator.validate('x', { anyScopeUnchecked: true });
