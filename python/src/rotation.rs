@@ -69,7 +69,7 @@ impl PyRotationPolicy {
 /// Decides a client's next key-rotation step from its registered keys alone, so a rotation run
 /// (from cron) is safe to repeat:
 ///
-///     action = RotationPlanner().plan(parse_client_keys(status, body), signing_kid, now)
+///     action = RotationPlanner().plan(parse_client_keys("client_keys", status, body), signing_kid, now)
 ///     if action.kind == "publish": ...   # make a key with action.kid, publish keep + new
 ///
 /// The planner never sees a private key; the host makes new ones.

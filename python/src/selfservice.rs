@@ -20,7 +20,7 @@ use pyo3::prelude::*;
 ///     api = SelfService("test")
 ///     request = api.create_client_request(token, client_name="My integration",
 ///                                         description="Reads the register", scopes=["brreg:losore/utlegg"])
-///     client = parse_client(status, body)
+///     client = parse_client("create_client", status, body)
 #[pyclass(module = "maskinporten", frozen, name = "SelfService")]
 pub struct PySelfService {
     inner: maskinporten::SelfService,

@@ -186,18 +186,22 @@ pub fn parse_clients(status: u16, body: Binary) -> PyResult<Vec<PyRegisteredClie
     Ok(clients.into_iter().map(Into::into).collect())
 }
 
-/// Reads the answer of ``GET``, ``POST`` (create) or ``PUT /clients/{id}``.
+/// Reads the answer of ``call`` (``"get_client"``, ``"create_client"`` or ``"update_client"``):
+/// a refusal's ``needed_scope`` is that call's admin scope.
 #[pyfunction]
-#[pyo3(signature = (status, body))]
-pub fn parse_client(status: u16, body: Binary) -> PyResult<PyRegisteredClient> {
-    Ok(maskinporten::parse_client(status, &body.into_bytes()).py()?.into())
+#[pyo3(signature = (call, status, body))]
+pub fn parse_client(call: &str, status: u16, body: Binary) -> PyResult<PyRegisteredClient> {
+    let call = call.parse::<maskinporten::SelfServiceCall>().py()?;
+    Ok(maskinporten::parse_client(call, status, &body.into_bytes()).py()?.into())
 }
 
-/// Reads ``GET /clients/{id}/jwks`` (and the answer of ``POST``).
+/// Reads the answer of ``call`` (``"client_keys"``, or ``"replace_keys"``, which returns the new
+/// set).
 #[pyfunction]
-#[pyo3(signature = (status, body))]
-pub fn parse_client_keys(status: u16, body: Binary) -> PyResult<PyClientKeys> {
-    Ok(maskinporten::parse_client_keys(status, &body.into_bytes()).py()?.into())
+#[pyo3(signature = (call, status, body))]
+pub fn parse_client_keys(call: &str, status: u16, body: Binary) -> PyResult<PyClientKeys> {
+    let call = call.parse::<maskinporten::SelfServiceCall>().py()?;
+    Ok(maskinporten::parse_client_keys(call, status, &body.into_bytes()).py()?.into())
 }
 
 /// Reads ``GET /scopes/access/all``.

@@ -96,11 +96,11 @@ def test_recorded_answers_are_read() -> None:
     assert (client.client_id, client.client_orgno, client.scopes) == (CLIENT_ID, CLIENT_ORG, ["brreg:losore/utlegg"])
     assert (client.active, client.created, client.last_updated) == (True, T0, T0 + DAY)
     assert "Utlegg" in repr(client)
-    keys = maskinporten.parse_client_keys(200, RECORDED_KEYS)
+    keys = maskinporten.parse_client_keys("client_keys", 200, RECORDED_KEYS)
     assert [(k.kid, k.expires_at) for k in keys.keys] == [("mp-1", 1_775_001_600)]
     assert (keys.created, keys.last_updated) == (T0, T0)
     assert json.loads(keys.keys[0].jwk_json)["kid"] == "mp-1"
-    assert maskinporten.parse_client_keys(200, b"").keys == []
+    assert maskinporten.parse_client_keys("client_keys", 200, b"").keys == []
     access = maskinporten.parse_scope_access(200, b'[{"scope":"a:b","state":"APPROVED"}]')
     assert [(a.scope, a.state) for a in access] == [("a:b", "APPROVED")]
     public = maskinporten.parse_public_scopes(200, '[{"name":"c:d","description":"Public"}]')
@@ -109,21 +109,23 @@ def test_recorded_answers_are_read() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "body", "kind", "needed"),
+    ("call", "status", "body", "kind", "needed"),
     [
-        (400, b'{"error":"invalid_request","errors":[{"field":"client_name","message":"must not be blank"}]}', "self_service_invalid", None),
-        (401, b"", "admin_token_rejected", "idporten:dcr.read"),
-        (403, b'{"error":"insufficient_scope"}', "admin_scope_missing", "idporten:dcr.read"),
-        (404, b"", "client_not_found", None),
-        (409, b"{}", "self_service_conflict", None),
-        (428, b'{"error":"PRECONDITION_REQUIRED"}', "terms_not_accepted", None),
+        ("create_client", 400, b'{"error":"invalid_request","errors":[{"field":"client_name","message":"must not be blank"}]}', "self_service_invalid", None),
+        ("get_client", 401, b"", "admin_token_rejected", "idporten:dcr.read"),
+        ("create_client", 401, b"", "admin_token_rejected", "idporten:dcr.write"),
+        ("get_client", 403, b'{"error":"insufficient_scope"}', "admin_scope_missing", "idporten:dcr.read"),
+        ("create_client", 403, b'{"error":"insufficient_scope"}', "admin_scope_missing", "idporten:dcr.write"),
+        ("update_client", 403, b'{"error":"insufficient_scope"}', "admin_scope_missing", "idporten:dcr.modify"),
+        ("get_client", 404, b"", "client_not_found", None),
+        ("update_client", 409, b"{}", "self_service_conflict", None),
+        ("create_client", 428, b'{"error":"PRECONDITION_REQUIRED"}', "terms_not_accepted", None),
     ],
 )
-def test_refusals_are_typed(status: int, body: bytes, kind: str, needed: str | None) -> None:
-    # parse_client reads GET, POST and PUT answers alike; its needed_scope is GET's (the core's
-    # parsers do not know which call was sent), so a host names the call's scope itself.
+def test_refusals_are_typed(call: str, status: int, body: bytes, kind: str, needed: str | None) -> None:
+    # The parser is told which call was sent, so a refusal names that call's admin scope.
     with pytest.raises(maskinporten.SelfServiceError) as refused:
-        maskinporten.parse_client(status, body)
+        maskinporten.parse_client(call, status, body)
     error = refused.value
     assert (error.kind, error.status, error.needed_scope) == (kind, status, needed)
     assert error.hint and not error.retryable
@@ -183,14 +185,14 @@ def test_the_simulator_s_api_end_to_end(sim: Simulator) -> None:
             admin_token("create_client"), client_name="Python", description="e2e", scopes=["test:scope.read"]
         )
     )
-    created = maskinporten.parse_client(status, body)
+    created = maskinporten.parse_client("create_client", status, body)
     assert created.client_orgno == CLIENT_ORG and created.active
 
     new_key = maskinporten.Key.from_jwk((KEYS / "client.jwk.json").read_text()).with_kid("python-e2e")
     jwk = json.loads(new_key.public_jwk() or "{}")
     jwk["exp"] = int(time.time()) + 30 * DAY
     status, body = _send(api.replace_keys_request(admin_token("replace_keys"), created.client_id, [json.dumps(jwk)]))
-    registered = maskinporten.parse_client_keys(status, body)
+    registered = maskinporten.parse_client_keys("replace_keys", status, body)
     assert [k.kid for k in registered.keys] == ["python-e2e"]
 
     kid_client = maskinporten.Client(created.client_id, new_key, environment)
@@ -200,9 +202,11 @@ def test_the_simulator_s_api_end_to_end(sim: Simulator) -> None:
     with pytest.raises(maskinporten.SelfServiceError) as refused:
         # A read token for a write call: the simulator answers 403 naming the scope.
         maskinporten.parse_client(
+            "create_client",
             *_send(api.create_client_request(admin_token("list_clients"), client_name="x", description="y"))
         )
     assert refused.value.kind == "admin_scope_missing"
     assert refused.value.status == 403
+    assert refused.value.needed_scope == "idporten:dcr.write"
     # The simulator's own description names the scope the create call lacked.
     assert "idporten:dcr.write" in (refused.value.error_description or "")

@@ -117,15 +117,15 @@ test('recorded answers are read into plain objects', () => {
     clientId: CLIENT_ID, clientName: 'Utlegg', description: 'Reads the register', clientOrgno: CLIENT_ORG,
     integrationType: 'maskinporten', scopes: ['brreg:losore/utlegg'], active: true, created: T0, lastUpdated: T0 + DAY,
   });
-  assert.equal(parseClient(201, '{"client_id":"c2","scopes":"a:b c:d"}').scopes.length, 2);
-  const keys = parseClientKeys(200, RECORDED_KEYS);
+  assert.equal(parseClient('createClient', 201, '{"client_id":"c2","scopes":"a:b c:d"}').scopes.length, 2);
+  const keys = parseClientKeys('clientKeys', 200, RECORDED_KEYS);
   assert.deepEqual(keys.keys.map((k) => [k.kid, k.expiresAt, k.jwk.kty]), [['mp-1', 1_775_001_600, 'RSA']]);
   assert.deepEqual([keys.created, keys.lastUpdated], [T0, T0]);
-  assert.deepEqual(parseClientKeys(200, '').keys, []);
+  assert.deepEqual(parseClientKeys('clientKeys', 200, '').keys, []);
   assert.deepEqual(parseScopeAccess(200, '[{"scope":"a:b","state":"APPROVED"}]'), [{ scope: 'a:b', state: 'APPROVED' }]);
   assert.deepEqual(parsePublicScopes(200, '[{"name":"c:d","description":"Public"}]'), [{ name: 'c:d', description: 'Public' }]);
   assert.equal(parseEmpty(204, ''), undefined);
-  assert.equal(refusal(() => parseClient(200, '{}')).code, 'malformed_response');
+  assert.equal(refusal(() => parseClient('getClient', 200, '{}')).code, 'malformed_response');
   assert.equal(refusal(() => parseClients(1000, '')).field, 'status');
 });
 
@@ -140,7 +140,7 @@ const REFUSALS = [
 
 for (const [status, body, code, needed] of REFUSALS) {
   test(`a ${status} answer is the typed refusal ${code}`, () => {
-    const error = refusal(() => parseClient(status, body));
+    const error = refusal(() => parseClient('getClient', status, body));
     assert.deepEqual([error.code, error.status, error.neededScope, error.retryable], [code, status, needed, false]);
     assert.ok(error.hint);
     if (status === 400) {
@@ -195,7 +195,7 @@ test("the simulator's self-service API end to end", async () => {
   const admin = new TokenProvider({ client: new Client({ clientId: CLIENT_ID, key: x5cKey, environment }) });
   const adminToken = async (call) => (await admin.token({ scopes: [SelfService.scope(call)] })).accessToken;
 
-  const created = parseClient(...await send(api.createClientRequest(await adminToken('createClient'), {
+  const created = parseClient('createClient', ...await send(api.createClientRequest(await adminToken('createClient'), {
     clientName: 'JS', description: 'e2e', scopes: ['test:scope.read'],
   })));
   assert.equal(created.clientOrgno, CLIENT_ORG);
@@ -204,11 +204,11 @@ test("the simulator's self-service API end to end", async () => {
   assert.ok(listed.some((c) => c.clientId === created.clientId));
 
   const planner = new RotationPlanner();
-  const none = parseClientKeys(...await send(api.clientKeysRequest(await adminToken('clientKeys'), created.clientId)));
+  const none = parseClientKeys('clientKeys', ...await send(api.clientKeysRequest(await adminToken('clientKeys'), created.clientId)));
   const step = planner.plan(none);
   assert.equal(step.kind, 'publish');
   const newKey = jwkKey.withKid(step.kid);
-  const registered = parseClientKeys(...await send(api.replaceKeysRequest(await adminToken('replaceKeys'), created.clientId,
+  const registered = parseClientKeys('replaceKeys', ...await send(api.replaceKeysRequest(await adminToken('replaceKeys'), created.clientId,
     [{ ...newKey.publicJwk(), exp: step.expiresAt }])));
   assert.deepEqual(registered.keys.map((k) => [k.kid, k.expiresAt]), [[step.kid, step.expiresAt]]);
   assert.equal(planner.plan(registered, step.kid).kind, 'nothing');
@@ -217,14 +217,14 @@ test("the simulator's self-service API end to end", async () => {
   const token = await new TokenProvider({ client: kidClient }).token({ scopes: ['test:scope.read'] });
   assert.equal(decodeJwt(token.accessToken).claims.client_id, created.clientId);
 
-  // A read token for a write call: the simulator answers 403, read as the missing scope. (The
-  // core's parseClient names the scope of GET /clients/{id} for every answer it reads.)
+  // A read token for a write call: the simulator answers 403, read as the create call's scope.
   const [status, body] = await send(api.createClientRequest(await adminToken('listClients'), { clientName: 'x', description: 'y' }));
-  const error = refusal(() => parseClient(status, body));
-  assert.deepEqual([error.code, error.status], ['admin_scope_missing', 403]);
-  assert.match(error.neededScope, /^idporten:dcr\./);
+  const error = refusal(() => parseClient('createClient', status, body));
+  assert.deepEqual([error.code, error.status, error.neededScope], ['admin_scope_missing', 403, 'idporten:dcr.write']);
+  assert.equal(refusal(() => parseClient('updateClient', 403, '{}')).neededScope, 'idporten:dcr.modify');
+  assert.equal(refusal(() => parseClient('clientKeys', 200, '{}')).code, 'invalid_argument');
   parseEmpty(...await send(api.deactivateClientRequest(await adminToken('deactivateClient'), created.clientId)));
-  const gone = parseClient(...await send(api.getClientRequest(await adminToken('getClient'), created.clientId)));
+  const gone = parseClient('getClient', ...await send(api.getClientRequest(await adminToken('getClient'), created.clientId)));
   assert.equal(gone.active, false);
 });
 
@@ -254,7 +254,7 @@ test("the README's self-service example runs against the simulator", async () =>
   const api = new SelfService(sim.issuer, { base: `${sim.issuer}api/v1` });
   const admin = new TokenProvider({ client: new Client({ clientId: CLIENT_ID, key: x5cKey, environment: sim.issuer }) });
   const token = (await admin.token({ scopes: [SelfService.scope('clientKeys')] })).accessToken;
-  const keys = parseClientKeys(...await send(api.clientKeysRequest(token, clientId)));
+  const keys = parseClientKeys('clientKeys', ...await send(api.clientKeysRequest(token, clientId)));
   assert.deepEqual(keys.keys.map((k) => k.kid), [kid]);
   assert.ok(keys.keys[0].expiresAt > Date.now() / 1000 + 80 * DAY);
   assert.ok(!('d' in keys.keys[0].jwk), 'only the public key was registered');

@@ -48,7 +48,7 @@ pub fn run(command: &ClientsCommand) -> CliResult<()> {
             let updated = session.call(
                 SelfServiceCall::UpdateClient,
                 |api, token| api.update_client_request(token, client_id, &update),
-                parse_client,
+                |status, body| parse_client(SelfServiceCall::UpdateClient, status, body),
             )?;
             println!("updated {}: scopes {}", updated.client_id, updated.scopes.join(" "));
             Ok(())
@@ -86,11 +86,19 @@ fn list(admin: &AdminArgs, as_json: bool) -> CliResult<()> {
 
 /// `POST /clients`: the new client, with its `client_id`.
 pub fn create(session: &AdminSession, client: &NewClient) -> CliResult<RegisteredClient> {
-    session.call(SelfServiceCall::CreateClient, |api, token| api.create_client_request(token, client), parse_client)
+    session.call(
+        SelfServiceCall::CreateClient,
+        |api, token| api.create_client_request(token, client),
+        |status, body| parse_client(SelfServiceCall::CreateClient, status, body),
+    )
 }
 
 fn get(session: &AdminSession, client_id: &str) -> CliResult<RegisteredClient> {
-    session.call(SelfServiceCall::GetClient, |api, token| api.get_client_request(token, client_id), parse_client)
+    session.call(
+        SelfServiceCall::GetClient,
+        |api, token| api.get_client_request(token, client_id),
+        |status, body| parse_client(SelfServiceCall::GetClient, status, body),
+    )
 }
 
 /// A client as JSON (the CLI's `--json` output).

@@ -23,7 +23,11 @@ pub fn run(command: &KeysCommand) -> CliResult<()> {
 
 /// `GET /clients/{id}/jwks`.
 pub fn fetch(session: &AdminSession, client_id: &str) -> CliResult<ClientKeys> {
-    session.call(SelfServiceCall::GetKeys, |api, token| api.client_keys_request(token, client_id), parse_client_keys)
+    session.call(
+        SelfServiceCall::GetKeys,
+        |api, token| api.client_keys_request(token, client_id),
+        |status, body| parse_client_keys(SelfServiceCall::GetKeys, status, body),
+    )
 }
 
 /// `POST /clients/{id}/jwks` with `jwks` (the whole set), or `DELETE` when it is empty.
@@ -38,7 +42,7 @@ pub fn publish(session: &AdminSession, client_id: &str, jwks: &[String]) -> CliR
     session.call(
         SelfServiceCall::ReplaceKeys,
         |api, token| api.replace_keys_request(token, client_id, jwks),
-        parse_client_keys,
+        |status, body| parse_client_keys(SelfServiceCall::ReplaceKeys, status, body),
     )?;
     Ok(())
 }

@@ -132,17 +132,17 @@ pub fn parse_clients(status: u16, body: Vec<u8>) -> Result<Vec<RegisteredClient>
     Ok(maskinporten::parse_clients(status, &body)?)
 }
 
-/// Reads the answer of `GET`, `POST` (create) or `PUT /clients/{id}`. A refusal's `neededScope`
-/// is the read scope (the parser does not know which of the three was sent).
+/// Reads the answer of `call` (`GET_CLIENT`, `CREATE_CLIENT` or `UPDATE_CLIENT`); a refusal's
+/// `neededScope` is that call's admin scope.
 #[uniffi::export]
-pub fn parse_client(status: u16, body: Vec<u8>) -> Result<RegisteredClient> {
-    Ok(maskinporten::parse_client(status, &body)?)
+pub fn parse_client(call: SelfServiceCall, status: u16, body: Vec<u8>) -> Result<RegisteredClient> {
+    Ok(maskinporten::parse_client(call, status, &body)?)
 }
 
-/// Reads `GET /clients/{id}/jwks` (and the answer of `POST`).
+/// Reads the answer of `call` (`GET_KEYS`, or `REPLACE_KEYS`, which returns the new set).
 #[uniffi::export]
-pub fn parse_client_keys(status: u16, body: Vec<u8>) -> Result<ClientKeys> {
-    Ok(maskinporten::parse_client_keys(status, &body)?)
+pub fn parse_client_keys(call: SelfServiceCall, status: u16, body: Vec<u8>) -> Result<ClientKeys> {
+    Ok(maskinporten::parse_client_keys(call, status, &body)?)
 }
 
 /// Reads `GET /scopes/access/all`.

@@ -5,6 +5,7 @@ use super::error::refusal;
 use super::types::{ClientKeys, PublicScope, RegisteredClient, RegisteredKey, ScopeAccess};
 use crate::error::{Error, Result};
 use crate::time::parse_iso8601;
+use crate::ErrorKind;
 use serde_json::{Map, Value};
 
 /// The answer's status: 2xx goes on to parsing, 5xx and 429 are retryable, 4xx typed refusals.
@@ -18,6 +19,19 @@ fn check(status: u16, body: &[u8], call: SelfServiceCall) -> Result<()> {
         }),
         _ => Err(refusal(status, body, call.scope().as_str())),
     }
+}
+
+/// A parser shared by several calls is told which one was sent; any other is `invalid_argument`.
+fn expect_call(call: SelfServiceCall, parser: &str, calls: &[SelfServiceCall]) -> Result<()> {
+    if calls.contains(&call) {
+        return Ok(());
+    }
+    let names: Vec<&str> = calls.iter().map(|c| c.as_str()).collect();
+    Err(Error::invalid(
+        ErrorKind::InvalidArgument,
+        "call",
+        format!("{parser} reads the answers of {}, not {}: use that call's parser", names.join(", "), call.as_str()),
+    ))
 }
 
 fn malformed(status: u16, what: &str) -> Error {
@@ -81,19 +95,27 @@ pub fn parse_clients(status: u16, body: &[u8]) -> Result<Vec<RegisteredClient>> 
         .collect()
 }
 
-/// Reads the answer of `GET`, `POST` (create) or `PUT /clients/{id}`.
-pub fn parse_client(status: u16, body: &[u8]) -> Result<RegisteredClient> {
-    check(status, body, SelfServiceCall::GetClient)?;
+/// Reads the answer of `call`: [`SelfServiceCall::GetClient`], [`SelfServiceCall::CreateClient`]
+/// or [`SelfServiceCall::UpdateClient`]. The call decides which admin scope a refusal names
+/// (reading needs `idporten:dcr.read`, creating `idporten:dcr.write`, changing
+/// `idporten:dcr.modify`); another call is `invalid_argument`.
+pub fn parse_client(call: SelfServiceCall, status: u16, body: &[u8]) -> Result<RegisteredClient> {
+    let calls = [SelfServiceCall::GetClient, SelfServiceCall::CreateClient, SelfServiceCall::UpdateClient];
+    expect_call(call, "parse_client", &calls)?;
+    check(status, body, call)?;
     client(status, &object(status, body, "a client")?)
 }
 
-/// Reads `GET /clients/{id}/jwks` (and the answer of `POST`, which returns the new set). A client
-/// without keys may answer 404 or an empty set: both give an empty [`ClientKeys`].
-pub fn parse_client_keys(status: u16, body: &[u8]) -> Result<ClientKeys> {
+/// Reads the answer of `call`: [`SelfServiceCall::GetKeys`] (`GET /clients/{id}/jwks`) or
+/// [`SelfServiceCall::ReplaceKeys`] (`POST`, which returns the new set); the call decides which
+/// admin scope a refusal names. A client without keys may answer 404 or an empty set: both give
+/// an empty [`ClientKeys`].
+pub fn parse_client_keys(call: SelfServiceCall, status: u16, body: &[u8]) -> Result<ClientKeys> {
+    expect_call(call, "parse_client_keys", &[SelfServiceCall::GetKeys, SelfServiceCall::ReplaceKeys])?;
     if status == 404 && serde_json::from_slice::<Map<String, Value>>(body).is_ok_and(|m| m.contains_key("keys")) {
         return Ok(ClientKeys::default());
     }
-    check(status, body, SelfServiceCall::GetKeys)?;
+    check(status, body, call)?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(ClientKeys::default());
     }
@@ -145,17 +167,16 @@ pub fn parse_empty(status: u16, body: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
 
     #[test]
     fn a_key_set_with_expiries() {
         let body = br#"{"created":"2026-01-01T00:00:00Z","last_updated":"2026-03-01T12:00:00.5+01:00",
             "keys":[{"kid":"k1","kty":"RSA","alg":"RS256","use":"sig","e":"AQAB","n":"xyz","exp":1798761600}]}"#;
-        let keys = parse_client_keys(200, body).unwrap();
+        let keys = parse_client_keys(SelfServiceCall::GetKeys, 200, body).unwrap();
         assert_eq!((keys.keys[0].kid.as_str(), keys.keys[0].expires_at), ("k1", Some(1_798_761_600)));
         assert_eq!(keys.created, Some(1_767_225_600));
         assert_eq!(keys.last_updated, Some(1_772_362_800));
-        assert!(parse_client_keys(200, b"").unwrap().keys.is_empty());
+        assert!(parse_client_keys(SelfServiceCall::GetKeys, 200, b"").unwrap().keys.is_empty());
     }
 
     #[test]
@@ -163,8 +184,33 @@ mod tests {
         let body =
             br#"[{"client_id":"c1","client_name":"A","scopes":["a:b"],"active":true,"client_orgno":"311000004"}]"#;
         assert_eq!(parse_clients(200, body).unwrap()[0].scopes, vec!["a:b"]);
-        assert_eq!(parse_client(201, br#"{"client_id":"c2","scopes":"a:b c:d"}"#).unwrap().scopes.len(), 2);
-        assert_eq!(parse_client(200, b"{}").unwrap_err().kind(), ErrorKind::MalformedResponse);
+        let created = parse_client(SelfServiceCall::CreateClient, 201, br#"{"client_id":"c2","scopes":"a:b c:d"}"#);
+        assert_eq!(created.unwrap().scopes.len(), 2);
+        assert_eq!(
+            parse_client(SelfServiceCall::GetClient, 200, b"{}").unwrap_err().kind(),
+            ErrorKind::MalformedResponse
+        );
+        let wrong_call = parse_client(SelfServiceCall::GetKeys, 200, br#"{"client_id":"c2"}"#).unwrap_err();
+        assert_eq!(wrong_call.kind(), ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn a_refusal_names_the_scope_of_the_call_that_was_sent() {
+        let scope_of = |error: Error| match error {
+            Error::SelfService(refused) => refused.needed_scope,
+            other => panic!("not a self-service refusal: {other}"),
+        };
+        let refused = |call| parse_client(call, 403, br#"{"error":"access_denied"}"#).unwrap_err();
+        assert_eq!(scope_of(refused(SelfServiceCall::GetClient)), Some("idporten:dcr.read"));
+        assert_eq!(scope_of(refused(SelfServiceCall::CreateClient)), Some("idporten:dcr.write"));
+        assert_eq!(scope_of(refused(SelfServiceCall::UpdateClient)), Some("idporten:dcr.modify"));
+        let keys = |call| parse_client_keys(call, 401, b"").unwrap_err();
+        assert_eq!(scope_of(keys(SelfServiceCall::GetKeys)), Some("idporten:dcr.read"));
+        assert_eq!(scope_of(keys(SelfServiceCall::ReplaceKeys)), Some("idporten:dcr.modify"));
+        assert_eq!(
+            parse_client_keys(SelfServiceCall::CreateClient, 200, b"{}").unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
         assert!(parse_clients(503, b"").unwrap_err().is_retryable());
         assert_eq!(parse_empty(404, b"").unwrap_err().kind(), ErrorKind::ClientNotFound);
     }

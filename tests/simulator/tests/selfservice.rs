@@ -8,7 +8,7 @@ use aws_lc_rs::encoding::AsDer;
 use common::{fixture, READ, SUPPLIER, X5C_CLIENT};
 use maskinporten::{
     parse_client, parse_client_keys, parse_clients, parse_empty, parse_public_scopes, parse_scope_access, Client,
-    ClientUpdate, Environment, ErrorKind, GrantOptions, HttpRequest, Key, NewClient, SelfService,
+    ClientUpdate, Environment, ErrorKind, GrantOptions, HttpRequest, Key, NewClient, SelfService, SelfServiceCall,
 };
 use maskinporten_simulator::{BlockingSimulator, Simulator, SimulatorConfig};
 
@@ -94,7 +94,7 @@ fn create(sim: &BlockingSimulator, api: &SelfService, scopes: &[&str]) -> String
     let request = api.create_client_request(&admin_token(sim, "idporten:dcr.write"), &new).expect("request");
     let (status, body) = send(&request);
     assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
-    let created = parse_client(status, &body).expect("created client");
+    let created = parse_client(SelfServiceCall::CreateClient, status, &body).expect("created client");
     assert_eq!(created.client_orgno.as_deref(), Some(SUPPLIER));
     assert!(created.active && created.created.is_some());
     created.client_id
@@ -122,14 +122,14 @@ fn a_client_created_through_the_api_gets_tokens_and_loses_them_when_deactivated(
     let mut update = ClientUpdate::from_client(current);
     update.scopes.push(common::WRITE.into());
     let (status, body) = send(&api.update_client_request(&modify, &id, &update).expect("update"));
-    assert_eq!(parse_client(status, &body).expect("updated").scopes.len(), 2);
+    assert_eq!(parse_client(SelfServiceCall::UpdateClient, status, &body).expect("updated").scopes.len(), 2);
     token(&client, &[common::WRITE]).expect("the new scope works at once");
 
     let (status, body) = send(&api.deactivate_client_request(&modify, &id).expect("deactivate"));
     parse_empty(status, &body).expect("deactivated");
     assert_eq!(mp_code(token(&client, &[READ])), "MP-100");
     let (status, body) = send(&api.get_client_request(&read, &id).expect("get"));
-    assert!(!parse_client(status, &body).expect("still listed").active);
+    assert!(!parse_client(SelfServiceCall::GetClient, status, &body).expect("still listed").active);
 }
 
 #[test]
@@ -142,13 +142,13 @@ fn an_uploaded_key_signs_until_it_is_removed_or_expires() {
     let (second, second_jwk) = new_key("second-key", now + 90 * 86_400);
     let modify = admin_token(&sim, "idporten:dcr.modify");
     let (status, body) = send(&api.replace_keys_request(&modify, &id, &[first_jwk]).expect("replace"));
-    let keys = parse_client_keys(status, &body).expect("key set");
+    let keys = parse_client_keys(SelfServiceCall::ReplaceKeys, status, &body).expect("key set");
     assert_eq!((keys.keys.len(), keys.keys[0].expires_at), (1, Some(now + 90 * 86_400)));
     let kid_client = |key: &Key| Client::new(&id, key.clone(), environment(&sim)).expect("client");
     token(&kid_client(&first), &[READ]).expect("kid token");
 
     let (status, body) = send(&api.replace_keys_request(&modify, &id, &[second_jwk]).expect("replace"));
-    parse_client_keys(status, &body).expect("second set");
+    parse_client_keys(SelfServiceCall::ReplaceKeys, status, &body).expect("second set");
     token(&kid_client(&second), &[READ]).expect("the new kid");
     assert_eq!(mp_code(token(&kid_client(&first), &[READ])), "MP-100", "a removed kid is an unknown kid");
 
@@ -156,13 +156,13 @@ fn an_uploaded_key_signs_until_it_is_removed_or_expires() {
     assert_eq!(mp_code(token(&kid_client(&second), &[READ])), "MP-121", "expired a year later");
     let read = admin_token(&sim, "idporten:dcr.read");
     let (status, body) = send(&api.client_keys_request(&read, &id).expect("keys"));
-    let aged = parse_client_keys(status, &body).expect("keys");
+    let aged = parse_client_keys(SelfServiceCall::GetKeys, status, &body).expect("keys");
     assert!(aged.keys[0].expires_at.expect("exp") < now, "the API shows the key expired");
 
     let (status, body) = send(&api.remove_keys_request(&modify, &id).expect("remove"));
     parse_empty(status, &body).expect("removed");
     let (status, body) = send(&api.client_keys_request(&read, &id).expect("keys"));
-    assert!(parse_client_keys(status, &body).expect("empty").keys.is_empty());
+    assert!(parse_client_keys(SelfServiceCall::GetKeys, status, &body).expect("empty").keys.is_empty());
 }
 
 #[test]
@@ -171,7 +171,7 @@ fn refusals_are_typed() {
     let api = SelfService::for_environment(&environment(&sim)).expect("api");
     let kind = |request: HttpRequest| {
         let (status, body) = send(&request);
-        parse_client(status, &body).expect_err("refused").kind()
+        parse_client(SelfServiceCall::CreateClient, status, &body).expect_err("refused").kind()
     };
     let read = admin_token(&sim, "idporten:dcr.read");
     let new = NewClient::new("x", "y", [READ]);
@@ -184,7 +184,7 @@ fn refusals_are_typed() {
     let write = admin_token(&sim, "idporten:dcr.write");
     let unknown = NewClient::new("x", "y", ["not:granted"]);
     let (status, body) = send(&api.create_client_request(&write, &unknown).expect("request"));
-    let error = parse_client(status, &body).expect_err("unknown scope");
+    let error = parse_client(SelfServiceCall::CreateClient, status, &body).expect_err("unknown scope");
     assert_eq!(error.kind(), ErrorKind::SelfServiceInvalid);
     assert!(error.to_string().contains("scopes"), "{error}");
 
@@ -197,7 +197,10 @@ fn refusals_are_typed() {
         scopes: vec![READ.into(), "idporten:dcr.read".into()],
     };
     let (status, body) = send(&api.update_client_request(&modify, &id, &update).expect("request"));
-    assert_eq!(parse_client(status, &body).expect_err("admin scope").kind(), ErrorKind::SelfServiceInvalid);
+    assert_eq!(
+        parse_client(SelfServiceCall::UpdateClient, status, &body).expect_err("admin scope").kind(),
+        ErrorKind::SelfServiceInvalid
+    );
 
     // A registered-key (kid) client's token is refused even with the admin scope.
     let der = fixture().kid_key.as_der().expect("pkcs8");
@@ -299,7 +302,7 @@ fn the_state_file_keeps_clients_across_restarts() {
     let api = SelfService::for_environment(&environment(&sim)).expect("api");
     let read = admin_token(&sim, "idporten:dcr.read");
     let (status, body) = send(&api.get_client_request(&read, &id).expect("get"));
-    assert_eq!(parse_client(status, &body).expect("loaded").client_id, id);
+    assert_eq!(parse_client(SelfServiceCall::GetClient, status, &body).expect("loaded").client_id, id);
     let client = Client::new(&id, enterprise_key(), environment(&sim)).expect("client");
     token(&client, &[READ]).expect("a loaded client gets tokens");
     sim.shutdown();

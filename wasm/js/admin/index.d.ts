@@ -115,8 +115,10 @@ export interface KeySet {
 }
 
 export function parseClients(status: number, body: Body): RegisteredClient[];
-export function parseClient(status: number, body: Body): RegisteredClient;
-export function parseClientKeys(status: number, body: Body): ClientKeys;
+/** The answer of `call` (`'getClient'`, `'createClient'` or `'updateClient'`); a refusal names that call's admin scope. */
+export function parseClient(call: SelfServiceCall, status: number, body: Body): RegisteredClient;
+/** The answer of `call` (`'clientKeys'`, or `'replaceKeys'`, which returns the new set). */
+export function parseClientKeys(call: SelfServiceCall, status: number, body: Body): ClientKeys;
 export function parseScopeAccess(status: number, body: Body): { scope: string; state: string }[];
 export function parsePublicScopes(status: number, body: Body): { name: string; description: string | null }[];
 export function parseEmpty(status: number, body: Body): void;

@@ -5,6 +5,7 @@ use js_sys::{Array, Object, JSON};
 use wasm_bindgen::prelude::*;
 
 use super::refusal::IntoAdminJs;
+use super::selfservice::call_named;
 use crate::args::{body, integer};
 use crate::error::{opt_str, set, JsResult};
 
@@ -42,17 +43,21 @@ pub fn parse_clients(status_code: JsValue, response_body: JsValue) -> JsResult<A
     Ok(clients.iter().map(client).collect())
 }
 
-/// The answer of `GET`, `POST` (create) or `PUT /clients/{id}`: one client.
+/// The answer of `call` (`"getClient"`, `"createClient"` or `"updateClient"`): one client; a
+/// refusal names that call's admin scope.
 #[wasm_bindgen(js_name = parseClient)]
-pub fn parse_client(status_code: JsValue, response_body: JsValue) -> JsResult<JsValue> {
-    Ok(client(&maskinporten::parse_client(status(&status_code)?, &body(&response_body, "body")?).js()?))
+pub fn parse_client(call: JsValue, status_code: JsValue, response_body: JsValue) -> JsResult<JsValue> {
+    let call = call_named(&call)?;
+    Ok(client(&maskinporten::parse_client(call, status(&status_code)?, &body(&response_body, "body")?).js()?))
 }
 
-/// `GET` or `POST /clients/{id}/jwks`: `{ keys: [{ kid, expiresAt, jwk }], created, lastUpdated }`
-/// (`jwk` the public JWK as an object). What `RotationPlanner.plan` takes.
+/// The answer of `call` (`"clientKeys"`, or `"replaceKeys"`, which returns the new set):
+/// `{ keys: [{ kid, expiresAt, jwk }], created, lastUpdated }` (`jwk` the public JWK as an
+/// object). What `RotationPlanner.plan` takes.
 #[wasm_bindgen(js_name = parseClientKeys)]
-pub fn parse_client_keys(status_code: JsValue, response_body: JsValue) -> JsResult<JsValue> {
-    let set_of = maskinporten::parse_client_keys(status(&status_code)?, &body(&response_body, "body")?).js()?;
+pub fn parse_client_keys(call: JsValue, status_code: JsValue, response_body: JsValue) -> JsResult<JsValue> {
+    let call = call_named(&call)?;
+    let set_of = maskinporten::parse_client_keys(call, status(&status_code)?, &body(&response_body, "body")?).js()?;
     let keys: Array = set_of
         .keys
         .iter()

@@ -26,7 +26,7 @@ fn with_base(environment: Environment, base: &JsValue) -> JsResult<CoreSelfServi
 
 /// A call by the name of its JS method without `Request` (`"createClient"`) or the core's name
 /// (`"create_client"`).
-fn call_named(name: &JsValue) -> JsResult<SelfServiceCall> {
+pub(super) fn call_named(name: &JsValue) -> JsResult<SelfServiceCall> {
     let name = string(name, "call")?;
     let mut snake = String::with_capacity(name.len() + 4);
     for c in name.chars() {

@@ -61,7 +61,7 @@ const page = `<!doctype html><meta charset="utf-8"><title>maskinporten smoke</ti
     // The admin entry point: its own module, fetched by its web entry; refusals are the same class.
     const adminApi = await import('/pkg/js/admin/web.js');
     let adminError;
-    try { adminApi.parseClient(403, '{}'); } catch (e) { adminError = { guard: isMaskinportenError(e), code: e.code }; }
+    try { adminApi.parseClient('getClient', 403, '{}'); } catch (e) { adminError = { guard: isMaskinportenError(e), code: e.code }; }
     const admin = { url: new adminApi.SelfService('test').listClientsRequest('t').url, error: adminError,
       step: new adminApi.RotationPlanner().plan({ keys: [] }, undefined, 1767225600).kind };
     window.__result = { ok: true, results, error, validation, flow, admin, subtle: !!globalThis.crypto?.subtle };

@@ -68,7 +68,7 @@ const admin = await import('maskinporten/admin');
 check(import.meta.resolve('maskinporten/admin').endsWith('/js/admin/web.js'), 'Deno resolved maskinporten/admin elsewhere than js/admin/web.js');
 check(new admin.SelfService('test').listClientsRequest('t').url === 'https://api.test.samarbeid.digdir.no/api/v1/clients', 'admin: list clients URL');
 try {
-  admin.parseClient(403, '{}');
+  admin.parseClient('getClient', 403, '{}');
   check(false, 'admin: a 403 was accepted');
 } catch (e) {
   check(isMaskinportenError(e) && e.code === 'admin_scope_missing', `admin: a 403 gave ${e?.code}: ${e}`);

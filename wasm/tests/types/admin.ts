@@ -16,7 +16,7 @@ export async function adminUsage(key: Key, environment: Environment, token: stri
   void scope;
   const request: SelfServiceRequest = api.createClientRequest(token, { clientName: 'A', description: 'B', scopes: ['a:b'] });
   const response = await fetch(request.url, request);
-  const client = parseClient(response.status, await response.text());
+  const client = parseClient('createClient', response.status, await response.text());
   const id: string = client.clientId;
   const created: number | null = client.created;
   void created;
@@ -28,7 +28,7 @@ export async function adminUsage(key: Key, environment: Environment, token: stri
   SelfService.scope('create');
   const jwk = key.publicJwk();
   if (jwk) checkPublicKeySet([{ ...jwk, exp: 1_800_000_000 }]);
-  const keys = parseClientKeys(200, '{"keys":[]}');
+  const keys = parseClientKeys('clientKeys', 200, '{"keys":[]}');
   const planner = new RotationPlanner(new RotationPolicy({ keyLifetime: 90 * 86_400, maxKeys: 2 }));
   const action: RotationAction = planner.plan(keys, keys.keys[0]?.kid, 1_767_225_600);
   switch (action.kind) {

@@ -48,7 +48,7 @@ final class SelfServiceTests: XCTestCase {
         XCTAssertEqual(client.clientId, clientId)
         XCTAssertEqual(client.clientOrgno, "311000004")
         XCTAssertEqual(client.created, t0)
-        let keys = try parseClientKeys(status: 200, body: Data(#"{"keys":[{"kid":"mp-1","kty":"RSA","n":"xyz","e":"AQAB","exp":1775001600}],"last_updated":1767225600}"#.utf8))
+        let keys = try parseClientKeys(call: .getKeys, status: 200, body: Data(#"{"keys":[{"kid":"mp-1","kty":"RSA","n":"xyz","e":"AQAB","exp":1775001600}],"last_updated":1767225600}"#.utf8))
         XCTAssertEqual(keys.keys.map { $0.kid }, ["mp-1"])
         XCTAssertEqual(keys.keys.first?.expiresAt, 1_775_001_600)
         XCTAssertEqual(keys.lastUpdated, t0)
@@ -61,7 +61,7 @@ final class SelfServiceTests: XCTestCase {
             XCTAssertEqual(refused?.kind, .adminScopeMissing)
             XCTAssertEqual(refused?.neededScope, "idporten:dcr.modify")
         }
-        XCTAssertThrowsError(try parseClient(status: 400, body: Data(#"{"errors":[{"field":"client_name","message":"must not be blank"}]}"#.utf8))) { error in
+        XCTAssertThrowsError(try parseClient(call: .createClient, status: 400, body: Data(#"{"errors":[{"field":"client_name","message":"must not be blank"}]}"#.utf8))) { error in
             XCTAssertEqual((error as? MaskinportenError)?.fieldErrors, [FieldError(field: "client_name", reason: "must not be blank")])
         }
         XCTAssertThrowsError(try parseClients(status: 428, body: Data())) { error in

@@ -28,26 +28,26 @@ fun createClientWithKey(admin: Client, environment: Environment, newKey: String)
     val api = SelfService(environment)
     val tokens = TokenProvider(admin)
     val http = JavaHttpTransport()
-    fun send(call: SelfServiceCall, build: (String) -> HttpRequest): Pair<UShort, ByteArray> {
+    fun send(call: SelfServiceCall, build: (String) -> HttpRequest): Triple<SelfServiceCall, UShort, ByteArray> {
         // Each call with a token for the least admin scope it needs.
         val answer = http.send(build(tokens.token(selfServiceScope(call)).accessToken()), Duration.ofSeconds(10))
-        return answer.status.toUShort() to answer.body
+        return Triple(call, answer.status.toUShort(), answer.body) // the parser names the call's scope on a refusal
     }
 
     val created = send(SelfServiceCall.CREATE_CLIENT) { token ->
         api.createClientRequest(token, NewClient("Utlegg", "Reads the register", listOf("test:scope.read")))
-    }.let { (status, body) -> parseClient(status, body) }
+    }.let { (call, status, body) -> parseClient(call, status, body) }
 
     // The planner decides from the registered keys alone (safe to repeat from cron).
     val keys = send(SelfServiceCall.GET_KEYS) { api.clientKeysRequest(it, created.clientId) }
-        .let { (status, body) -> parseClientKeys(status, body) }
+        .let { (call, status, body) -> parseClientKeys(call, status, body) }
     val action = RotationPlanner(RotationPolicy()).plan(keys, null, unixNow())
     check(action is RotationAction.Publish) { "a new client has no key yet: $action" }
     val key = Key.fromPem(newKey).withKid(action.kid)
     val public = key.publicJwk()!!.removeSuffix("}") + ",\"exp\":${action.expiresAt}}"
     val kept = keys.keys.filter { it.kid in action.keep }.map { it.jwkJson }
     send(SelfServiceCall.REPLACE_KEYS) { api.replaceKeysRequest(it, created.clientId, kept + public) }
-        .let { (status, body) -> parseClientKeys(status, body) }
+        .let { (call, status, body) -> parseClientKeys(call, status, body) }
     return created.clientId to key
 }
 // selfservice:end

@@ -78,11 +78,11 @@ class SelfServiceTest {
             "active":true,"created":"2026-01-01T00:00:00.000Z","last_updated":"2026-01-02T00:00:00Z"}]"""
         val client = parseClients(200u, clients.toByteArray()).single()
         assertEquals(RegisteredClient(clientId, "Utlegg", "Reads the register", "311000004", "maskinporten", listOf("brreg:losore/utlegg"), true, t0, t0 + day), client)
-        val keys = parseClientKeys(200u, """{"created":"2026-01-01T00:00:00Z","last_updated":1767225600,
+        val keys = parseClientKeys(SelfServiceCall.GET_KEYS, 200u, """{"created":"2026-01-01T00:00:00Z","last_updated":1767225600,
             "keys":[{"kid":"mp-1","kty":"RSA","alg":"RS256","use":"sig","e":"AQAB","n":"xyz","exp":1775001600}]}""".toByteArray())
         assertEquals(listOf("mp-1" to 1_775_001_600L), keys.keys.map { it.kid to it.expiresAt })
         assertEquals(t0 to t0, keys.created to keys.lastUpdated)
-        assertEquals(emptyList<RegisteredKey>(), parseClientKeys(200u, ByteArray(0)).keys)
+        assertEquals(emptyList<RegisteredKey>(), parseClientKeys(SelfServiceCall.GET_KEYS, 200u, ByteArray(0)).keys)
         assertEquals(listOf(ScopeAccess("a:b", "APPROVED")), parseScopeAccess(200u, """[{"scope":"a:b","state":"APPROVED"}]""".toByteArray()))
         assertEquals(listOf(PublicScope("c:d", "Public")), parsePublicScopes(200u, """[{"name":"c:d","description":"Public"}]""".toByteArray()))
         parseEmpty(204u, ByteArray(0))
@@ -91,7 +91,7 @@ class SelfServiceTest {
     @Test
     fun refusalsAreTyped() {
         val invalid = assertThrows<MaskinportenException.SelfServiceRefused> {
-            parseClient(400u, """{"error":"invalid_request","errors":[{"field":"client_name","message":"must not be blank"}]}""".toByteArray())
+            parseClient(SelfServiceCall.CREATE_CLIENT, 400u, """{"error":"invalid_request","errors":[{"field":"client_name","message":"must not be blank"}]}""".toByteArray())
         }
         assertEquals(ErrorKind.SELF_SERVICE_INVALID, invalid.kind)
         assertEquals("invalid_request", invalid.error)
@@ -102,7 +102,7 @@ class SelfServiceTest {
         val terms = assertThrows<MaskinportenException.SelfServiceRefused> { parseClients(428u, ByteArray(0)) }
         assertEquals(ErrorKind.TERMS_NOT_ACCEPTED, terms.kind)
         assertTrue(terms.hint!!.contains("terms"))
-        assertEquals(ErrorKind.CLIENT_NOT_FOUND, assertThrows<MaskinportenException> { parseClient(404u, ByteArray(0)) }.kind)
+        assertEquals(ErrorKind.CLIENT_NOT_FOUND, assertThrows<MaskinportenException> { parseClient(SelfServiceCall.GET_CLIENT, 404u, ByteArray(0)) }.kind)
         assertTrue(assertThrows<MaskinportenException.Unavailable> { parseClients(503u, ByteArray(0)) }.retryable)
     }
 
@@ -149,8 +149,8 @@ class SelfServiceTest {
             // A read token for a write call: the simulator answers 403, typed.
             val read = TokenProvider(admin).token(selfServiceScope(SelfServiceCall.LIST_CLIENTS)).accessToken()
             val answer = JavaHttpTransport().send(SelfService(environment).createClientRequest(read, NewClient("x", "y", emptyList())), Duration.ofSeconds(10))
-            val refused = assertThrows<MaskinportenException.SelfServiceRefused> { parseClient(answer.status.toUShort(), answer.body) }
-            assertEquals(ErrorKind.ADMIN_SCOPE_MISSING, refused.kind)
+            val refused = assertThrows<MaskinportenException.SelfServiceRefused> { parseClient(SelfServiceCall.CREATE_CLIENT, answer.status.toUShort(), answer.body) }
+            assertEquals(ErrorKind.ADMIN_SCOPE_MISSING to "idporten:dcr.write", refused.kind to refused.neededScope)
             assertTrue(refused.detail.contains("idporten:dcr.write"), refused.detail)
         }
     }
