@@ -24,7 +24,8 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Make a new RSA key (PEM, mode 0600) and its public JWK/JWKS for registering on a client.
     Keygen(KeygenArgs),
-    /// Run the strict local Maskinporten simulator; prints one JSON ready line, then serves.
+    /// Run the strict local Maskinporten simulator (and Altinn's token exchange under /altinn); prints one JSON
+    /// ready line (issuer, token_endpoint, jwks_uri, port, altinn_platform), then serves.
     Simulator(SimulatorArgs),
     /// Run the whole flow against an in-process simulator with a throwaway certificate.
     Demo,

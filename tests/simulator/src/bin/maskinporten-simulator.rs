@@ -4,6 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: maskinporten-simulator [--config FILE] [--port N]";
+const HELP: &str =
+    "Serves on 127.0.0.1:<port>: Maskinporten at / (/token, /jwk, /.well-known/oauth-authorization-server)
+and Altinn 3's token exchange at /altinn (GET /altinn/authentication/api/v1/exchange/maskinporten).
+Prints one JSON ready line once listening: issuer, token_endpoint, jwks_uri, port, altinn_platform.
+Admin (loopback only): POST/DELETE /_sim/faults, GET /_sim/stats, POST /_sim/reset.";
 
 fn main() -> ExitCode {
     let mut config: Option<PathBuf> = None;
@@ -16,7 +21,7 @@ fn main() -> ExitCode {
         };
         match name.as_str() {
             "-h" | "--help" => {
-                println!("{USAGE}");
+                println!("{USAGE}\n\n{HELP}");
                 return ExitCode::SUCCESS;
             }
             "--config" | "--port" => {
