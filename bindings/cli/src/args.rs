@@ -110,6 +110,17 @@ pub struct TokenArgs {
     /// Print the whole response as JSON, with the computed expiry.
     #[arg(long)]
     pub json: bool,
+    /// Exchange the Maskinporten token for an Altinn 3 token and print that (the scopes must
+    /// include an Altinn scope, altinn:...).
+    #[arg(long)]
+    pub altinn: bool,
+    /// With --altinn: tt02, prod, or a platform base URL (such as the simulator's
+    /// altinn_platform). Default: tt02 with --env test, prod with --env prod.
+    #[arg(long, value_name = "ENV", requires = "altinn")]
+    pub altinn_env: Option<String>,
+    /// With --altinn: ask TT02 for a token issued to Altinn's test organisation (?test=true).
+    #[arg(long, requires = "altinn")]
+    pub altinn_test_org: bool,
 }
 
 #[derive(Args, Debug)]
