@@ -131,11 +131,6 @@ def test_nothing_secret_in_any_public_object() -> None:
     assert len(objects) > 35
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: a malformed 200's snippet quotes the access token until issue 12 item 7 (snippet "
-    "redaction, another branch) lands; strict, so this fails once it holds and the mark must go",
-)
 def test_malformed_token_response_does_not_quote_the_token() -> None:
     client = maskinporten.Client(X5C_CLIENT_ID, maskinporten.Key.from_pkcs12((KEYS / "client.p12").read_bytes(), P12_PASSWORD), "test")
     with pytest.raises(maskinporten.MalformedResponseError) as caught:
