@@ -15,6 +15,7 @@ _Algorithm = Literal["RS256", "RS384", "RS512"]
 _ErrorKind = Literal[
     "invalid_key",
     "wrong_password",
+    "wrong_key_password",
     "key_not_found",
     "unsupported_key",
     "signer_failed",
@@ -32,6 +33,7 @@ _ErrorKind = Literal[
     "invalid_lifetime",
     "invalid_jti",
     "invalid_kid",
+    "invalid_key_set",
     "invalid_algorithm",
     "invalid_x5c",
     "invalid_scope_match",
@@ -43,6 +45,15 @@ _ErrorKind = Literal[
     "oauth_error",
     "malformed_response",
     "unavailable",
+    "altinn_exchange_invalid",
+    "altinn_token_rejected",
+    "altinn_forbidden",
+    "self_service_invalid",
+    "admin_token_rejected",
+    "admin_scope_missing",
+    "client_not_found",
+    "self_service_conflict",
+    "terms_not_accepted",
     "token_missing",
     "invalid_authorization_header",
     "token_too_large",
@@ -59,6 +70,8 @@ _ErrorKind = Literal[
     "audience_mismatch",
     "pid_missing",
     "consumer_not_allowed",
+    "consent_invalid",
+    "system_user_missing",
 ]
 
 BACKEND: str
@@ -316,12 +329,36 @@ class TokenSource:
         iss_onbehalfof: Optional[str] = None,
         pid: Optional[str] = None,
         authorization_details: _AuthorizationDetails = None,
+        altinn: Optional[AltinnExchange] = None,
         now: Optional[int] = None,
     ) -> None: ...
     @property
     def cache_key(self) -> CacheKey: ...
     @property
+    def warnings(self) -> list[str]: ...
+    @property
+    def altinn(self) -> Optional[AltinnExchange]: ...
+    @property
     def client(self) -> Client: ...
+
+@final
+class AltinnExchange:
+    def __init__(
+        self, platform: str = "tt02", *, test_org: bool = False, subscription_key: Optional[str] = None
+    ) -> None: ...
+    @staticmethod
+    def for_environment(
+        environment: Union[Environment, str], *, test_org: bool = False, subscription_key: Optional[str] = None
+    ) -> AltinnExchange: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def test_org(self) -> bool: ...
+    def cache_key(self, maskinporten_key: CacheKey) -> CacheKey: ...
+    def request(self, maskinporten_token: str) -> HttpRequest: ...
+    def parse_response(self, status: int, body: _Binary, now: Optional[int] = None) -> AccessToken: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
 
 @final
 class FlowEvent:
@@ -410,6 +447,9 @@ class Requirements:
         require_pid: bool = False,
         consumer_orgs: Union[str, Sequence[str], None] = None,
         any_scope_unchecked: bool = False,
+        eseal_consumers: bool = False,
+        consent: Union[bool, Mapping[str, Optional[str]], None] = None,
+        system_user: Union[bool, Mapping[str, Optional[str]], None] = None,
     ) -> None: ...
     @property
     def scopes(self) -> list[str]: ...
@@ -423,6 +463,12 @@ class Requirements:
     def consumer_orgs(self) -> list[str]: ...
     @property
     def any_scope_unchecked(self) -> bool: ...
+    @property
+    def eseal_consumers(self) -> bool: ...
+    @property
+    def consent(self) -> Optional[dict[str, Optional[str]]]: ...
+    @property
+    def system_user(self) -> Optional[dict[str, Optional[str]]]: ...
 
 @final
 class Rejection:
@@ -502,7 +548,11 @@ class Organisation:
     @property
     def id(self) -> str: ...
     @property
-    def org_number(self) -> str: ...
+    def org_number(self) -> Optional[str]: ...
+    @property
+    def authority(self) -> str: ...
+    @property
+    def names(self) -> dict[str, str]: ...
     @property
     def sub_unit(self) -> list[str]: ...
     def __eq__(self, other: object) -> bool: ...
@@ -524,12 +574,22 @@ class Authorization:
     @property
     def from_(self) -> Optional[str]: ...
     @property
+    def to(self) -> Optional[Organisation]: ...
+    @property
+    def consented(self) -> Optional[str]: ...
+    @property
+    def valid_to(self) -> Optional[int]: ...
+    @property
+    def consent_rights(self) -> Optional[str]: ...
+    @property
     def json(self) -> Optional[str]: ...
 
 @final
 class ValidatedToken:
     @property
     def consumer(self) -> Organisation: ...
+    @property
+    def is_eseal(self) -> bool: ...
     @property
     def supplier(self) -> Optional[Organisation]: ...
     @property
