@@ -170,7 +170,7 @@ async fn core_altinn_exchange() {
     let body = resp.bytes().await.expect("body");
     let now = maskinporten::unix_now();
     let altinn = exchange.parse_response(status, &body, now).expect("Altinn token");
-    assert_eq!(altinn.expires_in(), 1800, "its own exp, not Maskinporten's 120 s");
+    assert_eq!(altinn.expires_in(), 60, "its own exp (e2e.toml: 60 s), not Maskinporten's 120 s");
     assert_ne!(altinn.access_token(), mp.access_token());
     let error = exchange.parse_response(403, b"", now).expect_err("403");
     assert_eq!(error.kind().as_str(), "altinn_forbidden");
