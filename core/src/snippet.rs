@@ -111,9 +111,9 @@ fn redact(text: &str, cut: bool) -> String {
         // (`/xassertion=` in a form: `/` is a token character).
         let last_end = start + bytes[start..i].iter().rposition(|b| *b != b'\\').map_or(0, |p| p + 1);
         let last_start = start + bytes[start..last_end].iter().rposition(|b| !is_name_byte(*b)).map_or(0, |p| p + 1);
-        let member = [(start, name_end), (last_start, last_end)]
-            .into_iter()
-            .find_map(|(from, to)| if is_secret_name(&bytes[from..to]) { value_after(bytes, to) } else { None });
+        let names = [(start, name_end), (last_start, last_end)].into_iter();
+        let member =
+            names.filter(|&(from, to)| is_secret_name(&bytes[from..to])).find_map(|(_, to)| value_after(bytes, to));
         let run = &bytes[start..i];
         let pid = run.len() == 11 && run.iter().all(u8::is_ascii_digit);
         let opaque = run.len() >= OPAQUE_MIN_BYTES && run.iter().any(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
