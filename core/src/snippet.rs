@@ -106,8 +106,14 @@ fn redact(text: &str, cut: bool) -> String {
         while i < bytes.len() && is_token_byte(bytes[i]) {
             i += 1;
         }
-        let name_end = start + bytes[start..i].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
-        let member = if is_secret_name(&bytes[start..name_end]) { value_after(bytes, name_end) } else { None };
+        let name_end = start + bytes[start..i].iter().take_while(|b| is_name_byte(**b)).count();
+        // The name is the run's first word (`access_token\"` in escaped JSON) or its last one
+        // (`/xassertion=` in a form: `/` is a token character).
+        let last_end = start + bytes[start..i].iter().rposition(|b| *b != b'\\').map_or(0, |p| p + 1);
+        let last_start = start + bytes[start..last_end].iter().rposition(|b| !is_name_byte(*b)).map_or(0, |p| p + 1);
+        let names = [(start, name_end), (last_start, last_end)].into_iter();
+        let member =
+            names.filter(|&(from, to)| is_secret_name(&bytes[from..to])).find_map(|(_, to)| value_after(bytes, to));
         let run = &bytes[start..i];
         let pid = run.len() == 11 && run.iter().all(u8::is_ascii_digit);
         let opaque = run.len() >= OPAQUE_MIN_BYTES && run.iter().any(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
@@ -128,6 +134,11 @@ fn redact(text: &str, cut: bool) -> String {
 /// form-encoded name.
 fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-_.~+/%\\".contains(&b)
+}
+
+/// A byte of a member name.
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 fn is_secret_name(name: &[u8]) -> bool {
@@ -204,6 +215,8 @@ mod tests {
             "{\"pid\":\"short1\"}",
             // Found by fuzzing: a name that ends in a secret word without a `_` before it.
             "oooooooassertion=short1&token_type=Bearer&expires_in=120",
+            // ... and one after another token character (`/` is one, for base64).
+            "\n/ooooooassertion=short1&token_type=Bearer&expires_in=120",
             "{\"xtoken\":\"short1\"}",
         ];
         for body in cases {

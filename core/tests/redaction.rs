@@ -212,6 +212,8 @@ fn tokens_and_validated_tokens_show_no_secret() {
     check_debug!(secrets, validated);
 }
 
+// `prepare_validation` exists with the platform-crypto feature only (the workspace's test run
+// has it through the JS binding; `clippy -p maskinporten --features aws-lc-rs,fuzzing` does not).
 #[cfg(feature = "platform-crypto")]
 #[test]
 fn a_pending_validation_shows_no_part_of_the_token() {

@@ -11,6 +11,13 @@ pub struct PyCacheKey {
     inner: CacheKey,
 }
 
+impl PyCacheKey {
+    /// The core key.
+    pub fn key(&self) -> &CacheKey {
+        &self.inner
+    }
+}
+
 impl From<CacheKey> for PyCacheKey {
     fn from(inner: CacheKey) -> Self {
         PyCacheKey { inner }

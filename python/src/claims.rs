@@ -196,6 +196,13 @@ impl PyValidatedToken {
         PyOrganisation { inner: self.inner.consumer.clone() }
     }
 
+    /// Whether the consumer authenticated with a European eSeal (``client_amr``
+    /// ``QCForESeal``/``CForESeal``): a foreign consumer with no Norwegian ``org_number``.
+    #[getter]
+    fn is_eseal(&self) -> bool {
+        self.inner.is_eseal()
+    }
+
     /// The supplier acting for the consumer, when delegated.
     #[getter]
     fn supplier(&self) -> Option<PyOrganisation> {

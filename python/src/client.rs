@@ -18,7 +18,8 @@ use pyo3::prelude::*;
 /// there is no default).
 ///
 /// Keyword options: ``algorithm`` (``"RS256"``, ``"RS384"``, ``"RS512"``), ``lifetime`` (grant
-/// lifetime in seconds, 1 to 120) and ``x5c`` (``"leaf"`` or ``"full_chain"``).
+/// lifetime in seconds, 1 to 120) and ``x5c`` (``"leaf"`` or ``"full_chain"``; a foreign
+/// organisation signing with a European eSeal must send ``"full_chain"``).
 ///
 /// Every grant method takes the same arguments: ``scopes`` (a ``str`` or a list), and keyword
 /// ``resource``, ``consumer_org``, ``iss_onbehalfof``, ``pid``, ``authorization_details``,

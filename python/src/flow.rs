@@ -114,12 +114,17 @@ impl PyTokenFlow {
     }
 
     /// Starts one caller's request for the token of ``source`` at ``now_ms``; drive it with
-    /// ``TokenCall.poll``.
+    /// ``TokenCall.poll``. For a source with ``altinn``, the call fetches the Maskinporten token
+    /// when it is due (shared with that token's own callers) and exchanges it; its ``"send"``
+    /// steps are then the token request or the exchange (a ``GET``).
     #[pyo3(signature = (source, now_ms=None))]
     fn call(&self, py: Python<'_>, source: PyRef<'_, PyTokenSource>, now_ms: Option<i64>) -> PyTokenCall {
         let now_ms = now_ms_or_clock(now_ms);
-        let key = source.inner.key.clone();
-        let (call, _) = self.shared.run(py, false, |flow| flow.call(key, now_ms));
+        let source_ref = &*source.inner;
+        let (call, _) = self.shared.run(py, false, |flow| match &source_ref.exchange {
+            Some(exchange) => flow.call_exchanged(source_ref.maskinporten_key.clone(), exchange, now_ms),
+            None => flow.call(source_ref.key.clone(), now_ms),
+        });
         PyTokenCall::new(Arc::clone(&self.shared), Arc::clone(&source.inner), call)
     }
 

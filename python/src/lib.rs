@@ -7,6 +7,8 @@
 // The core's `Error` is large (an OAuth error carries several strings); results pass through as is.
 #![allow(clippy::result_large_err)]
 
+mod altinn;
+mod altinn_requirements;
 mod cache_key;
 mod call;
 mod claims;
@@ -66,6 +68,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyClient>()?;
     m.add_class::<cache_key::PyCacheKey>()?;
     m.add_class::<source::PyTokenSource>()?;
+    m.add_class::<altinn::PyAltinnExchange>()?;
     m.add_class::<flow::PyTokenFlow>()?;
     m.add_class::<call::PyTokenCall>()?;
     m.add_class::<call::PyTokenStep>()?;

@@ -42,6 +42,7 @@ class Simulator:
         self.token_endpoint: str = ready["token_endpoint"]
         self.jwks_uri: str = ready["jwks_uri"]
         self.port: int = ready["port"]
+        self.altinn_platform: str = ready["altinn_platform"]
         self.base = f"http://127.0.0.1:{self.port}"
 
     def _admin(self, method: str, path: str, body: Any = None) -> Any:

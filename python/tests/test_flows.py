@@ -20,6 +20,10 @@ from conftest import VECTORS
 
 DOC = json.loads((VECTORS / "flows.json").read_text())
 TOKEN = DOC["token_scenarios"]
+#: Exchange scenarios: the same, every caller asking for an Altinn token (``altinn=``).
+EXCHANGE = DOC["exchange_scenarios"]
+SCENARIOS = [(s, False) for s in TOKEN] + [(s, True) for s in EXCHANGE]
+IDS = [s["name"] for s in TOKEN] + [f"exchange:{s['name']}" for s in EXCHANGE]
 VALIDATION = DOC["validation_scenarios"]
 
 
@@ -46,11 +50,14 @@ class Script:
         self.answers: Iterator[dict[str, Any]] = iter(answers)
         self.left = len(answers)
         self.requests = 0
+        #: What each request was: ``token``, or ``exchange <the bearer token it carries>``.
+        self.sent: list[str] = []
         self.lock = threading.Lock()
 
     def answer(self, request: maskinporten.HttpRequest) -> maskinporten.HttpResponse:
         with self.lock:
             self.requests += 1
+            self.sent.append(label(request))
             answer = next(self.answers, None)
             if answer is None:
                 raise AssertionError(f"more requests than scripted answers ({request.url})")
@@ -59,6 +66,23 @@ class Script:
             raise maskinporten.TransportError(answer["failure"], "scripted")
         body = answer.get("body", "").encode()
         return maskinporten.HttpResponse(answer["status"], body, answer.get("content_type"), answer.get("retry_after"))
+
+
+def label(request: maskinporten.HttpRequest) -> str:
+    if request.method == "POST":
+        return "token"
+    if request.url != DOC["altinn"]["url"]:
+        return f"{request.method} {request.url}"  # a JWKS fetch (or a wrong exchange URL: then "sent" differs)
+    assert request.method == "GET", f"the exchange request: {request!r}"
+    assert request.body == "", "the exchange has no body"
+    bearer = request.headers["Authorization"]
+    assert bearer.startswith("Bearer ")
+    return f"exchange {bearer[len('Bearer '):]}"
+
+
+def altinn(exchange: bool) -> Optional[maskinporten.AltinnExchange]:
+    spec = DOC["altinn"]
+    return maskinporten.AltinnExchange(spec["platform"], test_org=spec["test_org"]) if exchange else None
 
 
 def token_result(call: Callable[[], maskinporten.AccessToken]) -> dict[str, Any]:
@@ -82,13 +106,15 @@ def check(scenario: dict[str, Any], index: int, script: Script, clock: Clock, re
     assert script.requests == expect["requests"], where
     if "sleeps_ms" in expect:
         assert clock.sleeps == expect["sleeps_ms"], where
+    if "sent" in expect:
+        assert script.sent == expect["sent"], where
     assert len(results) == phase["callers"], where
     for result in results:
         assert result == expect["result"], where
 
 
-@pytest.mark.parametrize("scenario", TOKEN, ids=[s["name"] for s in TOKEN])
-def test_token_scenario_threads(scenario: dict[str, Any]) -> None:
+@pytest.mark.parametrize("scenario,exchange", SCENARIOS, ids=IDS)
+def test_token_scenario_threads(scenario: dict[str, Any], exchange: bool) -> None:
     clock = Clock()
     script: Optional[Script] = None
 
@@ -97,7 +123,13 @@ def test_token_scenario_threads(scenario: dict[str, Any]) -> None:
         return script.answer(request)
 
     provider = maskinporten.TokenProvider(
-        client(), DOC["client"]["scopes"], send=send, now_ms=clock, sleep=clock.slept, jitter=lambda: DOC["jitter"]
+        client(),
+        DOC["client"]["scopes"],
+        altinn=altinn(exchange),
+        send=send,
+        now_ms=clock,
+        sleep=clock.slept,
+        jitter=lambda: DOC["jitter"],
     )
     for index, phase in enumerate(scenario["phases"]):
         clock.now, clock.sleeps = DOC["start_ms"] + phase["at_ms"], []
@@ -119,8 +151,8 @@ def test_token_scenario_threads(scenario: dict[str, Any]) -> None:
         check(scenario, index, script, clock, results)
 
 
-@pytest.mark.parametrize("scenario", TOKEN, ids=[s["name"] for s in TOKEN])
-def test_token_scenario_tasks(scenario: dict[str, Any]) -> None:
+@pytest.mark.parametrize("scenario,exchange", SCENARIOS, ids=IDS)
+def test_token_scenario_tasks(scenario: dict[str, Any], exchange: bool) -> None:
     clock = Clock()
     script: Optional[Script] = None
 
@@ -135,7 +167,13 @@ def test_token_scenario_tasks(scenario: dict[str, Any]) -> None:
     async def run() -> None:
         nonlocal script
         provider = maskinporten.AsyncTokenProvider(
-            client(), DOC["client"]["scopes"], send=send, now_ms=clock, sleep=sleep, jitter=lambda: DOC["jitter"]
+            client(),
+            DOC["client"]["scopes"],
+            altinn=altinn(exchange),
+            send=send,
+            now_ms=clock,
+            sleep=sleep,
+            jitter=lambda: DOC["jitter"],
         )
         for index, phase in enumerate(scenario["phases"]):
             clock.now, clock.sleeps = DOC["start_ms"] + phase["at_ms"], []
@@ -197,5 +235,5 @@ def test_validation_scenario(scenario: dict[str, Any]) -> None:
 
 def test_every_scenario_kind_is_run() -> None:
     """The document has both kinds, and the runners above take every scenario."""
-    assert len(TOKEN) >= 17 and len(VALIDATION) >= 8
+    assert len(TOKEN) >= 17 and len(EXCHANGE) >= 10 and len(VALIDATION) >= 8
     assert {"api_401_twenty_callers", "concurrent_callers_one_fetch", "refresh_ahead_refused"} <= {s["name"] for s in TOKEN}

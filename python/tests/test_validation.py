@@ -20,7 +20,22 @@ VALID = next(c for c in CASES if "expected" in c)
 NOW = VALID["now"]
 
 
+REQUIREMENT_FIELDS = {
+    "scopes",
+    "scope_match",
+    "audience",
+    "require_pid",
+    "consumer_orgs",
+    "any_scope_unchecked",
+    "eseal_consumers",
+    "consent",
+    "system_user",
+}
+
+
 def requirements_of(spec: dict[str, Any]) -> maskinporten.Requirements:
+    # A field the vectors add and this runner does not read fails here, not silently.
+    assert set(spec) == REQUIREMENT_FIELDS, f"requirement fields: {sorted(set(spec) ^ REQUIREMENT_FIELDS)}"
     return maskinporten.Requirements(
         spec["scopes"],
         scope_match=spec["scope_match"],
@@ -28,6 +43,9 @@ def requirements_of(spec: dict[str, Any]) -> maskinporten.Requirements:
         require_pid=spec["require_pid"],
         consumer_orgs=spec["consumer_orgs"],
         any_scope_unchecked=spec["any_scope_unchecked"],
+        eseal_consumers=spec["eseal_consumers"],
+        consent=spec["consent"],
+        system_user=spec["system_user"],
     )
 
 
@@ -62,7 +80,10 @@ def test_validation_vector(case: dict[str, Any]) -> None:
         expected = case["expected"]
         token = validator.validate(case["token"], requirements_of(case["requirements"]), case["now"])
         assert token.consumer.org_number == expected["consumer_org"]
+        assert token.consumer.id == expected["consumer_id"]
+        assert token.consumer.authority == expected["consumer_authority"]
         assert token.consumer.sub_unit == expected["consumer_sub_unit"]
+        assert token.is_eseal == (expected["consumer_org"] is None), "only eSeal consumers lack an org number"
         assert (token.supplier.org_number if token.supplier else None) == expected["supplier_org"]
         assert token.client_id == expected["client_id"]
         assert token.expires_at == expected["expires_at"]

@@ -24,7 +24,8 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Make a new RSA key (PEM, mode 0600) and its public JWK/JWKS for registering on a client.
     Keygen(KeygenArgs),
-    /// Run the strict local Maskinporten simulator; prints one JSON ready line, then serves.
+    /// Run the strict local Maskinporten simulator (and Altinn's token exchange under /altinn); prints one JSON
+    /// ready line (issuer, token_endpoint, jwks_uri, port, altinn_platform), then serves.
     Simulator(SimulatorArgs),
     /// Run the whole flow against an in-process simulator with a throwaway certificate.
     Demo(crate::admin_args::DemoArgs),
@@ -122,6 +123,17 @@ pub struct TokenArgs {
     /// Print the whole response as JSON, with the computed expiry.
     #[arg(long)]
     pub json: bool,
+    /// Exchange the Maskinporten token for an Altinn 3 token and print that (the scopes must
+    /// include an Altinn scope, altinn:...).
+    #[arg(long)]
+    pub altinn: bool,
+    /// With --altinn: tt02, prod, or a platform base URL (such as the simulator's
+    /// altinn_platform). Default: tt02 with --env test, prod with --env prod.
+    #[arg(long, value_name = "ENV", requires = "altinn")]
+    pub altinn_env: Option<String>,
+    /// With --altinn: ask TT02 for a token issued to Altinn's test organisation (?test=true).
+    #[arg(long, requires = "altinn")]
+    pub altinn_test_org: bool,
 }
 
 #[derive(Args, Debug)]

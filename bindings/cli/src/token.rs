@@ -2,7 +2,8 @@
 
 use crate::args::{GrantArgs, TokenArgs};
 use crate::credentials;
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
+use maskinporten::{AltinnExchange, AltinnPlatform};
 use maskinporten_transport::blocking::TokenProvider;
 use maskinporten_transport::FlowEvent;
 use std::io::Write;
@@ -20,13 +21,25 @@ pub fn grant(args: &GrantArgs) -> CliResult<()> {
 /// Posts a grant and prints the access token (or, with --json, the response and its expiry).
 pub fn token(args: &TokenArgs) -> CliResult<()> {
     let request = credentials::from_args(&args.grant)?;
-    let endpoint = request.client.environment().token_endpoint().to_string();
+    let exchange = if args.altinn { Some(altinn_exchange(args, request.client.environment())?) } else { None };
+    for warning in request.options.warnings() {
+        eprintln!("maskinporten: warning: {warning}");
+    }
+    let endpoint = match &exchange {
+        Some(exchange) => {
+            format!("{} (Altinn: {})", request.client.environment().token_endpoint(), exchange.platform().base())
+        }
+        None => request.client.environment().token_endpoint().to_string(),
+    };
     let provider = TokenProvider::new(request.client)?;
     let max_attempts = provider.retry_policy().max_attempts();
     let provider = provider.with_event_listener(move |event| progress(event, max_attempts));
     let token = {
         let _ticker = Ticker::start(endpoint);
-        provider.token(&request.options)?
+        match &exchange {
+            Some(exchange) => provider.altinn_token(&request.options, exchange)?,
+            None => provider.token(&request.options)?,
+        }
     };
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -44,6 +57,20 @@ pub fn token(args: &TokenArgs) -> CliResult<()> {
         let _ = writeln!(out, "{}", token.access_token());
     }
     Ok(())
+}
+
+/// The exchange `--altinn`, `--altinn-env` and `--altinn-test-org` ask for.
+fn altinn_exchange(args: &TokenArgs, environment: &maskinporten::Environment) -> CliResult<AltinnExchange> {
+    let platform = match &args.altinn_env {
+        Some(name) => AltinnPlatform::from_name(name)?,
+        None => AltinnPlatform::for_environment(environment).map_err(|_| {
+            CliError::Usage(format!(
+                "--altinn with --env {} needs --altinn-env (tt02, prod or the platform's base URL)",
+                environment.issuer()
+            ))
+        })?,
+    };
+    Ok(AltinnExchange::new(platform).with_test_org(args.altinn_test_org)?)
 }
 
 /// Long waits show progress: one line on stderr per retry the core schedules.

@@ -871,3 +871,56 @@ fn inspect_verifies_with_jwks_url_or_file() {
     assert!(err.contains("issuer_mismatch"), "{err}");
     sim.shutdown();
 }
+
+// ---- token --altinn against the simulator's Altinn platform ----
+
+#[test]
+fn token_altinn_exchanges_the_maskinporten_token() {
+    let sim = simulator();
+    let platform = sim.altinn_platform();
+    let token = ok(run(&cmd(
+        "token",
+        p12_args(sim.issuer(), &["--scope", "altinn:instances.read", "--altinn", "--altinn-env", &platform]),
+    )));
+    let claims = decode(&token, 1);
+    assert_eq!(claims["urn:altinn:orgNumber"], "311000004");
+    assert_eq!(claims["urn:altinn:authenticatemethod"], "maskinporten");
+    let stats = sim.stats();
+    assert_eq!((stats.tokens_issued, stats.altinn_tokens_issued), (1, 1));
+
+    let json: Value = serde_json::from_str(&ok(run(&cmd(
+        "token",
+        p12_args(
+            sim.issuer(),
+            &["--scope", "altinn:serviceowner", "--altinn", "--altinn-env", &platform, "--altinn-test-org", "--json"],
+        ),
+    ))))
+    .expect("json");
+    assert_eq!(decode(json["access_token"].as_str().expect("token"), 1)["urn:altinn:org"], "ttd");
+    assert_eq!(json["expires_in"], 60, "the Altinn token's own exp (e2e.toml)");
+
+    // 403: no Altinn scope; the error is typed and names the status.
+    let line =
+        fails(run(&cmd("token", p12_args(sim.issuer(), &["--scope", READ, "--altinn", "--altinn-env", &platform]))));
+    assert!(line.contains("403"), "{line}");
+    sim.shutdown();
+}
+
+#[test]
+fn token_altinn_options_are_checked() {
+    // The simulator's Maskinporten has no known Altinn platform: --altinn-env is needed (usage, exit 2).
+    let o = run(&cmd("token", p12_args("http://127.0.0.1:9/", &["--scope", READ, "--altinn"])));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--altinn-env"), "{}", stderr(&o));
+    // Without --altinn, the Altinn options are usage errors.
+    let o = run(&cmd("token", p12_args("test", &["--scope", READ, "--altinn-env", "tt02"])));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // An unknown platform, and test=true outside TT02, are refused before any request.
+    let line = fails(run(&cmd("token", p12_args("test", &["--scope", READ, "--altinn", "--altinn-env", "tt2"]))));
+    assert!(line.contains("altinn"), "{line}");
+    let line = fails(run(&cmd(
+        "token",
+        p12_args("prod", &["--scope", READ, "--altinn", "--altinn-env", "prod", "--altinn-test-org"]),
+    )));
+    assert!(line.contains("TT02"), "{line}");
+}

@@ -38,6 +38,40 @@ fn token_body(target: &str) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn altinn_tokens_through_the_exchange_cached_and_skipped() {
+    let sim = simulator().await;
+    let mut env = one_client_env(sim.issuer());
+    env.push(("MASKINPORTEN_ALTINN_PLATFORM", sim.altinn_platform()));
+    let serve = Serve::start(&[], &env_refs(&env));
+    let altinn = json!({"identity_provider": "maskinporten", "target": "altinn:instances.read", "altinn": true});
+    let (status, _, body) = post_json(&serve, "/api/v1/token", altinn.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = body["access_token"].as_str().expect("access_token").to_string();
+    let altinn_claims = claims(&token);
+    assert!(
+        altinn_claims["iss"].as_str().is_some_and(|iss| iss.starts_with(&sim.altinn_platform())),
+        "{altinn_claims}"
+    );
+    assert_eq!(altinn_claims["urn:altinn:orgNumber"], "311000004");
+    assert_eq!((sim.stats().tokens_issued, sim.stats().altinn_tokens_issued), (1, 1));
+
+    let (_, _, again) = post_json(&serve, "/api/v1/token", altinn.clone()).await;
+    assert_eq!(again["access_token"], token.as_str(), "the Altinn token is cached");
+    assert_eq!(sim.stats().altinn_tokens_issued, 1);
+
+    let mut skip = altinn.clone();
+    skip["skip_cache"] = json!(true);
+    let (status, _, fresh) = post_json(&serve, "/api/v1/token", skip).await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    assert_ne!(fresh["access_token"], token.as_str(), "skip_cache gets a new Altinn token");
+    assert_eq!(
+        (sim.stats().tokens_issued, sim.stats().altinn_tokens_issued),
+        (1, 2),
+        "only the Altinn token was renewed: the Maskinporten token under it stays cached"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn texas_shapes_json_and_form_get_one_cached_token() {
     let sim = simulator().await;
     let serve = one_client(&sim, &[]);
@@ -184,8 +218,9 @@ scopes = ["test:scope.write"]
     let (status, _, body) =
         token(json!({"identity_provider": "maskinporten", "target": "test:scope.write", "client": "limited"})).await;
     assert_eq!(status, StatusCode::OK, "the kid client serves its allowed scope: {body}");
+    // The simulator's issuer has no known Altinn platform, and this configuration names none.
     let (status, _, body) = token(json!({"identity_provider": "maskinporten", "target": READ, "altinn": true})).await;
-    assert_eq!((status, body["kind"].as_str()), (StatusCode::NOT_IMPLEMENTED, Some("not_implemented")));
+    assert_eq!((status, body["kind"].as_str()), (StatusCode::BAD_REQUEST, Some("altinn_platform_unknown")), "{body}");
 
     let http = reqwest::Client::new();
     let plain =

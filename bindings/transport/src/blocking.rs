@@ -15,8 +15,8 @@
 //! ```
 
 use maskinporten::{
-    AccessToken, Client, Environment, Error, FlowEvent, FlowOptions, GrantOptions, Rejection, Requirements, Result,
-    RetryPolicy, ValidatedToken, Validator,
+    AccessToken, AltinnExchange, Client, Environment, Error, FlowEvent, FlowOptions, GrantOptions, Rejection,
+    Requirements, Result, RetryPolicy, ValidatedToken, Validator,
 };
 use std::future::Future;
 
@@ -74,6 +74,23 @@ impl TokenProvider {
     /// Reports that an API answered 401 to this token (see [`crate::TokenProvider::reject`]).
     pub fn reject(&self, options: &GrantOptions, rejected_access_token: &str) -> bool {
         self.inner.reject(options, rejected_access_token)
+    }
+
+    /// An Altinn token for `options` exchanged at `exchange` (see
+    /// [`crate::TokenProvider::altinn_token`]).
+    pub fn altinn_token(&self, options: &GrantOptions, exchange: &AltinnExchange) -> Result<AccessToken> {
+        block_on(self.runtime.get()?, self.inner.altinn_token(options, exchange))
+    }
+
+    /// Reports that an API answered 401 to this Altinn token (see
+    /// [`crate::TokenProvider::reject_altinn`]).
+    pub fn reject_altinn(
+        &self,
+        options: &GrantOptions,
+        exchange: &AltinnExchange,
+        rejected_altinn_token: &str,
+    ) -> bool {
+        self.inner.reject_altinn(options, exchange, rejected_altinn_token)
     }
 }
 

@@ -7,8 +7,8 @@ use crate::store::shared::{Before, SharedFetch};
 use crate::store::TokenStore;
 use crate::transport::{RawResponse, ReqwestTransport, Transport, TransportError};
 use maskinporten::{
-    AccessToken, CacheKey, Client, FlowEvent, FlowOptions, GrantOptions, HttpRequest, PreparedGrant, Result,
-    RetryPolicy, TokenCall, TokenFlow, TokenStep, TransportFailure,
+    AccessToken, AltinnExchange, CacheKey, Client, FlowEvent, FlowOptions, GrantOptions, HttpRequest, PreparedGrant,
+    Result, RetryPolicy, TokenCall, TokenFlow, TokenStep, TransportFailure,
 };
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
@@ -65,6 +65,8 @@ struct State {
     keys: Vec<(GrantOptions, CacheKey)>,
     /// Tokens an API refused lately: never taken back from the shared store.
     rejected: Vec<String>,
+    /// (Maskinporten token's key, exchange) -> the Altinn token's key.
+    altinn_keys: Vec<(CacheKey, AltinnExchange, CacheKey)>,
 }
 
 /// Refused tokens remembered per provider (the store's copy is replaced by the next fetch).
@@ -91,6 +93,7 @@ impl TokenProvider {
                 flow: new_flow(&FlowOptions::default())?,
                 keys: Vec::new(),
                 rejected: Vec::new(),
+                altinn_keys: Vec::new(),
             }),
             notify: Notify::new(),
             transport: Arc::new(ReqwestTransport::with_default_client()?),
@@ -176,23 +179,73 @@ impl TokenProvider {
     /// described on [`TokenFlow`]. Errors are the core's; a refused grant carries its `MP-nnn`
     /// code and is never retried.
     pub async fn token(&self, options: &GrantOptions) -> Result<AccessToken> {
+        self.run(options, None).await
+    }
+
+    /// An **Altinn token**: the Maskinporten token for `options` (which must hold an Altinn
+    /// scope, `altinn:...`) exchanged at `exchange`'s platform. The core's flow caches it until
+    /// its own `exp`, fetches the Maskinporten token first when that one is due too (sharing it
+    /// with [`TokenProvider::token`] callers), retries 429 and 5xx like token requests, and
+    /// when Altinn refuses the Maskinporten token (401) fetches a new one once. Refusals are
+    /// typed: `altinn_token_rejected` (401), `altinn_forbidden` (403), `altinn_exchange_invalid`
+    /// (400, 410).
+    ///
+    /// ```no_run
+    /// use maskinporten::{AltinnExchange, AltinnPlatform, GrantOptions};
+    /// # async fn run(provider: maskinporten_transport::TokenProvider) -> Result<(), maskinporten::Error> {
+    /// let exchange = AltinnExchange::new(AltinnPlatform::tt02());
+    /// let token = provider.altinn_token(&GrantOptions::new(["altinn:instances.read"]), &exchange).await?;
+    /// println!("Authorization: Bearer {}", token.access_token());
+    /// # Ok(()) }
+    /// ```
+    pub async fn altinn_token(&self, options: &GrantOptions, exchange: &AltinnExchange) -> Result<AccessToken> {
+        self.run(options, Some(exchange)).await
+    }
+
+    /// Reports that an API answered 401 to `rejected_altinn_token` (an Altinn token from
+    /// [`TokenProvider::altinn_token`] for `options` and `exchange`): only that token is dropped.
+    pub fn reject_altinn(
+        &self,
+        options: &GrantOptions,
+        exchange: &AltinnExchange,
+        rejected_altinn_token: &str,
+    ) -> bool {
+        self.with_flow(|flow, (keys, altinn_keys), client| {
+            let key = State::key_in(keys, client, options).clone();
+            let altinn_key = State::altinn_key_in(altinn_keys, &key, exchange);
+            flow.reject(altinn_key, rejected_altinn_token)
+        })
+    }
+
+    /// A Maskinporten token, or with `exchange` an Altinn token: the fast path of a cache hit,
+    /// else a call of the flow driven to its end.
+    async fn run(&self, options: &GrantOptions, exchange: Option<&AltinnExchange>) -> Result<AccessToken> {
         let now_ms = self.clock.now_ms();
         let call = {
             let mut state = self.lock();
-            let State { flow, keys, .. } = &mut *state;
+            let State { flow, keys, altinn_keys, .. } = &mut *state;
             let key = State::key_in(keys, &self.client, options);
-            if let Some(token) = flow.fresh(key, now_ms) {
+            let fresh_key = match exchange {
+                Some(exchange) => State::altinn_key_in(altinn_keys, key, exchange),
+                None => key,
+            };
+            if let Some(token) = flow.fresh(fresh_key, now_ms) {
                 let events = drain(flow);
                 drop(state);
                 forward(events, self.listener.as_ref());
                 return Ok(token);
             }
             let key = key.clone();
-            flow.call(key, now_ms)
+            match exchange {
+                Some(exchange) => flow.call_exchanged(key, exchange, now_ms),
+                None => flow.call(key, now_ms),
+            }
         };
         let mut guard = CallGuard { provider: self, call: None };
         let call = guard.call.insert(call);
-        self.drive(call, options).await
+        // Altinn tokens are not shared through the store: the core's flow fetches them for
+        // itself (`handle_shared_token` refuses them), so a store lock would only serialize.
+        self.drive(call, options, exchange.is_none()).await
     }
 
     /// Reports that an API answered 401 to `rejected_access_token` (a token this provider gave
@@ -207,15 +260,16 @@ impl TokenProvider {
             }
             state.rejected.push(rejected_access_token.to_string());
         }
-        self.with_flow(|flow, keys, client| {
+        self.with_flow(|flow, (keys, _), client| {
             let key = State::key_in(keys, client, options);
             flow.reject(key, rejected_access_token)
         })
     }
 
     /// Polls `call` to its end, carrying out each step.
-    async fn drive(&self, call: &mut TokenCall, options: &GrantOptions) -> Result<AccessToken> {
-        let mut shared = self.store.clone().map(|store| SharedFetch::new(store, call.key().clone()));
+    async fn drive(&self, call: &mut TokenCall, options: &GrantOptions, use_store: bool) -> Result<AccessToken> {
+        let store = if use_store { self.store.clone() } else { None };
+        let mut shared = store.map(|store| SharedFetch::new(store, call.key().clone()));
         let outcome = self.drive_steps(call, options, shared.as_mut()).await;
         if let Some(shared) = &mut shared {
             shared.finish(outcome.as_ref().ok(), self.clock.now_ms()).await;
@@ -297,12 +351,12 @@ impl TokenProvider {
 
     /// Runs `f` on the flow under the lock; then, outside it, wakes the waiters if the flow's
     /// generation changed and forwards the events.
-    fn with_flow<T>(&self, f: impl FnOnce(&mut TokenFlow, &mut Vec<(GrantOptions, CacheKey)>, &Client) -> T) -> T {
+    fn with_flow<T>(&self, f: impl FnOnce(&mut TokenFlow, Memos<'_>, &Client) -> T) -> T {
         let (out, changed, events) = {
             let mut state = self.lock();
-            let State { flow, keys, .. } = &mut *state;
+            let State { flow, keys, altinn_keys, .. } = &mut *state;
             let before = flow.generation();
-            let out = f(flow, keys, &self.client);
+            let out = f(flow, (keys, altinn_keys), &self.client);
             (out, flow.generation() != before, drain(flow))
         };
         if changed {
@@ -319,9 +373,13 @@ impl TokenProvider {
     }
 }
 
+/// The provider's key memos, borrowed beside the flow.
+type Memos<'a> = (&'a mut Vec<(GrantOptions, CacheKey)>, &'a mut Vec<(CacheKey, AltinnExchange, CacheKey)>);
+
 impl State {
     /// The cache key of `options`, computed once per distinct options value (a free function
-    /// over the memo, so the flow can be borrowed beside it).
+    /// over the memo, so the flow can be borrowed beside it). New options' warnings (see
+    /// [`GrantOptions::warnings`]) are logged once, here.
     fn key_in<'k>(
         keys: &'k mut Vec<(GrantOptions, CacheKey)>,
         client: &Client,
@@ -333,11 +391,33 @@ impl State {
                 if keys.len() >= KEY_MEMO_SIZE {
                     keys.remove(0);
                 }
+                for warning in options.warnings() {
+                    tracing::warn!(target: "maskinporten", event = "options_warning", "{warning}");
+                }
                 keys.push((options.clone(), client.cache_key(options)));
                 keys.len() - 1
             }
         };
         &keys[index].1
+    }
+
+    /// The Altinn token's key for the Maskinporten token's `key` and `exchange`, memoized.
+    fn altinn_key_in<'k>(
+        altinn_keys: &'k mut Vec<(CacheKey, AltinnExchange, CacheKey)>,
+        key: &CacheKey,
+        exchange: &AltinnExchange,
+    ) -> &'k CacheKey {
+        let index = match altinn_keys.iter().position(|(inner, known, _)| inner == key && known == exchange) {
+            Some(index) => index,
+            None => {
+                if altinn_keys.len() >= KEY_MEMO_SIZE {
+                    altinn_keys.remove(0);
+                }
+                altinn_keys.push((key.clone(), exchange.clone(), exchange.cache_key(key)));
+                altinn_keys.len() - 1
+            }
+        };
+        &altinn_keys[index].2
     }
 }
 

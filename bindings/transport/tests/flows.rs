@@ -53,13 +53,34 @@ fn assert_default_policy(scenario: &Value) {
     assert!(scenario["policy"].is_null(), "{name}: this runner knows only the default policy; teach it this one");
 }
 
+/// What a sent request was, as `expect.sent` lists it: `token`, or `exchange <bearer token>`.
+fn label(doc: &Value, request: &maskinporten::HttpRequest) -> String {
+    if request.method == "POST" {
+        return "token".into();
+    }
+    assert_eq!(request.url, doc["altinn"]["url"].as_str().expect("url"), "the exchange URL");
+    let bearer = request.header("authorization").and_then(|v| v.strip_prefix("Bearer ")).expect("bearer");
+    format!("exchange {bearer}")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_token_scenario_through_the_real_provider() {
+    run_token_scenarios("token_scenarios", 15).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_exchange_scenario_through_the_real_provider() {
+    run_token_scenarios("exchange_scenarios", 10).await;
+}
+
+/// Runs `list`'s scenarios; an exchange scenario's callers ask for Altinn tokens.
+async fn run_token_scenarios(list: &str, at_least: usize) {
     let doc = flows();
     let start = doc["start_ms"].as_i64().expect("start_ms");
     let jitter = doc["jitter"].as_f64().expect("jitter");
-    let scenarios = doc["token_scenarios"].as_array().expect("token_scenarios");
-    assert!(scenarios.len() >= 15, "the document has its scenarios");
+    let scenarios = doc[list].as_array().expect("scenarios");
+    assert!(scenarios.len() >= at_least, "the document has its scenarios");
+    let exchange = (list == "exchange_scenarios").then(|| maskinporten_vectors::flow_runner::scenario_exchange(&doc));
     for scenario in scenarios {
         assert_default_policy(scenario);
         let name = scenario["name"].as_str().expect("name");
@@ -77,14 +98,21 @@ async fn every_token_scenario_through_the_real_provider() {
             clock.set(start + phase["at_ms"].as_i64().expect("at_ms"));
             script.load(&phase["answers"]);
             let rejected = phase["reject"].as_str().map(str::to_string);
+            let sent_before = script.sent().len();
             let callers: Vec<_> = (0..phase["callers"].as_u64().expect("callers"))
                 .map(|_| {
                     let (provider, options, rejected) = (provider.clone(), options.clone(), rejected.clone());
+                    let exchange = exchange.clone();
                     tokio::spawn(async move {
-                        if let Some(token) = rejected {
-                            provider.reject(&options, &token);
+                        match (rejected, &exchange) {
+                            (Some(token), Some(exchange)) => _ = provider.reject_altinn(&options, exchange, &token),
+                            (Some(token), None) => _ = provider.reject(&options, &token),
+                            _ => {}
                         }
-                        provider.token(&options).await
+                        match &exchange {
+                            Some(exchange) => provider.altinn_token(&options, exchange).await,
+                            None => provider.token(&options).await,
+                        }
                     })
                 })
                 .collect();
@@ -92,7 +120,13 @@ async fn every_token_scenario_through_the_real_provider() {
             for caller in callers {
                 results.push(result_of_token(&caller.await.expect("caller task")));
             }
-            outcomes.push(PhaseOutcome { requests: script.requests(name), sleeps_ms: clock.take_sleeps(), results });
+            let sent = script.sent()[sent_before..].iter().map(|request| label(&doc, request)).collect();
+            outcomes.push(PhaseOutcome {
+                requests: script.requests(name),
+                sleeps_ms: clock.take_sleeps(),
+                results,
+                sent,
+            });
         }
         check_scenario(scenario, &outcomes).unwrap_or_else(|difference| panic!("{difference}"));
     }
@@ -131,7 +165,12 @@ async fn every_validation_scenario_through_the_real_validator() {
             for caller in callers {
                 results.push(result_of_validation(&validator, &caller.await.expect("caller task"), &requirements));
             }
-            outcomes.push(PhaseOutcome { requests: script.requests(name), sleeps_ms: clock.take_sleeps(), results });
+            outcomes.push(PhaseOutcome {
+                requests: script.requests(name),
+                sleeps_ms: clock.take_sleeps(),
+                results,
+                ..PhaseOutcome::default()
+            });
         }
         check_scenario(scenario, &outcomes).unwrap_or_else(|difference| panic!("{difference}"));
     }

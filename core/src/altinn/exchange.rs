@@ -1,6 +1,7 @@
 //! The exchange request and its answer.
 
 use super::platform::AltinnPlatform;
+use crate::cache::CacheKey;
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::HttpRequest;
 use crate::response::AccessToken;
@@ -80,9 +81,14 @@ impl AltinnExchange {
         self.test_org
     }
 
-    /// What tells cached Altinn tokens apart, beside the Maskinporten token's cache key.
-    pub(crate) fn cache_material(&self) -> String {
-        format!("altinn-exchange\n{}\n{}", self.platform.base(), self.test_org)
+    /// The cache key of the Altinn token exchanged from the Maskinporten token of
+    /// `maskinporten_key` (what [`crate::TokenFlow::call_exchanged`] caches it under): for a
+    /// host's fast path ([`crate::TokenFlow::fresh`]) and for [`crate::TokenFlow::reject`] after
+    /// an API answered 401 to the Altinn token.
+    pub fn cache_key(&self, maskinporten_key: &CacheKey) -> CacheKey {
+        let material =
+            format!("{}\naltinn-exchange\n{}\n{}", maskinporten_key.as_str(), self.platform.base(), self.test_org);
+        CacheKey::from_material(material.as_bytes())
     }
 
     /// The exchange request for `maskinporten_token` (its `access_token`). Its `Authorization`
@@ -226,5 +232,27 @@ mod tests {
         assert!(AltinnExchange::new(AltinnPlatform::prod()).with_test_org(true).is_err());
         assert!(!format!("{exchange:?}").contains("abc"));
         assert_eq!(AltinnPlatform::from_name("tt2").unwrap_err().field(), Some("altinn_platform"));
+    }
+
+    #[test]
+    fn cache_keys_differ_by_platform_test_org_and_inner_key() {
+        let inner = CacheKey::from_string("mp-key".into());
+        let tt02 = AltinnExchange::new(AltinnPlatform::tt02());
+        let test_org = tt02.clone().with_test_org(true).unwrap();
+        let keys = [
+            tt02.cache_key(&inner),
+            test_org.cache_key(&inner),
+            AltinnExchange::new(AltinnPlatform::prod()).cache_key(&inner),
+            tt02.cache_key(&CacheKey::from_string("other".into())),
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            assert_ne!(a, &inner);
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(tt02.cache_key(&inner), AltinnExchange::new(AltinnPlatform::tt02()).cache_key(&inner));
+        // The subscription key is a credential, not part of what tells tokens apart.
+        assert_eq!(tt02.clone().with_subscription_key("k").unwrap().cache_key(&inner), tt02.cache_key(&inner));
     }
 }

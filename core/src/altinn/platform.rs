@@ -1,5 +1,6 @@
 //! Altinn platforms as values.
 
+use crate::environment::Environment;
 use crate::error::{Error, ErrorKind, Result};
 
 const PROD: &str = "https://platform.altinn.no";
@@ -44,6 +45,26 @@ impl AltinnPlatform {
         }
     }
 
+    /// The platform that goes with a Maskinporten environment: TT02 with Maskinporten's test
+    /// environment, production with production. Any other environment (the simulator, a custom
+    /// issuer) has no known platform: name one ([`AltinnPlatform::from_name`]).
+    pub fn for_environment(environment: &Environment) -> Result<AltinnPlatform> {
+        if environment.issuer() == Environment::test().issuer() {
+            Ok(AltinnPlatform::tt02())
+        } else if environment.issuer() == Environment::prod().issuer() {
+            Ok(AltinnPlatform::prod())
+        } else {
+            Err(Error::invalid(
+                ErrorKind::InvalidEnvironment,
+                "altinn_platform",
+                format!(
+                    "no Altinn platform is known for the Maskinporten issuer {}: name one (\"tt02\", \"prod\" or a base URL)",
+                    environment.issuer()
+                ),
+            ))
+        }
+    }
+
     /// The base URL, without a trailing slash.
     pub fn base(&self) -> &str {
         &self.base
@@ -52,5 +73,19 @@ impl AltinnPlatform {
     /// Whether this is TT02, where `?test=true` is allowed.
     pub fn is_tt02(&self) -> bool {
         self.base == TT02
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platforms_follow_the_maskinporten_environment() {
+        assert_eq!(AltinnPlatform::for_environment(&Environment::test()).unwrap(), AltinnPlatform::tt02());
+        assert_eq!(AltinnPlatform::for_environment(&Environment::prod()).unwrap(), AltinnPlatform::prod());
+        let simulator = Environment::from_name("http://127.0.0.1:4000/").unwrap();
+        let error = AltinnPlatform::for_environment(&simulator).unwrap_err();
+        assert_eq!((error.kind(), error.field()), (ErrorKind::InvalidEnvironment, Some("altinn_platform")));
     }
 }

@@ -349,10 +349,10 @@ impl TokenFlow {
     /// the same single flight, retries and refresh rules; when the Maskinporten token is due too,
     /// the call fetches it first (sharing it with callers of the Maskinporten token). If Altinn
     /// refuses the Maskinporten token (401), that token is dropped and a new one is fetched once.
-    /// [`TokenCall::key`] is the Altinn token's key, for [`TokenFlow::reject`].
+    /// [`TokenCall::key`] is the Altinn token's key ([`AltinnExchange::cache_key`]), for
+    /// [`TokenFlow::reject`].
     pub fn call_exchanged(&mut self, key: CacheKey, exchange: &AltinnExchange, now_ms: i64) -> TokenCall {
-        let material = format!("{}\n{}", key.as_str(), exchange.cache_material());
-        let mut call = self.call(CacheKey::from_material(material.as_bytes()), now_ms);
+        let mut call = self.call(exchange.cache_key(&key), now_ms);
         call.exchange = Some(Box::new(ExchangeCall {
             mp_key: key,
             config: exchange.clone(),

@@ -9,7 +9,7 @@ from typing import Awaitable, Callable, Optional, Sequence, Union
 
 from ._args import check_callable
 from ._events import forward, log
-from ._native import AccessToken, Client, PreparedGrant, TokenCall, TokenFlow, TokenStep
+from ._native import AccessToken, AltinnExchange, Client, PreparedGrant, TokenCall, TokenFlow, TokenStep
 from ._provider import _DEBUG, AuthorizationDetails, _Provider, _signature
 from ._transport import AsyncSend
 
@@ -36,6 +36,7 @@ class AsyncTokenProvider(_Provider):
         iss_onbehalfof: Optional[str] = None,
         pid: Optional[str] = None,
         authorization_details: Optional[AuthorizationDetails] = None,
+        altinn: Optional[AltinnExchange] = None,
         flow: Optional[TokenFlow] = None,
         send: Optional[AsyncSend] = None,
         signer: Optional[AsyncSigner] = None,
@@ -57,6 +58,7 @@ class AsyncTokenProvider(_Provider):
             iss_onbehalfof=iss_onbehalfof,
             pid=pid,
             authorization_details=authorization_details,
+            altinn=altinn,
         )
         settings = dict(
             max_attempts=max_attempts,

@@ -19,6 +19,7 @@ from ._args import check_callable, check_type
 from ._events import forward, log
 from ._native import (
     AccessToken,
+    AltinnExchange,
     AuthorizationDetail,
     CacheKey,
     Client,
@@ -94,6 +95,8 @@ class _Provider:
         self._jitter: Callable[[], float] = jitter if jitter is not None else random.random
         now = None if now_ms is None else now_ms() // 1000
         self._source = TokenSource(client, scopes, **grant, now=now)
+        for warning in self._source.warnings:
+            log.warning("options_warning: %s", warning)
         self._flow = flow
         self._fresh = flow.fresh
         self._notifier = notifier_for(flow)
@@ -163,7 +166,10 @@ class TokenProvider(_Provider):
     """Fetches, caches and refreshes the token for one grant; safe to share between threads.
 
     ``client`` asks for ``scopes`` (and the optional grant arguments ``resource``,
-    ``consumer_org``, ``iss_onbehalfof``, ``pid``, ``authorization_details``). The core's token
+    ``consumer_org``, ``iss_onbehalfof``, ``pid``, ``authorization_details``). With
+    ``altinn=AltinnExchange(...)`` the token is the Altinn 3 token the Maskinporten token is
+    exchanged for: cached until its own ``exp``, the Maskinporten token fetched first when due
+    (and renewed once when Altinn answers 401); ``reject`` then drops the Altinn token. The core's token
     flow decides when to fetch, retry (4 attempts, back-off, ``Retry-After``), refresh ahead of
     expiry and give up (10 s per request, 30 s per call); change those with ``max_attempts``,
     ``initial_backoff_ms``, ``max_backoff_ms``, ``attempt_timeout_ms``, ``deadline_ms`` and
@@ -189,6 +195,7 @@ class TokenProvider(_Provider):
         iss_onbehalfof: Optional[str] = None,
         pid: Optional[str] = None,
         authorization_details: Optional[AuthorizationDetails] = None,
+        altinn: Optional[AltinnExchange] = None,
         flow: Optional[TokenFlow] = None,
         send: Optional[Send] = None,
         signer: Optional[Signer] = None,
@@ -210,6 +217,7 @@ class TokenProvider(_Provider):
             iss_onbehalfof=iss_onbehalfof,
             pid=pid,
             authorization_details=authorization_details,
+            altinn=altinn,
         )
         settings = dict(
             max_attempts=max_attempts,

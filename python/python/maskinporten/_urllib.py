@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from typing import Any, Optional, Sequence, Union
 
-from ._native import AccessToken, Client, HttpRequest
+from ._native import AccessToken, AltinnExchange, Client, HttpRequest
 from ._provider import AuthorizationDetails, TokenProvider
 from ._transport import HttpResponse, Send, TransportError, failure_of
 
@@ -61,9 +61,11 @@ def fetch_token(
     iss_onbehalfof: Optional[str] = None,
     pid: Optional[str] = None,
     authorization_details: Optional[AuthorizationDetails] = None,
+    altinn: Optional[AltinnExchange] = None,
     send: Optional[Send] = None,
 ) -> AccessToken:
-    """Fetches one token (no caching; use ``TokenProvider`` to cache), through the same token
+    """Fetches one token (no caching; use ``TokenProvider`` to cache; with ``altinn``, the
+    Altinn token it is exchanged for), through the same token
     flow as the providers: retries, ``Retry-After``, timeouts. ``send`` defaults to the standard
     library.
 
@@ -78,6 +80,7 @@ def fetch_token(
         iss_onbehalfof=iss_onbehalfof,
         pid=pid,
         authorization_details=authorization_details,
+        altinn=altinn,
         send=send,
     )
     return provider.token()

@@ -24,7 +24,7 @@ from typing import Any, AsyncGenerator, Generator, Optional, Sequence, Union
 import httpx
 
 from ._args import check_type
-from ._native import Client, HttpRequest, TokenFlow
+from ._native import AltinnExchange, Client, HttpRequest, TokenFlow
 from ._async_provider import AsyncTokenProvider
 from ._provider import AuthorizationDetails, TokenProvider
 from ._transport import AsyncSend, HttpResponse, Send, TransportError, failure_of
@@ -88,7 +88,8 @@ async def _exchange(http: httpx.AsyncClient, request: HttpRequest, timeout: floa
 
 class MaskinportenAuth(httpx.Auth):
     """Sets ``Authorization: Bearer <token>`` on every request, with the Maskinporten token for
-    ``client`` and ``scopes`` (and the optional grant arguments). Token-flow settings
+    ``client`` and ``scopes`` (and the optional grant arguments; with ``altinn``, the Altinn
+    token it is exchanged for). Token-flow settings
     (``max_attempts``, ``attempt_timeout_ms``, ``deadline_ms``, ...) or a shared ``flow`` as for
     ``TokenProvider``."""
 
@@ -102,6 +103,7 @@ class MaskinportenAuth(httpx.Auth):
         iss_onbehalfof: Optional[str] = None,
         pid: Optional[str] = None,
         authorization_details: Optional[AuthorizationDetails] = None,
+        altinn: Optional[AltinnExchange] = None,
         flow: Optional[TokenFlow] = None,
         token_client: Optional[httpx.Client] = None,
         async_token_client: Optional[httpx.AsyncClient] = None,
@@ -132,6 +134,7 @@ class MaskinportenAuth(httpx.Auth):
             iss_onbehalfof=iss_onbehalfof,
             pid=pid,
             authorization_details=authorization_details,
+            altinn=altinn,
         )
         self._token_client = token_client
         self._sync: Optional[TokenProvider] = None

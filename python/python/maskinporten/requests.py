@@ -23,7 +23,7 @@ import requests
 import requests.auth
 
 from ._args import check_type
-from ._native import AccessToken, Client, HttpRequest, TokenFlow
+from ._native import AccessToken, AltinnExchange, Client, HttpRequest, TokenFlow
 from ._provider import AuthorizationDetails, TokenProvider
 from ._transport import HttpResponse, Send, TransportError, failure_of
 
@@ -60,7 +60,8 @@ def send(session: Optional[requests.Session] = None) -> Send:
 
 class MaskinportenAuth(requests.auth.AuthBase):
     """Sets ``Authorization: Bearer <token>`` on every request, with the Maskinporten token for
-    ``client`` and ``scopes`` (and the optional grant arguments). Token-flow settings
+    ``client`` and ``scopes`` (and the optional grant arguments; with ``altinn``, the Altinn
+    token it is exchanged for). Token-flow settings
     (``max_attempts``, ``attempt_timeout_ms``, ``deadline_ms``, ...) or a shared ``flow`` as for
     ``TokenProvider``."""
 
@@ -74,6 +75,7 @@ class MaskinportenAuth(requests.auth.AuthBase):
         iss_onbehalfof: Optional[str] = None,
         pid: Optional[str] = None,
         authorization_details: Optional[AuthorizationDetails] = None,
+        altinn: Optional[AltinnExchange] = None,
         flow: Optional[TokenFlow] = None,
         session: Optional[requests.Session] = None,
         max_attempts: Optional[int] = None,
@@ -91,6 +93,7 @@ class MaskinportenAuth(requests.auth.AuthBase):
             iss_onbehalfof=iss_onbehalfof,
             pid=pid,
             authorization_details=authorization_details,
+            altinn=altinn,
             flow=flow,
             send=send(session),
             max_attempts=max_attempts,

@@ -104,6 +104,30 @@ impl TestCa {
         self.issue_enterprise_with(org_number, org_name, Validity::around_now())
     }
 
+    /// Issues an eSeal certificate for a foreign organisation (eIDAS shape: subject `C`, `O`,
+    /// `CN` and `organizationIdentifier` such as `VATSE-556000000001`, no Norwegian
+    /// `serialNumber`), valid around now. The returned value's `org_number` holds the
+    /// `organizationIdentifier`. Trust this CA under `[eseal]`, not as an enterprise CA.
+    pub fn issue_eseal(
+        &self,
+        organization_identifier: &str,
+        org_name: &str,
+        country: &str,
+    ) -> Result<EnterpriseCert, CertError> {
+        if organization_identifier.is_empty() || !organization_identifier.is_ascii() {
+            return Err(CertError::Invalid { field: "organization_identifier", message: "must be ASCII text".into() });
+        }
+        if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(CertError::Invalid { field: "country", message: "must be a two-letter country code".into() });
+        }
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, country);
+        dn.push(DnType::OrganizationName, org_name);
+        dn.push(DnType::CommonName, org_name);
+        dn.push(DnType::CustomDnType(vec![2, 5, 4, 97]), organization_identifier);
+        self.issue(dn, organization_identifier, Validity::around_now())
+    }
+
     /// Issues an enterprise certificate with explicit validity (e.g. an expired one for tests).
     pub fn issue_enterprise_with(
         &self,
@@ -114,13 +138,17 @@ impl TestCa {
         if org_number.len() != 9 || !org_number.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CertError::Invalid { field: "org_number", message: "must be 9 digits".into() });
         }
-        let key = rsa_key()?;
-        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(gen_err)?;
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CountryName, "NO");
         dn.push(DnType::OrganizationName, org_name);
         dn.push(DnType::CommonName, org_name);
         dn.push(DnType::CustomDnType(vec![2, 5, 4, 5]), org_number);
+        self.issue(dn, org_number, validity)
+    }
+
+    fn issue(&self, dn: DistinguishedName, org_number: &str, validity: Validity) -> Result<EnterpriseCert, CertError> {
+        let key = rsa_key()?;
+        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(gen_err)?;
         params.distinguished_name = dn;
         params.is_ca = IsCa::ExplicitNoCa;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment];

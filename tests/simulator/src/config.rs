@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::config_altinn::{AltinnConfig, ConsentConfig, EsealConfig};
 use crate::selfservice::SelfServiceConfig;
 
 /// Why a configuration could not be loaded or compiled.
@@ -99,6 +100,15 @@ pub struct SimulatorConfig {
     /// Altinn system users (for `urn:altinn:systemuser` authorization details).
     #[serde(default)]
     pub system_users: Vec<SystemUserConfig>,
+    /// Altinn consents (for `urn:altinn:consent` authorization details).
+    #[serde(default)]
+    pub consents: Vec<ConsentConfig>,
+    /// eSeal consumers (foreign organisations without a registered client).
+    #[serde(default)]
+    pub eseal: EsealConfig,
+    /// Altinn's token exchange.
+    #[serde(default)]
+    pub altinn: AltinnConfig,
     /// Freezes the simulator's clock at this Unix time (for replaying recorded grants such as
     /// the shared vectors). Default: the system clock.
     #[serde(default)]
@@ -131,6 +141,9 @@ impl Default for SimulatorConfig {
             clients: Vec::new(),
             delegations: Vec::new(),
             system_users: Vec::new(),
+            consents: Vec::new(),
+            eseal: EsealConfig::default(),
+            altinn: AltinnConfig::default(),
             fixed_time: None,
             clock_offset: 0,
             self_service: SelfServiceConfig::default(),
@@ -223,6 +236,13 @@ pub struct SystemUserConfig {
     /// If set, a grant's `externalRef` (when sent) must equal it.
     #[serde(default)]
     pub external_ref: Option<String>,
+    /// The system user's id (`systemuser_id` in tokens). Default: a UUID derived from the org
+    /// number and client, stable across starts.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The registered system (`system_id` in tokens). Default: `<client org>_simulator`.
+    #[serde(default)]
+    pub system_id: Option<String>,
 }
 
 impl SimulatorConfig {
@@ -380,6 +400,45 @@ impl SimulatorConfigBuilder {
     /// Adds a system user owned by `org_number`.
     pub fn system_user(mut self, org_number: &str) -> Self {
         self.config.system_users.push(SystemUserConfig { org_number: org_number.to_string(), ..Default::default() });
+        self
+    }
+    /// Adds a consent `id` from `from` to `to` (an org number), valid until `valid_to` (RFC 3339).
+    pub fn consent(mut self, id: &str, from: &str, to: &str, valid_to: &str) -> Self {
+        self.config.consents.push(ConsentConfig {
+            id: id.to_string(),
+            from: from.to_string(),
+            to: to.to_string(),
+            valid_to: valid_to.to_string(),
+            ..ConsentConfig::default()
+        });
+        self
+    }
+    /// Trusts a CA (PEM text) for eSeal certificates.
+    pub fn trust_eseal_ca_pem(mut self, pem: &str) -> Self {
+        self.config.eseal.trusted_ca_pem.push(pem.to_string());
+        self
+    }
+    /// Adds an eSeal consumer: `client_id` (`eidas-...`), its certificate's
+    /// `organizationIdentifier` and granted scopes (a qualified eSeal).
+    pub fn eseal_consumer<I, S>(mut self, client_id: &str, organization_identifier: &str, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.config.eseal.consumers.push(crate::config_altinn::EsealConsumerConfig {
+            client_id: client_id.to_string(),
+            organization_identifier: organization_identifier.to_string(),
+            scopes: scopes.into_iter().map(Into::into).collect(),
+            qualified: true,
+        });
+        self
+    }
+    /// Makes `org_number` an Altinn service owner with org code `org`.
+    pub fn altinn_service_owner(mut self, org_number: &str, org: &str) -> Self {
+        self.config.altinn.service_owners.push(crate::config_altinn::ServiceOwnerConfig {
+            org_number: org_number.to_string(),
+            org: org.to_string(),
+        });
         self
     }
     /// Sets the default access-token lifetime.

@@ -207,6 +207,27 @@ impl TokenSigner {
         TokenSigner { key, kid, jwk }
     }
 
+    /// The claims of `token` if it is an RS256 JWS with this key's `kid`, signed by this key.
+    pub(crate) fn verify_jwt(&self, token: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(c), Some(sig), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return None;
+        };
+        let header: serde_json::Value = serde_json::from_slice(&b64url_decode(h)?).ok()?;
+        if header.get("alg")?.as_str()? != "RS256" || header.get("kid")?.as_str()? != self.kid {
+            return None;
+        }
+        let comps: RsaPublicKeyComponents<Vec<u8>> = self.key.public_key().into();
+        let public = RsaPublic { n: strip_zeros(&comps.n).to_vec(), e: strip_zeros(&comps.e).to_vec() };
+        if !public.verify(RsAlg::Rs256, format!("{h}.{c}").as_bytes(), &b64url_decode(sig)?) {
+            return None;
+        }
+        match serde_json::from_slice(&b64url_decode(c)?).ok()? {
+            serde_json::Value::Object(claims) => Some(claims),
+            _ => None,
+        }
+    }
+
     /// Signs `header.claims` with RS256 and returns the compact JWS.
     pub(crate) fn sign_jwt(&self, claims: &serde_json::Value) -> Result<String, String> {
         let header = serde_json::json!({"kid": self.kid, "alg": "RS256", "typ": "JWT"});

@@ -43,8 +43,8 @@ pub struct FaultSpec {
     /// Share of requests to affect, 0.0..=1.0.
     #[serde(default)]
     pub fraction: Option<f64>,
-    /// Path it applies to: `/token` (default), `/jwk`, `/.well-known/oauth-authorization-server`
-    /// or `*` for all three.
+    /// Path it applies to: `/token` (default), `/jwk`, `/.well-known/oauth-authorization-server`,
+    /// Altinn's `/altinn/authentication/api/v1/exchange/maskinporten`, or `*` for all of them.
     #[serde(default)]
     pub path: Option<String>,
 }
@@ -95,8 +95,10 @@ impl FaultSpec {
             return Err("latency_ms must be at most 600000".into());
         }
         if let Some(p) = &self.path {
-            if !["*", "/token", "/jwk", "/.well-known/oauth-authorization-server"].contains(&p.as_str()) {
-                return Err("path must be *, /token, /jwk or /.well-known/oauth-authorization-server".into());
+            let paths =
+                ["*", "/token", "/jwk", "/.well-known/oauth-authorization-server", crate::altinn::EXCHANGE_PATH];
+            if !paths.contains(&p.as_str()) {
+                return Err(format!("path must be one of {}", paths.join(", ")));
             }
         }
         Ok(())
@@ -203,6 +205,15 @@ pub struct Stats {
     pub jwks_requests: u64,
     /// Requests to the metadata document.
     pub metadata_requests: u64,
+    /// Requests to Altinn's token exchange (including faulted ones).
+    #[serde(default)]
+    pub altinn_requests: u64,
+    /// Altinn tokens issued.
+    #[serde(default)]
+    pub altinn_tokens_issued: u64,
+    /// Refused exchanges by HTTP status.
+    #[serde(default)]
+    pub altinn_errors: BTreeMap<String, u64>,
 }
 
 #[cfg(test)]

@@ -22,10 +22,14 @@
 //! ```
 #![deny(missing_docs)]
 
+mod altinn;
 pub mod certs;
 pub mod cli;
 mod config;
+mod config_altinn;
 mod crypto;
+mod details;
+mod eseal;
 mod faults;
 mod registry;
 mod selfservice;
@@ -36,6 +40,7 @@ pub use config::{
     ClientConfig, ConfigError, DelegationConfig, KeyConfig, ScopeConfig, SimulatorConfig, SimulatorConfigBuilder,
     SystemUserConfig,
 };
+pub use config_altinn::{AltinnConfig, ConsentConfig, EsealConfig, EsealConsumerConfig, ServiceOwnerConfig};
 pub use crypto::valid_org_number;
 pub use faults::{FaultKind, FaultSpec, Stats};
 pub use selfservice::SelfServiceConfig;

@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch, Notify};
 use tower::ServiceExt;
 
+use crate::altinn;
 use crate::config::{ConfigError, SimulatorConfig};
 use crate::crypto::TokenSigner;
 use crate::faults::{FaultKind, FaultSpec, Faults, Stats};
@@ -78,6 +79,7 @@ pub(crate) struct Shared {
     /// What `/token` sees; the self-service API changes it (lock order: directory, then this).
     registry: RwLock<Registry>,
     pub(crate) signer: TokenSigner,
+    altinn_signer: TokenSigner,
     state: Mutex<Mutable>,
     /// The self-service API's clients and key sets.
     directory: Mutex<Directory>,
@@ -160,15 +162,8 @@ impl Simulator {
             Directory::new(&mut registry, self_service.propagation_delay, state_file, started).map_err(|message| {
                 SimulatorError::Config(ConfigError::Invalid { field: "self_service.state_file".into(), message })
             })?;
-        let signer = match &config.signing_key {
-            Some(p) => TokenSigner::from_pkcs8_pem(&config.read(p)?).map_err(|m| {
-                SimulatorError::Config(ConfigError::Invalid { field: "signing_key".into(), message: m })
-            })?,
-            None => tokio::task::spawn_blocking(TokenSigner::generate)
-                .await
-                .map_err(|e| SimulatorError::Startup(e.to_string()))?
-                .map_err(SimulatorError::Startup)?,
-        };
+        let signer = load_signer(&config, config.signing_key.as_deref(), "signing_key").await?;
+        let altinn_signer = load_signer(&config, config.altinn.signing_key.as_deref(), "altinn.signing_key").await?;
         let Bind(addr) = bind.into();
         let listener = TcpListener::bind(addr).await.map_err(|source| SimulatorError::Bind { addr, source })?;
         let local = listener.local_addr().map_err(|source| SimulatorError::Bind { addr, source })?;
@@ -179,6 +174,7 @@ impl Simulator {
             base_url,
             registry: RwLock::new(registry),
             signer,
+            altinn_signer,
             state: Mutex::new(Mutable::default()),
             directory: Mutex::new(directory),
             self_service,
@@ -243,6 +239,15 @@ impl Simulator {
     pub fn age_registrations(&self, seconds: i64) {
         age(&self.shared, seconds);
     }
+    /// The Altinn platform base URL (no trailing slash), e.g. `http://127.0.0.1:40123/altinn`:
+    /// the token exchange is `{altinn_platform}/authentication/api/v1/exchange/maskinporten`.
+    pub fn altinn_platform(&self) -> String {
+        altinn_platform_of(&self.shared)
+    }
+    /// The JWKS of the key that signs Altinn tokens (not the Maskinporten issuer's key).
+    pub fn altinn_jwks(&self) -> Value {
+        json!({"keys": [self.shared.altinn_signer.jwk.clone()]})
+    }
     /// The bound port.
     pub fn port(&self) -> u16 {
         self.addr.port()
@@ -260,17 +265,18 @@ impl Simulator {
         json!({"keys": [self.shared.signer.jwk.clone()]})
     }
     /// The ready line (see the simulator README):
-    /// `{"issuer","token_endpoint","jwks_uri","port","self_service_endpoint"}`.
+    /// `{"issuer","token_endpoint","jwks_uri","port","self_service_endpoint","altinn_platform"}`.
     pub fn ready_line(&self) -> String {
         // Written by hand to keep the documented key order (serde_json sorts keys).
         let s = |v: &str| Value::String(v.to_string()).to_string();
         format!(
-            r#"{{"issuer":{},"token_endpoint":{},"jwks_uri":{},"port":{},"self_service_endpoint":{}}}"#,
+            r#"{{"issuer":{},"token_endpoint":{},"jwks_uri":{},"port":{},"self_service_endpoint":{},"altinn_platform":{}}}"#,
             s(self.issuer()),
             s(&self.token_endpoint()),
             s(&self.jwks_uri()),
             self.port(),
-            s(&self.self_service_endpoint())
+            s(&self.self_service_endpoint()),
+            s(&self.altinn_platform())
         )
     }
     /// A snapshot of the counters.
@@ -357,6 +363,26 @@ impl Drop for BlockingSimulator {
     }
 }
 
+/// The configured key at `path` (field `field`), or a fresh one.
+async fn load_signer(
+    config: &SimulatorConfig,
+    path: Option<&std::path::Path>,
+    field: &str,
+) -> Result<TokenSigner, SimulatorError> {
+    match path {
+        Some(p) => TokenSigner::from_pkcs8_pem(&config.read(p)?)
+            .map_err(|m| SimulatorError::Config(ConfigError::Invalid { field: field.into(), message: m })),
+        None => tokio::task::spawn_blocking(TokenSigner::generate)
+            .await
+            .map_err(|e| SimulatorError::Startup(e.to_string()))?
+            .map_err(SimulatorError::Startup),
+    }
+}
+
+fn altinn_platform_of(shared: &Shared) -> String {
+    format!("{}{}", shared.base_url.trim_end_matches('/'), altinn::PREFIX)
+}
+
 fn stats_of(shared: &Shared) -> Stats {
     let st = shared.lock();
     let mut s = st.stats.clone();
@@ -426,6 +452,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/token", post(token))
         .route("/jwk", get(jwk))
         .route("/.well-known/oauth-authorization-server", get(metadata))
+        .route(altinn::EXCHANGE_PATH, get(altinn_exchange))
+        .route(altinn::JWKS_PATH, get(altinn_jwks))
         .layer(middleware::from_fn_with_state(shared.clone(), fault_layer));
     let admin = Router::new()
         .route("/_sim/faults", post(add_fault).delete(clear_faults))
@@ -452,6 +480,7 @@ async fn fault_layer(State(shared): State<Arc<Shared>>, req: Request, next: Next
         match path.as_str() {
             "/token" => st.stats.requests += 1,
             "/jwk" => st.stats.jwks_requests += 1,
+            altinn::EXCHANGE_PATH => st.stats.altinn_requests += 1,
             _ => st.stats.metadata_requests += 1,
         }
         let d = st.faults.decide(&path);
@@ -525,14 +554,13 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
 }
 
 fn issue(shared: &Shared, registry: &Registry, acc: validate::Accepted, now: i64) -> Result<Value, Rejection> {
-    let consumer = json!({"authority": "iso6523-actorid-upis", "ID": format!("0192:{}", acc.consumer_org)});
     let scope = acc.scopes.join(" ");
     let mut claims = json!({
         "iss": shared.issuer,
         "client_amr": acc.client_amr,
         "token_type": "Bearer",
         "client_id": acc.client_id,
-        "consumer": consumer,
+        "consumer": acc.consumer,
         "scope": scope,
         "iat": now,
         "exp": now + acc.lifetime,
@@ -563,6 +591,42 @@ fn issue(shared: &Shared, registry: &Registry, acc: validate::Accepted, now: i64
         message: m,
     })?;
     Ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": acc.lifetime, "scope": scope}))
+}
+
+async fn altinn_exchange(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let now = shared.now();
+    let headers = req.headers();
+    let request = altinn::ExchangeRequest {
+        authorization: headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()),
+        enterprise_user_header: headers.keys().any(|name| altinn::is_enterprise_user_header(name.as_str())),
+        query: req.uri().query(),
+    };
+    let altinn_issuer = format!("{}/authentication/api/v1/openid/", altinn_platform_of(&shared));
+    let outcome = altinn::exchange(
+        &shared.registry_read(),
+        &shared.issuer,
+        &shared.signer,
+        &shared.altinn_signer,
+        &altinn_issuer,
+        &request,
+        now,
+    );
+    match outcome {
+        Ok(token) => {
+            shared.lock().stats.altinn_tokens_issued += 1;
+            no_store((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], token).into_response())
+        }
+        Err(refusal) => {
+            *shared.lock().stats.altinn_errors.entry(refusal.status.to_string()).or_default() += 1;
+            let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let body = refusal.body().to_string();
+            no_store((status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response())
+        }
+    }
+}
+
+async fn altinn_jwks(State(shared): State<Arc<Shared>>) -> Response {
+    Json(json!({"keys": [shared.altinn_signer.jwk.clone()]})).into_response()
 }
 
 async fn jwk(State(shared): State<Arc<Shared>>) -> Response {

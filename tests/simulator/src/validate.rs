@@ -1,12 +1,13 @@
 //! The ordered grant checks. Each failing check answers Maskinporten's JSON error with the
 //! `MP-nnn` code in `error_description`. The order is the contract documented in the README.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
 use crate::crypto::{self, RsAlg};
 use crate::registry::{Client, Registry};
+use crate::{details, eseal};
 
 /// A rejected token request: HTTP status, OAuth `error`, `MP-nnn` code and a message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,7 +24,7 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    fn new(error: &'static str, mp_code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(error: &'static str, mp_code: &'static str, message: impl Into<String>) -> Self {
         Rejection { status: 400, error, mp_code, message: message.into() }
     }
     /// The JSON body: `{"error", "error_description": "<message> (MP-nnn)"}`.
@@ -38,7 +39,7 @@ fn grant(mp: &'static str, msg: impl Into<String>) -> Rejection {
 fn request(msg: impl Into<String>) -> Rejection {
     Rejection::new("invalid_request", "MP-011", msg)
 }
-fn rar(mp: &'static str, msg: impl Into<String>) -> Rejection {
+pub(crate) fn rar(mp: &'static str, msg: impl Into<String>) -> Rejection {
     Rejection::new("invalid_authorization_details", mp, msg)
 }
 
@@ -73,7 +74,8 @@ impl JtiStore {
 pub(crate) struct Accepted {
     pub client_id: String,
     pub client_amr: &'static str,
-    pub consumer_org: String,
+    /// The `consumer` claim (`0192:<orgno>`, or an eSeal's ETSI identifier and names).
+    pub consumer: Value,
     pub supplier_org: Option<String>,
     pub scopes: Vec<String>,
     pub lifetime: i64,
@@ -250,8 +252,34 @@ pub(crate) fn validate(
         }
     }
 
-    // 6. Certificate validity, trust and org number.
-    if let Signer::Cert { chain } = &signer {
+    // 6. Certificate validity, trust and org number (for an eSeal consumer: its own CAs, the full
+    // chain, and the organizationIdentifier).
+    let mut eseal_consumer: Option<Value> = None;
+    if let (Signer::Cert { chain }, Some((client, eseal))) =
+        (&signer, iss_hint.and_then(|i| reg.clients.get(i)).and_then(|c| Some((c, c.eseal.as_ref()?))))
+    {
+        if chain.len() < 2 {
+            return Err(grant(
+                "MP-120",
+                "Invalid certificate: an eSeal grant must carry the full certificate chain in x5c (leaf first)",
+            ));
+        }
+        let anchors: Vec<&Vec<u8>> = client.anchors.iter().collect();
+        check_chain(chain, &anchors, now)?;
+        let leaf = crypto::parse_cert(&chain[0]).ok_or_else(|| grant("MP-123", "Invalid x5c"))?;
+        let oid = eseal::organization_identifier(&leaf)
+            .ok_or_else(|| grant("MP-120", "Invalid certificate: no organizationIdentifier in the eSeal's subject"))?;
+        if oid != eseal.organization_identifier {
+            return Err(grant(
+                "MP-122",
+                format!(
+                    "Certificate organizationIdentifier {oid} differs from the client's {}",
+                    eseal.organization_identifier
+                ),
+            ));
+        }
+        eseal_consumer = Some(eseal::consumer(&leaf, &oid));
+    } else if let Signer::Cert { chain } = &signer {
         let hinted = iss_hint.and_then(|i| reg.clients.get(i));
         let mut anchors: Vec<&Vec<u8>> = reg.anchors.iter().collect();
         if let Some(c) = hinted {
@@ -326,7 +354,11 @@ pub(crate) fn validate(
             if !client.x5c {
                 return Err(grant("MP-100", "Invalid assertion: this client does not accept enterprise certificates"));
             }
-            "virksomhetssertifikat"
+            match &client.eseal {
+                Some(eseal) if eseal.qualified => "QCForESeal",
+                Some(_) => "CForESeal",
+                None => "virksomhetssertifikat",
+            }
         }
         Signer::Kid { kid } => {
             let owns = key_client.map(|k| k.client_id == client.client_id).unwrap_or(false)
@@ -368,7 +400,13 @@ pub(crate) fn validate(
     if consumer_org.is_some() && iss_onbehalfof.is_some() {
         return Err(request("consumer_org and iss_onbehalfof are mutually exclusive"));
     }
+    if client.eseal.is_some() && (consumer_org.is_some() || iss_onbehalfof.is_some()) {
+        return Err(request("consumer_org and iss_onbehalfof are not available to eSeal consumers"));
+    }
     let (consumer, supplier) = match consumer_org {
+        None if client.eseal.is_some() => {
+            (client.eseal.as_ref().map(|e| e.organization_identifier.clone()).unwrap_or_default(), None)
+        }
         None => (client.org_number.clone(), None),
         Some(org) => {
             if !crypto::valid_org_number(org) {
@@ -418,8 +456,8 @@ pub(crate) fn validate(
     let authorization_details = match claims.get("authorization_details") {
         None => None,
         Some(v) => {
-            check_rar(reg, client, v)?;
-            Some(v.clone())
+            let org = client.eseal.is_none().then_some(consumer.as_str());
+            Some(details::token_details(reg, client, org, v, now)?)
         }
     };
 
@@ -453,10 +491,14 @@ pub(crate) fn validate(
             lifetime = lifetime.min(max);
         }
     }
+    let consumer_claim = match eseal_consumer {
+        Some(claim) => claim,
+        None => json!({"authority": "iso6523-actorid-upis", "ID": format!("0192:{consumer}")}),
+    };
     Ok(Accepted {
         client_id: client.client_id.clone(),
         client_amr,
-        consumer_org: consumer,
+        consumer: consumer_claim,
         supplier_org: supplier,
         scopes,
         lifetime,
@@ -517,67 +559,4 @@ fn check_chain(chain: &[Vec<u8>], anchors: &[&Vec<u8>], now: i64) -> Result<(), 
         "MP-120",
         "Invalid certificate: not issued by a CA trusted in this environment (a test certificate in prod or the reverse?)",
     ))
-}
-
-fn check_rar(reg: &Registry, client: &Client, v: &Value) -> Result<(), Rejection> {
-    let items = v.as_array().ok_or_else(|| rar("MP-303", "authorization_details must be an array"))?;
-    if items.len() != 1 {
-        return Err(rar("MP-303", "authorization_details must hold exactly one party per request"));
-    }
-    for item in items {
-        let obj = item.as_object().ok_or_else(|| rar("MP-303", "authorization_details entries must be objects"))?;
-        let ty = obj
-            .get("type")
-            .and_then(Value::as_str)
-            .ok_or_else(|| rar("MP-301", "authorization_details entry without type"))?;
-        let allowed: BTreeSet<&str> = match ty {
-            "urn:altinn:systemuser" => ["type", "systemuser_org", "externalRef"].into(),
-            "urn:altinn:consent" => ["type", "id", "from"].into(),
-            other => return Err(rar("MP-301", format!("Unknown authorization_details type {other:?}"))),
-        };
-        if let Some(k) = obj.keys().find(|k| !allowed.contains(k.as_str())) {
-            return Err(rar("MP-302", format!("Unknown field {k:?} in {ty}")));
-        }
-        if ty == "urn:altinn:systemuser" {
-            let org = obj
-                .get("systemuser_org")
-                .and_then(Value::as_object)
-                .ok_or_else(|| rar("MP-303", "systemuser_org must be an object"))?;
-            if let Some(k) = org.keys().find(|k| *k != "authority" && *k != "ID") {
-                return Err(rar("MP-302", format!("Unknown field {k:?} in systemuser_org")));
-            }
-            if org.get("authority").and_then(Value::as_str) != Some("iso6523-actorid-upis") {
-                return Err(rar("MP-303", "systemuser_org.authority must be iso6523-actorid-upis"));
-            }
-            let id = org.get("ID").and_then(Value::as_str).unwrap_or("");
-            let orgno = id.strip_prefix("0192:").filter(|o| crypto::valid_org_number(o));
-            let Some(orgno) = orgno else {
-                return Err(rar("MP-303", "systemuser_org.ID must be 0192:<organisation number>"));
-            };
-            let ext = match obj.get("externalRef") {
-                None => None,
-                Some(Value::String(s)) if !s.is_empty() => Some(s.as_str()),
-                Some(_) => return Err(rar("MP-303", "externalRef must be a non-empty string")),
-            };
-            let found = reg.system_users.iter().any(|u| {
-                u.org_number == orgno
-                    && u.client_id.as_deref().map(|c| c == client.client_id).unwrap_or(true)
-                    && match (&u.external_ref, ext) {
-                        (Some(want), Some(got)) => want == got,
-                        _ => true,
-                    }
-            });
-            if !found {
-                return Err(rar("MP-303", format!("No system user for organisation {orgno} on this client")));
-            }
-        } else {
-            for f in ["id", "from"] {
-                match obj.get(f) {
-                    Some(Value::String(s)) if !s.is_empty() => {}
-                    _ => return Err(rar("MP-303", format!("consent {f} must be a non-empty string"))),
-                }
-            }
-        }
-    }
-    Ok(())
 }

@@ -130,3 +130,47 @@ async fn core_validator_accepts_simulator_tokens() {
     let err = validator.validate(plain.access_token(), now, &requirements).expect_err("no aud");
     assert_eq!(err.kind(), "audience_mismatch");
 }
+
+/// An eSeal consumer with the core: the grant needs the full chain (`X5c::FullChain`); with the
+/// leaf only, the simulator refuses it as Maskinporten does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn core_eseal_grant_needs_the_full_chain() {
+    let sim = common::start().await;
+    let f = common::fixture();
+    let chain = format!("{}{}", f.eseal.cert_pem, f.eseal_ca.cert_pem);
+    let key = Key::from_pem(&f.eseal.key_pem, Some(&chain)).expect("eSeal key");
+    let environment = Environment::from_name(sim.issuer()).expect("env");
+    let client = Client::new(common::ESEAL_CLIENT, key, environment).expect("client");
+    let options = GrantOptions::new([READ]);
+    let refused = fetch(&client, &options).await.expect_err("leaf only");
+    assert_eq!(refused.mp_code(), Some("MP-120"), "{refused}");
+    let token = fetch(&client.with_x5c(maskinporten::X5c::FullChain), &options).await.expect("full chain");
+    let claims = common::verify_access_token(&sim, token.access_token()).await;
+    assert_eq!(claims["client_amr"], "QCForESeal");
+    assert_eq!(claims["consumer"]["authority"], "etsi-en-319-412");
+    assert_eq!(claims["consumer"]["ID"], common::ESEAL_OID);
+}
+
+/// The core's exchange request and answer parsing against the simulator's Altinn platform.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn core_altinn_exchange() {
+    let sim = e2e().await;
+    let mp = fetch(&x5c_client(&sim), &GrantOptions::new(["altinn:instances.read"])).await.expect("token");
+    let platform = maskinporten::AltinnPlatform::custom(&sim.altinn_platform()).expect("platform");
+    let exchange = maskinporten::AltinnExchange::new(platform);
+    let request = exchange.request(mp.access_token()).expect("request");
+    let http = reqwest::Client::builder().no_proxy().build().expect("http");
+    let mut builder = http.get(&request.url);
+    for (k, v) in &request.headers {
+        builder = builder.header(k, v);
+    }
+    let resp = builder.send().await.expect("exchange");
+    let status = resp.status().as_u16();
+    let body = resp.bytes().await.expect("body");
+    let now = maskinporten::unix_now();
+    let altinn = exchange.parse_response(status, &body, now).expect("Altinn token");
+    assert_eq!(altinn.expires_in(), 60, "its own exp (e2e.toml: 60 s), not Maskinporten's 120 s");
+    assert_ne!(altinn.access_token(), mp.access_token());
+    let error = exchange.parse_response(403, b"", now).expect_err("403");
+    assert_eq!(error.kind().as_str(), "altinn_forbidden");
+}

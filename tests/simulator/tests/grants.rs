@@ -81,7 +81,11 @@ async fn delegation_and_system_user_tokens() {
     let a = send(&sim, &Grant::x5c(&sim).claim("authorization_details", rar.clone()).sign()).await;
     assert_eq!(a.status, 200, "{}", a.text);
     let claims = verify_access_token(&sim, a.body["access_token"].as_str().unwrap_or("")).await;
-    assert_eq!(claims["authorization_details"], rar);
+    let entry = &claims["authorization_details"][0];
+    assert_eq!(entry["type"], "urn:altinn:systemuser");
+    assert_eq!(entry["systemuser_org"], rar[0]["systemuser_org"]);
+    assert_eq!(entry["systemuser_id"].as_array().map(Vec::len), Some(1), "{entry}");
+    assert!(entry["system_id"].as_str().is_some_and(|s| s.starts_with(SUPPLIER)), "{entry}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -350,8 +354,7 @@ async fn rar_checks_are_mp30x() {
         "invalid_authorization_details",
     )
     .await;
-    let consent =
-        json!([{"type": "urn:altinn:consent", "id": "abc", "from": "urn:altinn:person:identifier-no:01017012345"}]);
+    let consent = json!([{"type": "urn:altinn:consent", "id": CONSENT_ID, "from": "urn:altinn:person:identifier-no:01017012345"}]);
     assert_eq!(send(&sim, &Grant::x5c(&sim).claim("authorization_details", consent).sign()).await.status, 200);
 }
 

@@ -4,18 +4,20 @@
 //! arrives, so the waiting paths run too.
 
 use maskinporten::{
-    Client, Environment, Error, GrantOptions, HttpResponse, Key, Requirements, TokenCall, TokenFlow, TokenStep,
-    TransportFailure, ValidationCall, ValidationStep, Validator,
+    AltinnExchange, AltinnPlatform, Client, Environment, Error, GrantOptions, HttpResponse, Key, Requirements,
+    TokenCall, TokenFlow, TokenStep, TransportFailure, ValidationCall, ValidationStep, Validator,
 };
 use serde_json::{json, Value};
 use std::path::Path;
 
 /// What one phase produced, in the vectors' terms.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, Default)]
 pub struct PhaseOutcome {
     pub requests: usize,
     pub sleeps_ms: Vec<i64>,
     pub results: Vec<Value>,
+    /// The requests sent, in order: `token` or `exchange <bearer token>` (exchange scenarios).
+    pub sent: Vec<String>,
 }
 
 fn result_of_token(outcome: &Result<String, Error>) -> Value {
@@ -51,8 +53,35 @@ fn respond(answer: &Value) -> Result<Scripted, TransportFailure> {
     ))
 }
 
+/// The exchange of the exchange scenarios (`altinn` in the document).
+pub fn scenario_exchange(doc: &Value) -> AltinnExchange {
+    let spec = &doc["altinn"];
+    let platform = AltinnPlatform::from_name(spec["platform"].as_str().expect("platform")).expect("platform");
+    AltinnExchange::new(platform).with_test_org(spec["test_org"].as_bool().expect("test_org")).expect("test_org")
+}
+
 /// Runs one token scenario; returns each phase's outcome.
 pub fn run_token_scenario(doc: &Value, scenario: &Value, vectors: &Path) -> Vec<PhaseOutcome> {
+    run_scenario(doc, scenario, vectors, None)
+}
+
+/// Runs one exchange scenario (every caller asks for an Altinn token); returns each phase's
+/// outcome.
+pub fn run_exchange_scenario(doc: &Value, scenario: &Value, vectors: &Path) -> Vec<PhaseOutcome> {
+    run_scenario(doc, scenario, vectors, Some(scenario_exchange(doc)))
+}
+
+/// What a sent request was: `token`, or `exchange <the Maskinporten token it carries>`.
+fn label(request: &maskinporten::HttpRequest, doc: &Value) -> String {
+    if request.method == "POST" {
+        return "token".into();
+    }
+    assert_eq!(request.url, doc["altinn"]["url"].as_str().expect("url"), "the exchange URL");
+    let bearer = request.header("authorization").and_then(|v| v.strip_prefix("Bearer ")).expect("a bearer token");
+    format!("exchange {bearer}")
+}
+
+fn run_scenario(doc: &Value, scenario: &Value, vectors: &Path, exchange: Option<AltinnExchange>) -> Vec<PhaseOutcome> {
     let (client, options) = scenario_client(doc, vectors);
     let start = doc["start_ms"].as_i64().expect("start_ms");
     let jitter = doc["jitter"].as_f64().expect("jitter");
@@ -62,15 +91,20 @@ pub fn run_token_scenario(doc: &Value, scenario: &Value, vectors: &Path) -> Vec<
     for phase in scenario["phases"].as_array().expect("phases") {
         let mut clock = start + phase["at_ms"].as_i64().expect("at_ms");
         let callers = phase["callers"].as_u64().expect("callers") as usize;
+        let mut answers = phase["answers"].as_array().expect("answers").iter();
+        let mut calls: Vec<TokenCall> = (0..callers)
+            .map(|_| match &exchange {
+                Some(exchange) => flow.call_exchanged(key.clone(), exchange, clock),
+                None => flow.call(key.clone(), clock),
+            })
+            .collect();
         if let Some(rejected) = phase["reject"].as_str() {
-            for _ in 0..callers {
-                flow.reject(&key, rejected);
+            for call in &calls {
+                flow.reject(call.key(), rejected);
             }
         }
-        let mut answers = phase["answers"].as_array().expect("answers").iter();
-        let mut calls: Vec<TokenCall> = (0..callers).map(|_| flow.call(key.clone(), clock)).collect();
         let mut results: Vec<Option<Result<String, Error>>> = (0..callers).map(|_| None).collect();
-        let (mut requests, mut sleeps_ms) = (0, Vec::new());
+        let (mut requests, mut sleeps_ms, mut sent) = (0, Vec::new(), Vec::new());
         for _round in 0..1_000 {
             if results.iter().all(Option::is_some) {
                 break;
@@ -84,7 +118,10 @@ pub fn run_token_scenario(doc: &Value, scenario: &Value, vectors: &Path) -> Vec<
                 match flow.poll(call, &client, &options, clock) {
                     TokenStep::Token(token) => results[i] = Some(Ok(token.access_token().to_string())),
                     TokenStep::Fail(error) => results[i] = Some(Err(error)),
-                    TokenStep::Send { .. } => sending.push(i),
+                    TokenStep::Send { request, .. } => {
+                        sent.push(label(&request, doc));
+                        sending.push(i)
+                    }
                     TokenStep::Sleep { until_ms } => sleeping.push((i, until_ms)),
                     TokenStep::Wait { .. } => {}
                     TokenStep::Sign { .. } => panic!("the scenarios' key signs in the core"),
@@ -110,7 +147,7 @@ pub fn run_token_scenario(doc: &Value, scenario: &Value, vectors: &Path) -> Vec<
         }
         assert!(answers.next().is_none(), "fewer requests than scripted answers");
         let results = results.iter().map(|r| result_of_token(r.as_ref().expect("every caller finished"))).collect();
-        outcomes.push(PhaseOutcome { requests, sleeps_ms, results });
+        outcomes.push(PhaseOutcome { requests, sleeps_ms, results, sent });
     }
     outcomes
 }
@@ -189,7 +226,7 @@ pub fn run_validation_scenario(doc: &Value, scenario: &Value) -> Vec<PhaseOutcom
             .iter()
             .map(|r| result_of_validation(&validator, r.as_ref().expect("every request finished"), &requirements))
             .collect();
-        outcomes.push(PhaseOutcome { requests, sleeps_ms: Vec::new(), results });
+        outcomes.push(PhaseOutcome { requests, sleeps_ms: Vec::new(), results, sent: Vec::new() });
     }
     outcomes
 }
@@ -207,6 +244,12 @@ pub fn check_scenario(scenario: &Value, outcomes: &[PhaseOutcome]) -> Result<(),
             let sleeps: Vec<i64> = sleeps.iter().filter_map(Value::as_i64).collect();
             if outcome.sleeps_ms != sleeps {
                 return Err(format!("{name} phase {index}: sleeps {:?}, expected {sleeps:?}", outcome.sleeps_ms));
+            }
+        }
+        if let Some(sent) = expect["sent"].as_array() {
+            let sent: Vec<&str> = sent.iter().filter_map(Value::as_str).collect();
+            if outcome.sent != sent {
+                return Err(format!("{name} phase {index}: sent {:?}, expected {sent:?}", outcome.sent));
             }
         }
         for result in &outcome.results {

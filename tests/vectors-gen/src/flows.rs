@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 pub const START_MS: i64 = 1_767_225_600_000;
 /// The rotated issuer key's `kid`.
 pub const ROTATED_KID: &str = "mp-vector-issuer-2";
-const SCOPE: &str = "test:scope.read";
+pub(crate) const SCOPE: &str = "test:scope.read";
 const MP100: &str =
     r#"{"error":"invalid_grant","error_description":"Invalid assertion. Client authentication failed. (MP-100)"}"#;
 
@@ -25,23 +25,23 @@ fn token_body(token: &str, expires_in: i64) -> String {
     format!(r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":{expires_in},"scope":"{SCOPE}"}}"#)
 }
 
-fn ok(token: &str, expires_in: i64) -> Value {
+pub(crate) fn ok(token: &str, expires_in: i64) -> Value {
     json!({"status": 200, "content_type": "application/json", "body": token_body(token, expires_in)})
 }
 
-fn answer(status: u16, content_type: Option<&str>, body: &str, retry_after: Option<&str>) -> Value {
+pub(crate) fn answer(status: u16, content_type: Option<&str>, body: &str, retry_after: Option<&str>) -> Value {
     json!({"status": status, "content_type": content_type, "body": body, "retry_after": retry_after})
 }
 
-fn failure(kind: &str) -> Value {
+pub(crate) fn failure(kind: &str) -> Value {
     json!({"failure": kind})
 }
 
-fn token_result(token: &str) -> Value {
+pub(crate) fn token_result(token: &str) -> Value {
     json!({"token": token})
 }
 
-fn error_result(kind: &str, status: Option<u16>, mp_code: Option<&str>) -> Value {
+pub(crate) fn error_result(kind: &str, status: Option<u16>, mp_code: Option<&str>) -> Value {
     json!({"error": kind, "status": status, "mp_code": mp_code})
 }
 
@@ -61,7 +61,7 @@ fn phase(
            "expect": {"requests": requests, "sleeps_ms": sleeps_ms, "result": result}})
 }
 
-fn scenario(name: &str, about: &str, phases: Vec<Value>) -> Value {
+pub(crate) fn scenario(name: &str, about: &str, phases: Vec<Value>) -> Value {
     json!({"name": name, "about": about, "policy": null, "phases": phases})
 }
 
@@ -304,12 +304,14 @@ fn validation_scenarios() -> Vec<Value> {
 /// The whole `flows.json` document.
 pub fn flows_document() -> Value {
     json!({
-        "about": "Flow scenarios. Token: a client (keys/client.p12, client_id 5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d, environment test) asks for scope test:scope.read through the real provider, with the default retry policy, jitter 0.5, a clock starting at start_ms (advanced by each phase's at_ms and by the provider's sleeps) and a scripted transport. Validation: a validator for the test issuer with default settings validates token with requirements through its real JWKS fetching. See tests/vectors/README.md.",
+        "about": "Flow scenarios. Token: a client (keys/client.p12, client_id 5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d, environment test) asks for scope test:scope.read through the real provider, with the default retry policy, jitter 0.5, a clock starting at start_ms (advanced by each phase's at_ms and by the provider's sleeps) and a scripted transport. Exchange: the same provider asks for Altinn tokens (altinn: TT02, test organisation), each phase listing the requests it sends. Validation: a validator for the test issuer with default settings validates token with requirements through its real JWKS fetching. See tests/vectors/README.md.",
         "start_ms": START_MS,
         "jitter": 0.5,
         "client": {"key": {"type": "pkcs12", "file": "keys/client.p12", "password": crate::keys::P12_PASSWORD, "alias": null},
                    "client_id": "5d1f3a2b-8c4e-4f6a-9b7d-1e2f3a4b5c6d", "environment": "test", "scopes": [SCOPE]},
         "token_scenarios": token_scenarios(),
         "validation_scenarios": validation_scenarios(),
+        "altinn": crate::exchange_flows::altinn_config(),
+        "exchange_scenarios": crate::exchange_flows::exchange_scenarios(),
     })
 }

@@ -6,6 +6,7 @@
 //! implementation (the `rsa` crate) before a vector is written.
 
 pub mod cases;
+pub mod exchange_flows;
 pub mod flow_runner;
 pub mod flows;
 pub mod harness;
@@ -34,12 +35,12 @@ pub fn generate() -> (BTreeMap<String, Vec<u8>>, keys::KeyFiles) {
     files.insert("keys/issuer.jwks.json".into(), json(validation::jwks_document()));
     files.insert("validation.json".into(), json(validation::validation_document()));
     let flows = flows::flows_document();
-    for (list, run) in [("token_scenarios", true), ("validation_scenarios", false)] {
+    for list in ["token_scenarios", "exchange_scenarios", "validation_scenarios"] {
         for scenario in flows[list].as_array().into_iter().flatten() {
-            let outcomes = if run {
-                flow_runner::run_token_scenario(&flows, scenario, &vectors_dir())
-            } else {
-                flow_runner::run_validation_scenario(&flows, scenario)
+            let outcomes = match list {
+                "token_scenarios" => flow_runner::run_token_scenario(&flows, scenario, &vectors_dir()),
+                "exchange_scenarios" => flow_runner::run_exchange_scenario(&flows, scenario, &vectors_dir()),
+                _ => flow_runner::run_validation_scenario(&flows, scenario),
             };
             if let Err(difference) = flow_runner::check_scenario(scenario, &outcomes) {
                 panic!("flow vector disagrees with the core: {difference}");

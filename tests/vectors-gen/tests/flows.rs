@@ -12,9 +12,14 @@ fn every_scenario_passes_through_the_core_flows() {
     let doc = document();
     let tokens = doc["token_scenarios"].as_array().expect("token scenarios");
     let validations = doc["validation_scenarios"].as_array().expect("validation scenarios");
-    assert!(tokens.len() >= 15 && validations.len() >= 8);
+    let exchanges = doc["exchange_scenarios"].as_array().expect("exchange scenarios");
+    assert!(tokens.len() >= 15 && validations.len() >= 8 && exchanges.len() >= 10);
     for scenario in tokens {
         let outcomes = flow_runner::run_token_scenario(&doc, scenario, &vectors_dir());
+        flow_runner::check_scenario(scenario, &outcomes).unwrap();
+    }
+    for scenario in exchanges {
+        let outcomes = flow_runner::run_exchange_scenario(&doc, scenario, &vectors_dir());
         flow_runner::check_scenario(scenario, &outcomes).unwrap();
     }
     for scenario in validations {
@@ -26,12 +31,12 @@ fn every_scenario_passes_through_the_core_flows() {
 #[test]
 fn a_wrong_expectation_is_caught() {
     let doc = document();
-    for list in ["token_scenarios", "validation_scenarios"] {
+    for list in ["token_scenarios", "exchange_scenarios", "validation_scenarios"] {
         for scenario in doc[list].as_array().expect("scenarios") {
-            let outcomes = if list == "token_scenarios" {
-                flow_runner::run_token_scenario(&doc, scenario, &vectors_dir())
-            } else {
-                flow_runner::run_validation_scenario(&doc, scenario)
+            let outcomes = match list {
+                "token_scenarios" => flow_runner::run_token_scenario(&doc, scenario, &vectors_dir()),
+                "exchange_scenarios" => flow_runner::run_exchange_scenario(&doc, scenario, &vectors_dir()),
+                _ => flow_runner::run_validation_scenario(&doc, scenario),
             };
             let mut wrong = scenario.clone();
             let requests = wrong["phases"][0]["expect"]["requests"].as_u64().unwrap();
@@ -40,6 +45,11 @@ fn a_wrong_expectation_is_caught() {
             let mut wrong = scenario.clone();
             wrong["phases"][0]["expect"]["result"] = serde_json::json!({"token": "not-this"});
             assert!(flow_runner::check_scenario(&wrong, &outcomes).is_err(), "{}", scenario["name"]);
+            if list == "exchange_scenarios" {
+                let mut wrong = scenario.clone();
+                wrong["phases"][0]["expect"]["sent"] = serde_json::json!(["exchange tok-a", "token"]);
+                assert!(flow_runner::check_scenario(&wrong, &outcomes).is_err(), "{}", scenario["name"]);
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ use super::problem::ApiError;
 use crate::args::GrantArgs;
 use crate::error::CliResult;
 use axum::http::StatusCode;
-use maskinporten::{FlowOptions, Validator};
+use maskinporten::{AltinnExchange, AltinnPlatform, FlowOptions, Validator};
 use maskinporten_transport::store::TokenStore;
 use maskinporten_transport::{TokenProvider, TokenValidator};
 use std::collections::HashMap;
@@ -21,6 +21,8 @@ pub struct ServiceClient {
     pub validator: Arc<TokenValidator>,
     /// The certificate's end of validity (Unix seconds), for keys with one.
     pub certificate_not_after: Option<i64>,
+    /// Where `altinn=true` exchanges this client's tokens (`None`: no platform is known).
+    pub altinn: Option<AltinnExchange>,
 }
 
 /// Every client, by name.
@@ -52,6 +54,10 @@ impl Clients {
             let client = crate::credentials::client_from_args(&grant_args(config)).map_err(named)?;
             let certificate_not_after = client.key().certificate().map(|c| c.not_after);
             let environment = client.environment().clone();
+            let altinn = match &config.altinn_platform {
+                Some(name) => Some(AltinnExchange::new(AltinnPlatform::from_name(name).map_err(|e| named(e.into()))?)),
+                None => AltinnPlatform::for_environment(&environment).ok().map(AltinnExchange::new),
+            };
             let validator = match validators.get(environment.issuer()) {
                 Some(validator) => validator.clone(),
                 None => {
@@ -78,6 +84,7 @@ impl Clients {
                 allowed_scopes: config.scopes.clone(),
                 validator,
                 certificate_not_after,
+                altinn,
             });
         }
         Ok(Clients { list })

@@ -116,6 +116,9 @@ pub struct ClientConfig {
     pub lifetime: Option<i64>,
     /// If set, the only scopes callers may ask for with this client.
     pub scopes: Option<Vec<String>>,
+    /// Where `altinn=true` requests exchange this client's tokens: `tt02`, `prod` or a base URL.
+    /// Default: the platform of `env` (test: TT02, prod: production); none for other issuers.
+    pub altinn_platform: Option<String>,
 }
 
 impl ClientConfig {
@@ -133,6 +136,7 @@ const ENV_PASSWORD_FILE: &str = "MASKINPORTEN_P12_PASSWORD_FILE";
 const ENV_ALIAS: &str = "MASKINPORTEN_P12_ALIAS";
 const ENV_ENVIRONMENT: &str = "MASKINPORTEN_ENV";
 const ENV_SCOPES: &str = "MASKINPORTEN_SCOPES";
+const ENV_ALTINN_PLATFORM: &str = "MASKINPORTEN_ALTINN_PLATFORM";
 const ENV_REDIS_URL: &str = "MASKINPORTEN_REDIS_URL";
 const ENV_STORE_KEY: &str = "MASKINPORTEN_STORE_KEY";
 
@@ -302,6 +306,7 @@ fn client_from_env() -> CliResult<ClientConfig> {
         password_file,
         env: var(ENV_ENVIRONMENT),
         scopes: var(ENV_SCOPES).map(|s| s.split_whitespace().map(str::to_string).collect()),
+        altinn_platform: var(ENV_ALTINN_PLATFORM),
         ..ClientConfig::default()
     })
 }

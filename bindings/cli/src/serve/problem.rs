@@ -41,7 +41,7 @@ pub struct Problem {
 impl ApiError {
     /// A service-level error (`kind` is one of the service's own: `unauthorized`,
     /// `unknown_client`, `scope_not_allowed`, `invalid_request`, `payload_too_large`,
-    /// `unsupported_identity_provider`, `not_implemented`, `overloaded`, `timeout`).
+    /// `unsupported_identity_provider`, `altinn_platform_unknown`, `overloaded`, `timeout`).
     pub fn service(status: StatusCode, kind: &str, message: impl Into<String>) -> ApiError {
         ApiError(Box::new(Problem {
             status,

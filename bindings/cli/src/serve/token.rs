@@ -57,16 +57,27 @@ async fn answer<'a>(
     let client = app.clients.pick(request.client.as_deref())?;
     *client_name = &client.name;
     client.check_scopes(&request.options.scopes)?;
-    if request.altinn {
-        // The Altinn exchange reaches this service with TokenProvider::altinn_token.
-        return Err(ApiError::service(
-            StatusCode::NOT_IMPLEMENTED,
-            "not_implemented",
-            "altinn=true needs the Altinn token exchange in the Rust transport (TokenProvider::altinn_token), \
-             which this build does not have yet",
-        ));
-    }
     let provider = &client.provider;
+    if request.altinn {
+        let exchange = client.altinn.as_ref().ok_or_else(|| {
+            ApiError::service(
+                StatusCode::BAD_REQUEST,
+                "altinn_platform_unknown",
+                format!(
+                    "client {:?} has no Altinn platform: set altinn_platform (tt02, prod or a base URL) in its configuration",
+                    client.name
+                ),
+            )
+            .with_field("altinn")
+        })?;
+        // skip_cache drops only the Altinn token: the Maskinporten token under it stays shared.
+        let token = provider.altinn_token(&request.options, exchange).await.map_err(|e| ApiError::from_core(&e))?;
+        if !request.skip_cache {
+            return Ok(token);
+        }
+        provider.reject_altinn(&request.options, exchange, token.access_token());
+        return provider.altinn_token(&request.options, exchange).await.map_err(|e| ApiError::from_core(&e));
+    }
     let token = provider.token(&request.options).await.map_err(|e| ApiError::from_core(&e))?;
     if !request.skip_cache {
         return Ok(token);

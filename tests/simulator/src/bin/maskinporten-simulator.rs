@@ -5,6 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: maskinporten-simulator [--config FILE] [--port N] [--state FILE]";
+const HELP: &str =
+    "Serves on 127.0.0.1:<port>: Maskinporten at / (/token, /jwk, /.well-known/oauth-authorization-server),
+Altinn 3's token exchange at /altinn (GET /altinn/authentication/api/v1/exchange/maskinporten)
+and Digdir's self-service API at /api/v1 (clients, key sets, scopes; its own admin-scope tokens).
+Prints one JSON ready line once listening: issuer, token_endpoint, jwks_uri, port,
+self_service_endpoint, altinn_platform.
+--state FILE saves the self-service API's clients and keys there and loads them at start.
+Admin (loopback only): POST/DELETE /_sim/faults, GET /_sim/stats, POST /_sim/reset.";
 
 fn main() -> ExitCode {
     let mut config: Option<PathBuf> = None;
@@ -18,7 +26,7 @@ fn main() -> ExitCode {
         };
         match name.as_str() {
             "-h" | "--help" => {
-                println!("{USAGE}");
+                println!("{USAGE}\n\n{HELP}");
                 return ExitCode::SUCCESS;
             }
             "--config" | "--port" | "--state" => {

@@ -216,6 +216,8 @@ pub(crate) fn apply(registry: &mut Registry, record: &ClientRecord) {
         anchors: Vec::new(),
         keys: Vec::new(),
         onbehalfof: Vec::new(),
+        // The self-service API registers Norwegian clients only; eSeal clients come from the config.
+        eseal: None,
     });
     client.org_number = record.org_number.clone();
     client.scopes = record.scopes.clone();

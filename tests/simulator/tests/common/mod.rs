@@ -20,6 +20,13 @@ pub const SYSTEM_USER_ORG: &str = "313000001";
 pub const READ: &str = "test:scope.read";
 pub const WRITE: &str = "test:scope.write";
 pub const DELEGABLE: &str = "brreg:reelle/rapporteringspliktig";
+pub const ALTINN_READ: &str = "altinn:instances.read";
+pub const SERVICE_OWNER: &str = "altinn:serviceowner";
+pub const CONSENT_ID: &str = "d5e2a4c6-0000-4000-8000-000000000001";
+pub const CONSENT_FROM: &str = "urn:altinn:person:identifier-no:01017012345";
+pub const EXPIRED_CONSENT_ID: &str = "d5e2a4c6-0000-4000-8000-000000000002";
+pub const ESEAL_CLIENT: &str = "eidas-5a6b7c8d";
+pub const ESEAL_OID: &str = "VATSE-556000000001";
 
 pub struct Fixture {
     pub ca: TestCa,
@@ -30,6 +37,9 @@ pub struct Fixture {
     pub kid_key: RsaKeyPair,
     pub kid_jwk: Value,
     pub other_key: RsaKeyPair,
+    /// A second CA, for eSeals, and a qualified eSeal of a Swedish company.
+    pub eseal_ca: TestCa,
+    pub eseal: EnterpriseCert,
 }
 
 pub fn fixture() -> &'static Fixture {
@@ -48,7 +58,9 @@ pub fn fixture() -> &'static Fixture {
         let comps: RsaPublicKeyComponents<Vec<u8>> = kid_key.public_key().into();
         let kid_jwk = json!({"kty": "RSA", "kid": KID, "n": URL_SAFE_NO_PAD.encode(&comps.n), "e": URL_SAFE_NO_PAD.encode(&comps.e)});
         let other_key = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).expect("other key");
-        Fixture { ca, cert, expired, other_org, prod_cert, kid_key, kid_jwk, other_key }
+        let eseal_ca = TestCa::generate("Simulator eSeal CA (EU trusted list)").expect("eseal ca");
+        let eseal = eseal_ca.issue_eseal(ESEAL_OID, "Exempel AB", "SE").expect("eseal");
+        Fixture { ca, cert, expired, other_org, prod_cert, kid_key, kid_jwk, other_key, eseal_ca, eseal }
     })
 }
 
@@ -56,10 +68,15 @@ pub fn config() -> SimulatorConfig {
     let f = fixture();
     let mut c = SimulatorConfig::builder()
         .trust_ca_pem(&f.ca.cert_pem)
-        .client(X5C_CLIENT, SUPPLIER, [READ, WRITE, DELEGABLE])
+        .client(X5C_CLIENT, SUPPLIER, [READ, WRITE, DELEGABLE, ALTINN_READ, SERVICE_OWNER])
         .delegation(CONSUMER, SUPPLIER, [DELEGABLE])
         .system_user(SYSTEM_USER_ORG)
         .scope_max_age(WRITE, 60)
+        .consent(CONSENT_ID, CONSENT_FROM, SUPPLIER, "2099-12-31T23:59:59Z")
+        .consent(EXPIRED_CONSENT_ID, CONSENT_FROM, SUPPLIER, "2020-01-01T00:00:00Z")
+        .altinn_service_owner(SUPPLIER, "sim")
+        .trust_eseal_ca_pem(&f.eseal_ca.cert_pem)
+        .eseal_consumer(ESEAL_CLIENT, ESEAL_OID, [READ, ALTINN_READ])
         .build();
     c.clients.push(ClientConfig {
         client_id: KID_CLIENT.into(),
@@ -98,6 +115,14 @@ impl Grant {
     pub fn x5c_with(sim: &Simulator, cert: &EnterpriseCert) -> Grant {
         let mut g = Self::base(sim, X5C_CLIENT);
         g.header.insert("x5c".into(), json!([STANDARD.encode(&cert.cert_der)]));
+        g
+    }
+    /// A valid eSeal grant: the full chain (leaf, CA) in x5c.
+    pub fn eseal(sim: &Simulator) -> Grant {
+        let f = fixture();
+        let mut g = Self::base(sim, ESEAL_CLIENT);
+        g.header
+            .insert("x5c".into(), json!([STANDARD.encode(&f.eseal.cert_der), STANDARD.encode(&f.eseal_ca.cert_der)]));
         g
     }
     /// A valid kid grant for the kid client.
@@ -150,10 +175,13 @@ impl Grant {
         key.sign(enc, &SystemRandom::new(), input.as_bytes(), &mut sig).expect("sign");
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
     }
-    /// Signs x5c grants with the fixture's enterprise key, kid grants with the registered key.
+    /// Signs x5c grants with the fixture's enterprise key (the eSeal's for the eSeal client),
+    /// kid grants with the registered key.
     pub fn sign(&self) -> String {
         if self.header.contains_key("kid") {
             self.sign_with(&fixture().kid_key)
+        } else if self.claims.get("iss").and_then(Value::as_str) == Some(ESEAL_CLIENT) {
+            self.sign_with(&key_of(&fixture().eseal))
         } else {
             self.sign_with(&key_of(&fixture().cert))
         }
