@@ -21,6 +21,8 @@ import os
 /// request.setValue(token.authorizationHeader(), forHTTPHeaderField: "Authorization")
 /// // the API answered 401 to it:
 /// provider.reject(token: token.accessToken())
+/// // an Altinn token: the Maskinporten token exchanged (both cached, each by its own expiry)
+/// let altinn = try await provider.token(options, altinn: try AltinnExchange(platform: "tt02"))
 /// ```
 public final class TokenProvider: @unchecked Sendable {
     public let client: Client
@@ -71,8 +73,16 @@ public final class TokenProvider: @unchecked Sendable {
     /// A valid token for `options`: held, or fetched once for all concurrent callers. Throws
     /// `MaskinportenError` (`.OAuth` with `mpCode`/`hint`, `.Unavailable` after the core's
     /// retries, ...) or `CancellationError`.
-    public func token(_ options: GrantOptions) async throws -> AccessToken {
-        let key = tokenKey(options)
+    ///
+    /// With `altinn`, an **Altinn token**: the Maskinporten token exchanged through it (Altinn 3's
+    /// `exchange/maskinporten`), both stages run by the core's flow. The Altinn token is cached by
+    /// its own expiry; the Maskinporten token is shared with plain callers and renewed once when
+    /// Altinn refuses it (401). Refusals are typed (`altinn_token_rejected`, `altinn_forbidden`,
+    /// `altinn_exchange_invalid`); 429 and 5xx are retried. `reject(token:)` works for both.
+    public func token(_ options: GrantOptions, altinn: AltinnExchange? = nil) async throws -> AccessToken {
+        let plain = tokenKey(options)
+        // The exchanged key is derived anew per call (cheap); the core caches by its content.
+        let key = altinn.map { flow.exchangedKey(key: plain, exchange: $0) } ?? plain
         let call = flow.start(key: key, nowMs: clock())
         var ended = false
         defer {
