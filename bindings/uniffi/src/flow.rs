@@ -68,6 +68,12 @@ impl TokenKey {
     pub fn label(&self) -> String {
         self.key.label().to_string()
     }
+
+    /// What may be wrong in these options without being refused (an `externalRef` with
+    /// characters Altinn's client does not use), for the host to show once as a warning.
+    pub fn warnings(&self) -> Vec<String> {
+        self.options.warnings()
+    }
 }
 
 /// One caller's request for a token, from `TokenFlow.start` to its `Token` or error.

@@ -166,14 +166,31 @@ class TokenProvider @JvmOverloads constructor(
         // Options made anew for each call (a new AuthorizationDetail object each time) are new
         // keys here: bound the memo; the core's cache is keyed by content and keeps the tokens.
         if (entries.size >= MAX_ENTRIES) entries.clear()
-        return entries.computeIfAbsent(options) { Entry(flow.key(it)) }
+        return entries.computeIfAbsent(options) { Entry(flow.key(it).also(::warn)) }
+    }
+
+    /** Shows once, as a `warn` event, what the core finds doubtful in new options (not an error). */
+    private fun warn(key: TokenKey) {
+        val events = key.warnings().map { message ->
+            val quoted = buildString {
+                append('"')
+                for (c in message) when {
+                    c == '"' || c == '\\' -> append('\\').append(c)
+                    c < ' ' -> append("\\u%04x".format(c.code))
+                    else -> append(c)
+                }
+                append('"')
+            }
+            FlowEvent("options_warning", EventLevel.WARN, message, "{\"event\":\"options_warning\",\"level\":\"warn\",\"message\":$quoted}")
+        }
+        if (events.isNotEmpty()) listener.deliver(events)
     }
 
     private fun exchangedEntry(options: GrantOptions, altinn: AltinnExchange): Entry {
         val key = options to altinn
         exchanged[key]?.let { return it }
         if (exchanged.size >= MAX_ENTRIES) exchanged.clear()
-        return exchanged.computeIfAbsent(key) { Entry(flow.exchangedKey(flow.key(options), altinn)) }
+        return exchanged.computeIfAbsent(key) { Entry(flow.exchangedKey(flow.key(options).also(::warn), altinn)) }
     }
 
     /** One call of the core's flow, step by step, until its token or its error. */
