@@ -141,14 +141,28 @@ public final class TokenProvider: @unchecked Sendable {
     private func tokenKey(_ options: GrantOptions) -> TokenKey {
         let id = OptionsKey(options)
         lock.lock()
-        defer { lock.unlock() }
-        if let key = keys[id] { return key }
+        if let key = keys[id] {
+            lock.unlock()
+            return key
+        }
         // Options made anew for each call (new authorization detail objects) are new keys here:
         // bound the memo; the core's cache is keyed by content and keeps the tokens.
         if keys.count >= 1024 { keys.removeAll() }
         let key = flow.key(options: options)
         keys[id] = key
+        lock.unlock()
+        warn(key)
         return key
+    }
+
+    /// Shows once per options, as a `warn` event, what the core finds doubtful in them (an
+    /// unusual `externalRef`): never an error.
+    private func warn(_ key: TokenKey) {
+        for message in key.warnings() {
+            let object = ["event": "options_warning", "level": "warn", "message": message]
+            let json = (try? JSONSerialization.data(withJSONObject: object)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+            onEvent(FlowEvent(name: "options_warning", level: .warn, message: message, json: json))
+        }
     }
 
     private func send(_ call: TokenCall, _ request: HttpRequest, _ timeoutAtMs: Int64) async throws {
