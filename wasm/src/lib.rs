@@ -5,6 +5,7 @@
 //! the hand-written JS in `js/` executes them (`fetch`, the platform's RSA, timers). Classes
 //! named `Core*` are internal to the JS layer and not re-exported by the package.
 
+mod altinn;
 mod args;
 mod client;
 mod environment;
@@ -21,6 +22,7 @@ mod validated;
 mod validation;
 mod validator;
 
+pub use altinn::CoreAltinn;
 pub use client::{CoreClient, PreparedGrant};
 pub use environment::Environment;
 pub use error::{error_kinds, set_error_class};
