@@ -301,22 +301,42 @@ export interface TokenProviderOptions {
   refreshSkew?: number;
 }
 
+/**
+ * Exchange the Maskinporten token for an Altinn token (Altinn 3's
+ * `/authentication/api/v1/exchange/maskinporten`); `true` uses the platform of the client's
+ * environment (TT02 with `test`, production with `prod`).
+ */
+export interface AltinnOptions {
+  /** `"tt02"`, `"prod"` or a base URL (the simulator's `/altinn`); default the client's environment's. */
+  platform?: 'tt02' | 'prod' | (string & {});
+  /** TT02 only: a token issued to Altinn's test organisation (`?test=true`). */
+  testOrg?: boolean;
+  /** An API Management subscription key (`Ocp-Apim-Subscription-Key`). Secret. */
+  subscriptionKey?: string;
+}
+
+/** Grant options of a provider's `token()`: `altinn` asks for an Altinn token instead. */
+export interface ProviderGrantOptions extends GrantOptions {
+  /** The Maskinporten token exchanged for an Altinn token, cached and refreshed by its own `exp`. */
+  altinn?: AltinnOptions | true;
+}
+
 /** Obtains, caches and refreshes tokens with `fetch`, executing the core's token flow. */
 export class TokenProvider {
   constructor(options: TokenProviderOptions);
-  /** A valid token; `signal` abandons this call (another caller then fetches). */
-  token(options: GrantOptions, callOptions?: { signal?: AbortSignal }): Promise<AccessToken>;
+  /** A valid token (an Altinn token with `altinn`); `signal` abandons this call (another caller then fetches). */
+  token(options: ProviderGrantOptions, callOptions?: { signal?: AbortSignal }): Promise<AccessToken>;
   /**
    * Reports that an API answered 401 to `rejected` (obtained with these options): the core drops
    * that token only, so a token already refreshed by another caller stays. Whether one was dropped.
    */
-  reject(options: GrantOptions, rejected: AccessToken | string): boolean;
+  reject(options: ProviderGrantOptions, rejected: AccessToken | string): boolean;
 }
 
 /** `fetch` with `Authorization: Bearer`; a 401 is reported with `reject` and the request sent once more. */
 export function authorizedFetch(
   provider: TokenProvider,
-  grantOptions: GrantOptions,
+  grantOptions: ProviderGrantOptions,
   options?: { fetch?: typeof fetch },
 ): typeof fetch;
 
@@ -340,6 +360,15 @@ export interface RequirementsBase {
    * token of this issuer, minted for any API, passes. Only for tools such as a token inspector.
    */
   anyScopeUnchecked?: boolean;
+  /**
+   * Also serve foreign organisations authenticated with a European eSeal (`consumer.orgNumber`
+   * is then `null`); refused (`consumer_not_allowed`) otherwise.
+   */
+  esealConsumers?: boolean;
+  /** Require a valid Altinn consent, with this `id` / `from` party when given (`consent_invalid`). */
+  consent?: { id?: string; from?: string };
+  /** Require an Altinn system user, of this org / system when given (`system_user_missing`). */
+  systemUser?: { org?: string; systemId?: string };
 }
 
 export interface Organisation {

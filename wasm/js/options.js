@@ -40,7 +40,15 @@ export function validatorArgs(o) {
   return [algorithms, ...['leeway', 'maxJwksAge', 'minRefetchInterval', 'jwksTimeoutMs'].map((name) => optionalWhole(o[name], name))];
 }
 
-const REQUIREMENTS = ['scopes', 'scopeMatch', 'audience', 'requirePid', 'consumerOrgs', 'anyScopeUnchecked'];
+const REQUIREMENTS = ['scopes', 'scopeMatch', 'audience', 'requirePid', 'consumerOrgs', 'anyScopeUnchecked',
+  'esealConsumers', 'consent', 'systemUser'];
+
+/** `[set, first, second]` of an optional `{ a, b }` requirement (`consent`, `systemUser`). */
+function pair(value, field, [a, b]) {
+  if (value === undefined || value === null) return [false, undefined, undefined];
+  const o = optionsObject(value, field, [a, b]);
+  return [true, optionalString(o[a], `${field}.${a}`), optionalString(o[b], `${field}.${b}`)];
+}
 
 /** requirements object -> { text, converted }: the core's conversion, redone when the object's JSON changes. */
 const converted = new WeakMap();
@@ -53,7 +61,8 @@ function convert(requirements) {
     o = optionsObject(requirements, 'requirements', REQUIREMENTS);
     o = [stringList(o.scopes, 'scopes'), optionalString(o.scopeMatch, 'scopeMatch'), optionalString(o.audience, 'audience'),
       optionalBoolean(o.requirePid, 'requirePid'), stringList(o.consumerOrgs, 'consumerOrgs'),
-      optionalBoolean(o.anyScopeUnchecked, 'anyScopeUnchecked')];
+      optionalBoolean(o.anyScopeUnchecked, 'anyScopeUnchecked'), optionalBoolean(o.esealConsumers, 'esealConsumers'),
+      ...pair(o.consent, 'consent', ['id', 'from']), ...pair(o.systemUser, 'systemUser', ['org', 'systemId'])];
   } catch (e) {
     e.rejection = core.misconfiguredRejection();
     throw e;

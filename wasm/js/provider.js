@@ -4,7 +4,7 @@
 import * as core from '../pkg/wasm/maskinporten_wasm.js';
 import { clientInternals, Client } from './client.js';
 import { argumentError } from './errors.js';
-import { fail, optionalFunction, optionalSignal, optionsObject } from './checks.js';
+import { fail, optionalBoolean, optionalFunction, optionalSignal, optionalString, optionsObject } from './checks.js';
 import { describe, drain, send, sleep, Waiters } from './executor.js';
 import { flowArgs, grantOf } from './options.js';
 
@@ -23,6 +23,8 @@ const MAX_REMEMBERED_OPTIONS = 256;
  * const tokens = new TokenProvider({ client });
  * const token = await tokens.token({ scopes: ['test:scope.read'] });
  * fetch(url, { headers: { Authorization: `Bearer ${token.accessToken}` } });
+ * // an Altinn token (the Maskinporten token exchanged, both cached):
+ * const altinn = await tokens.token({ scopes: ['altinn:instances.read'], altinn: { platform: 'tt02' } });
  * ```
  */
 export class TokenProvider {
@@ -80,13 +82,14 @@ export class TokenProvider {
    */
   async token(options, callOptions) {
     const { signal } = optionsObject(callOptions, 'options', ['signal']);
-    const grant = this.#grant(options);
-    const hit = this.#flow.fresh(grant, this.#now());
+    const { grant, altinn } = this.#grant(options);
+    const now = this.#now();
+    const hit = altinn ? this.#flow.freshExchanged(grant, altinn, now) : this.#flow.fresh(grant, now);
     if (hit) {
       if (this.#onEvent) drain(this.#flow, this.#onEvent);
       return hit;
     }
-    return this.#run(grant, optionalSignal(signal));
+    return this.#run(grant, altinn, optionalSignal(signal));
   }
 
   /**
@@ -97,12 +100,14 @@ export class TokenProvider {
   reject(options, rejected) {
     const value = typeof rejected === 'string' ? rejected : rejected instanceof core.AccessToken ? rejected.accessToken : undefined;
     if (value === undefined) fail('rejected', 'rejected must be the AccessToken an API answered 401 to, or its accessToken string');
-    const dropped = this.#flow.reject(this.#grant(options), value);
+    const { grant, altinn } = this.#grant(options);
+    const dropped = altinn ? this.#flow.rejectExchanged(grant, altinn, value) : this.#flow.reject(grant, value);
     this.#changed();
     return dropped;
   }
 
-  // The core's conversion of these options (checked, with their cache key), once per JSON form.
+  // The core's conversion of these options (checked, with their cache key) and of their `altinn`
+  // exchange, once per JSON form.
   #grant(options) {
     let text;
     try {
@@ -110,14 +115,34 @@ export class TokenProvider {
     } catch {
       text = undefined; // not JSON (a cycle, a BigInt): converted on every call, with the same errors
     }
-    let grant = text === undefined ? undefined : this.#grants.get(text);
-    if (grant) return grant;
-    grant = grantOf(options, false).grant;
+    let entry = text === undefined ? undefined : this.#grants.get(text);
+    if (entry) return entry;
+    const { altinn, ...rest } = typeof options === 'object' && options !== null ? options : { altinn: undefined };
+    entry = { grant: grantOf(typeof options === 'object' && options !== null ? rest : options, false).grant, altinn: this.#altinn(altinn) };
+    for (const message of entry.grant.warnings()) this.#warn(message);
     if (text !== undefined) {
       if (this.#grants.size >= MAX_REMEMBERED_OPTIONS) this.#grants.clear();
-      this.#grants.set(text, grant);
+      this.#grants.set(text, entry);
     }
-    return grant;
+    return entry;
+  }
+
+  // What the core finds doubtful in new options: a `warn` event (or console.warn), never an error.
+  #warn(message) {
+    if (!this.#onEvent) return console.warn(`maskinporten: ${message}`);
+    try {
+      this.#onEvent({ event: 'options_warning', level: 'warn', message });
+    } catch {
+      // The host's logger failed; the token must not fail because of it.
+    }
+  }
+
+  // The `altinn` option: absent or false, none; true, the platform of the client's environment.
+  #altinn(altinn) {
+    if (altinn === undefined || altinn === null || altinn === false) return undefined;
+    const o = altinn === true ? {} : optionsObject(altinn, 'altinn', ['platform', 'testOrg', 'subscriptionKey']);
+    return new core.CoreAltinn(this.#core, optionalString(o.platform, 'altinn.platform'),
+      optionalBoolean(o.testOrg, 'altinn.testOrg'), optionalString(o.subscriptionKey, 'altinn.subscriptionKey'));
   }
 
   // After every report to the flow: wake the callers waiting for it, pass its events on.
@@ -126,10 +151,10 @@ export class TokenProvider {
     if (this.#onEvent) drain(this.#flow, this.#onEvent);
   }
 
-  async #run(grant, signal) {
+  async #run(grant, altinn, signal) {
     signal?.throwIfAborted();
     const flow = this.#flow;
-    const call = flow.call(grant, this.#now());
+    const call = altinn ? flow.callExchanged(grant, altinn, this.#now()) : flow.call(grant, this.#now());
     let ended = false;
     try {
       for (;;) {

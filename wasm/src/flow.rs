@@ -25,8 +25,14 @@ pub struct CoreTokenCall {
 /// expiry and 401s, all decided by the core.
 #[wasm_bindgen(js_name = CoreTokenFlow)]
 pub struct CoreTokenFlow {
-    inner: TokenFlow,
-    client: Rc<maskinporten::Client>,
+    pub(crate) inner: TokenFlow,
+    pub(crate) client: Rc<maskinporten::Client>,
+}
+
+impl CoreTokenCall {
+    pub(crate) fn new(call: TokenCall) -> CoreTokenCall {
+        CoreTokenCall { inner: Some(call) }
+    }
 }
 
 fn step(kind: &str) -> JsValue {

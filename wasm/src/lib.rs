@@ -11,6 +11,8 @@
 
 #[cfg(feature = "admin")]
 pub mod admin;
+#[cfg(feature = "main")]
+mod altinn;
 #[cfg_attr(not(feature = "main"), allow(dead_code))]
 mod args;
 #[cfg(feature = "main")]
@@ -42,6 +44,8 @@ mod validation;
 #[cfg(feature = "main")]
 mod validator;
 
+#[cfg(feature = "main")]
+pub use altinn::CoreAltinn;
 #[cfg(feature = "main")]
 pub use client::{CoreClient, PreparedGrant};
 #[cfg(feature = "main")]

@@ -89,6 +89,7 @@ export async function startSimulator() {
     issuer: info.issuer,
     tokenEndpoint: info.token_endpoint,
     port: info.port,
+    altinnPlatform: info.altinn_platform,
     async admin(path, init = {}) {
       const res = await fetch(`${base}${path}`, {
         ...init,

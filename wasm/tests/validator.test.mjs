@@ -21,6 +21,9 @@ const requirementsOf = (r) => ({
   requirePid: r.require_pid,
   consumerOrgs: r.consumer_orgs,
   anyScopeUnchecked: r.any_scope_unchecked,
+  esealConsumers: r.eseal_consumers,
+  ...(r.consent ? { consent: { ...(r.consent.id != null ? { id: r.consent.id } : {}), ...(r.consent.from != null ? { from: r.consent.from } : {}) } } : {}),
+  ...(r.system_user ? { systemUser: { ...(r.system_user.org != null ? { org: r.system_user.org } : {}), ...(r.system_user.system_id != null ? { systemId: r.system_user.system_id } : {}) } } : {}),
 });
 
 /** A validator whose clock is the vector's `now` (seconds), with the vectors' JWKS loaded. */
@@ -33,6 +36,8 @@ function loaded(at = valid.now, extra = {}) {
 function checkValid(t, c) {
   assert.equal(t.consumerOrg, c.expected.consumer_org);
   assert.equal(t.consumer.orgNumber, c.expected.consumer_org);
+  assert.equal(t.consumer.authority, c.expected.consumer_authority);
+  assert.equal(t.consumer.id, c.expected.consumer_id);
   assert.deepEqual(t.consumer.subUnit, c.expected.consumer_sub_unit);
   assert.equal(t.supplier?.orgNumber ?? null, c.expected.supplier_org);
   assert.equal(t.clientId, c.expected.client_id);

@@ -1,6 +1,7 @@
 //! What an API asks of a token and what it gets back: requirements, the validated token, and
 //! the HTTP answer to a refusal (all decided by the core).
 
+use crate::altinn_requirements::{ConsentRequirement, SystemUserRequirement};
 use crate::error::Result;
 use crate::request::Header;
 use maskinporten::{ErrorKind, Organisation, ScopeMatch};
@@ -28,18 +29,38 @@ pub struct Requirements {
     /// Accept a token whatever its scopes (tools such as token inspectors only).
     #[uniffi(default)]
     pub any_scope_unchecked: bool,
+    /// Also serve foreign organisations authenticated with a European eSeal (their consumer has
+    /// no Norwegian org number); refused (`consumer_not_allowed`) otherwise.
+    #[uniffi(default)]
+    pub eseal_consumers: bool,
+    /// Require a valid Altinn consent (`consent_invalid` otherwise).
+    #[uniffi(default)]
+    pub consent: Option<ConsentRequirement>,
+    /// Require an Altinn system user (`system_user_missing` otherwise).
+    #[uniffi(default)]
+    pub system_user: Option<SystemUserRequirement>,
 }
 
 impl From<&Requirements> for maskinporten::Requirements {
     fn from(r: &Requirements) -> Self {
-        maskinporten::Requirements::from_parts(
+        let mut requirements = maskinporten::Requirements::from_parts(
             r.scopes.clone(),
             r.scope_match.unwrap_or_default(),
             r.audience.clone(),
             r.require_pid,
             r.consumer_orgs.clone(),
             r.any_scope_unchecked,
-        )
+        );
+        if r.eseal_consumers {
+            requirements = requirements.with_eseal_consumers();
+        }
+        if let Some(consent) = &r.consent {
+            requirements = requirements.with_consent(consent.into());
+        }
+        if let Some(system_user) = &r.system_user {
+            requirements = requirements.with_system_user(system_user.into());
+        }
+        requirements
     }
 }
 
@@ -58,8 +79,10 @@ pub fn bearer_token(authorization: Option<String>) -> Result<String> {
     Ok(maskinporten::bearer_token(authorization.as_deref())?.to_string())
 }
 
-/// One `authorization_details` entry of an access token.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+/// One `authorization_details` entry of an access token. Its text (Kotlin `toString`, Swift
+/// `description`) is the core's redacting `Debug`: a consent's `from` may name a person.
+#[derive(Clone, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::export(Display)]
 pub enum Authorization {
     /// `urn:altinn:systemuser`.
     SystemUser {
@@ -98,8 +121,10 @@ impl From<maskinporten::Authorization> for Authorization {
 
 /// A token that passed every check. Authorize on `consumer`, never on `client_id`. (Mirrors
 /// the core's type because its `Authorization::Other` is a tuple variant, which would reach
-/// Kotlin as an unnamed `v1` field.) It holds no bearer token; `pid` is personal data.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// Kotlin as an unnamed `v1` field.) It holds no bearer token; `pid` is personal data, so its
+/// text (Kotlin `toString`, Swift `description`) is the core's redacting `Debug`.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct ValidatedToken {
     pub consumer: Organisation,
     pub supplier: Option<Organisation>,

@@ -39,6 +39,21 @@ impl fmt::Debug for TokenFlow {
 pub struct TokenKey {
     options: maskinporten::GrantOptions,
     key: maskinporten::CacheKey,
+    /// For an Altinn token: the Maskinporten token's key and the exchange (`key` is the
+    /// Altinn token's).
+    exchange: Option<(maskinporten::CacheKey, maskinporten::AltinnExchange)>,
+}
+
+impl TokenKey {
+    /// The key of the Altinn token exchanged from this key's Maskinporten token.
+    pub(crate) fn exchanged(&self, exchange: &maskinporten::AltinnExchange) -> TokenKey {
+        let inner = self.exchange.as_ref().map_or(&self.key, |(inner, _)| inner).clone();
+        TokenKey {
+            options: self.options.clone(),
+            key: exchange.cache_key(&inner),
+            exchange: Some((inner, exchange.clone())),
+        }
+    }
 }
 
 impl fmt::Debug for TokenKey {
@@ -52,6 +67,12 @@ impl TokenKey {
     /// A short, non-secret name of the cache key, as the flow's events name it.
     pub fn label(&self) -> String {
         self.key.label().to_string()
+    }
+
+    /// What may be wrong in these options without being refused (an `externalRef` with
+    /// characters Altinn's client does not use), for the host to show once as a warning.
+    pub fn warnings(&self) -> Vec<String> {
+        self.options.warnings()
     }
 }
 
@@ -131,12 +152,16 @@ impl TokenFlow {
     pub fn key(&self, options: GrantOptions) -> Arc<TokenKey> {
         let options: maskinporten::GrantOptions = (&options).into();
         let key = self.client.cache_key(&options);
-        Arc::new(TokenKey { options, key })
+        Arc::new(TokenKey { options, key, exchange: None })
     }
 
-    /// Starts one caller's request at `now_ms` (Unix ms); its deadline is the policy's.
+    /// Starts one caller's request at `now_ms` (Unix ms); its deadline is the policy's. With a
+    /// key from `exchangedKey`, the call is for the Altinn token (both stages).
     pub fn start(&self, key: Arc<TokenKey>, now_ms: i64) -> Arc<TokenCall> {
-        let call = lock(&self.flow).call(key.key.clone(), now_ms);
+        let call = match &key.exchange {
+            Some((inner, exchange)) => lock(&self.flow).call_exchanged(inner.clone(), exchange, now_ms),
+            None => lock(&self.flow).call(key.key.clone(), now_ms),
+        };
         Arc::new(TokenCall { call: Mutex::new(Some(call)), key })
     }
 

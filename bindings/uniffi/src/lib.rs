@@ -22,6 +22,8 @@
 
 uniffi::setup_scaffolding!();
 
+mod altinn;
+mod altinn_requirements;
 mod claims;
 mod client;
 mod environment;
@@ -29,12 +31,15 @@ mod error;
 mod flow;
 mod key;
 mod options;
+mod redacted;
 mod request;
 mod selfservice;
 mod signer;
 mod token;
 mod validator;
 
+pub use altinn::AltinnExchange;
+pub use altinn_requirements::{ConsentRequirement, SystemUserRequirement};
 pub use claims::{bearer_token, check_requirements, Authorization, Rejection, Requirements, ValidatedToken};
 pub use client::Client;
 pub use environment::{metadata_request, Environment};

@@ -39,6 +39,11 @@ export async function usage(p12: Uint8Array, password: string): Promise<string> 
   void expiresAt;
   const dropped: boolean = provider.reject(options, token) || provider.reject(options, token.accessToken);
   void dropped;
+  const altinnToken: AccessToken = await provider.token({ scopes: ['altinn:instances.read'], altinn: { platform: 'tt02', testOrg: true } });
+  void altinnToken;
+  await provider.token({ scopes: ['altinn:instances.read'], altinn: true });
+  // @ts-expect-error the platform is a name or a URL
+  await provider.token({ scopes: ['altinn:instances.read'], altinn: { platform: 2 } });
   // @ts-expect-error the old retry options are gone
   new TokenProvider({ client, retries: 1 });
   const api: typeof fetch = authorizedFetch(provider, options);
@@ -77,6 +82,7 @@ export async function usage(p12: Uint8Array, password: string): Promise<string> 
   await validator.validate('x', { anyScopeUnchecked: true });
   // @ts-expect-error requirements name a scope, an audience or the explicit opt-out
   await validator.validate('x', { requirePid: true });
+  await validator.validate('x', { scopes: ['my:scope'], esealConsumers: true, consent: { id: 'c1' }, systemUser: { org: '313000001', systemId: 's' } });
   const header: string = bearerToken('bearer abc');
   void header;
   void expressMiddleware(validator, { scopes: ['my:scope'] }, { property: 'mp' });

@@ -21,6 +21,8 @@ import os
 /// request.setValue(token.authorizationHeader(), forHTTPHeaderField: "Authorization")
 /// // the API answered 401 to it:
 /// provider.reject(token: token.accessToken())
+/// // an Altinn token: the Maskinporten token exchanged (both cached, each by its own expiry)
+/// let altinn = try await provider.token(options, altinn: try AltinnExchange(platform: "tt02"))
 /// ```
 public final class TokenProvider: @unchecked Sendable {
     public let client: Client
@@ -71,8 +73,16 @@ public final class TokenProvider: @unchecked Sendable {
     /// A valid token for `options`: held, or fetched once for all concurrent callers. Throws
     /// `MaskinportenError` (`.OAuth` with `mpCode`/`hint`, `.Unavailable` after the core's
     /// retries, ...) or `CancellationError`.
-    public func token(_ options: GrantOptions) async throws -> AccessToken {
-        let key = tokenKey(options)
+    ///
+    /// With `altinn`, an **Altinn token**: the Maskinporten token exchanged through it (Altinn 3's
+    /// `exchange/maskinporten`), both stages run by the core's flow. The Altinn token is cached by
+    /// its own expiry; the Maskinporten token is shared with plain callers and renewed once when
+    /// Altinn refuses it (401). Refusals are typed (`altinn_token_rejected`, `altinn_forbidden`,
+    /// `altinn_exchange_invalid`); 429 and 5xx are retried. `reject(token:)` works for both.
+    public func token(_ options: GrantOptions, altinn: AltinnExchange? = nil) async throws -> AccessToken {
+        let plain = tokenKey(options)
+        // The exchanged key is derived anew per call (cheap); the core caches by its content.
+        let key = altinn.map { flow.exchangedKey(key: plain, exchange: $0) } ?? plain
         let call = flow.start(key: key, nowMs: clock())
         var ended = false
         defer {
@@ -131,14 +141,28 @@ public final class TokenProvider: @unchecked Sendable {
     private func tokenKey(_ options: GrantOptions) -> TokenKey {
         let id = OptionsKey(options)
         lock.lock()
-        defer { lock.unlock() }
-        if let key = keys[id] { return key }
+        if let key = keys[id] {
+            lock.unlock()
+            return key
+        }
         // Options made anew for each call (new authorization detail objects) are new keys here:
         // bound the memo; the core's cache is keyed by content and keeps the tokens.
         if keys.count >= 1024 { keys.removeAll() }
         let key = flow.key(options: options)
         keys[id] = key
+        lock.unlock()
+        warn(key)
         return key
+    }
+
+    /// Shows once per options, as a `warn` event, what the core finds doubtful in them (an
+    /// unusual `externalRef`): never an error.
+    private func warn(_ key: TokenKey) {
+        for message in key.warnings() {
+            let object = ["event": "options_warning", "level": "warn", "message": message]
+            let json = (try? JSONSerialization.data(withJSONObject: object)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+            onEvent(FlowEvent(name: "options_warning", level: .warn, message: message, json: json))
+        }
     }
 
     private func send(_ call: TokenCall, _ request: HttpRequest, _ timeoutAtMs: Int64) async throws {

@@ -32,6 +32,8 @@ final class ScriptedTransport: MaskinportenTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var answers: [[String: Any]]
     private(set) var requests: [String] = []
+    /// The flow vectors' view of each request: `token` (POST) or `exchange <bearer>` (GET), and its URL.
+    private(set) var sent: [(what: String, url: String)] = []
 
     init(_ answers: [[String: Any]] = []) { self.answers = answers }
 
@@ -43,6 +45,8 @@ final class ScriptedTransport: MaskinportenTransport, @unchecked Sendable {
         let answer: [String: Any]? = {
             lock.lock(); defer { lock.unlock() }
             requests.append("\(request.httpMethod ?? "?") \(request.url?.absoluteString ?? "?")")
+            let bearer = (request.value(forHTTPHeaderField: "Authorization") ?? "").replacingOccurrences(of: "Bearer ", with: "")
+            sent.append((request.httpMethod == "POST" ? "token" : "exchange \(bearer)", request.url?.absoluteString ?? "?"))
             return answers.isEmpty ? nil : answers.removeFirst()
         }()
         guard let answer else { throw ScriptError.noAnswerLeft }

@@ -13,7 +13,10 @@ final class ValidationTests: XCTestCase {
             audience: spec["audience"] as? String,
             requirePid: spec["require_pid"] as? Bool ?? false,
             consumerOrgs: spec["consumer_orgs"] as? [String] ?? [],
-            anyScopeUnchecked: spec["any_scope_unchecked"] as? Bool ?? false
+            anyScopeUnchecked: spec["any_scope_unchecked"] as? Bool ?? false,
+            esealConsumers: spec["eseal_consumers"] as? Bool ?? false,
+            consent: (spec["consent"] as? [String: Any]).map { ConsentRequirement(id: $0["id"] as? String, from: $0["from"] as? String) },
+            systemUser: (spec["system_user"] as? [String: Any]).map { SystemUserRequirement(org: $0["org"] as? String, systemId: $0["system_id"] as? String) }
         )
     }
 
@@ -41,6 +44,8 @@ final class ValidationTests: XCTestCase {
             if let want = c["expected"] as? [String: Any] {
                 let validated = try await validator.validate(token, requirements: reqs)
                 XCTAssertEqual(validated.consumer.orgNumber, want["consumer_org"] as? String, name)
+                XCTAssertEqual(validated.consumer.authority, want["consumer_authority"] as? String, name)
+                XCTAssertEqual(validated.consumer.id, want["consumer_id"] as? String, name)
                 XCTAssertEqual(validated.supplier?.orgNumber, want["supplier_org"] as? String, name)
                 XCTAssertEqual(validated.consumer.subUnit, want["consumer_sub_unit"] as? [String], name)
                 XCTAssertEqual(validated.clientId, want["client_id"] as? String, name)

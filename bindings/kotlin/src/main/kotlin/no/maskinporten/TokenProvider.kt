@@ -23,6 +23,8 @@ import java.util.function.LongSupplier
  * request.header("Authorization", token.authorizationHeader())
  * // the API answered 401 to it:
  * provider.reject(token)
+ * // an Altinn token: the Maskinporten token exchanged (both cached, each refreshed by its own expiry)
+ * val altinn = provider.token(GrantOptions(scopes = listOf("altinn:instances.read")), AltinnExchange("tt02"))
  * ```
  *
  * A token the core says is fresh is handed out from memory without calling into the native
@@ -50,6 +52,9 @@ class TokenProvider @JvmOverloads constructor(
     private val flow = TokenFlow(client, options)
     private val generation = Generation(flow.generation())
     private val entries = ConcurrentHashMap<GrantOptions, Entry>()
+
+    /** The entries of Altinn tokens, by their grant options and exchange. */
+    private val exchanged = ConcurrentHashMap<Pair<GrantOptions, AltinnExchange>, Entry>()
 
     /** The token last handed out per cache key (by its label), for [reject] to find the key. */
     private val handedOut = ConcurrentHashMap<String, Pair<TokenKey, String>>()
@@ -80,16 +85,31 @@ class TokenProvider @JvmOverloads constructor(
     @Throws(InterruptedException::class)
     fun token(options: GrantOptions): AccessToken = memo(options).token
 
+    /**
+     * An **Altinn token** for [options]: the Maskinporten token exchanged through [altinn]
+     * (Altinn 3's `exchange/maskinporten`), both stages run by the core's flow. The Altinn token
+     * is cached by its own expiry; the Maskinporten token is shared with [token]'s callers and
+     * renewed once when Altinn refuses it (401). Altinn's refusals are typed
+     * (`altinn_token_rejected`, `altinn_forbidden`, `altinn_exchange_invalid`); 429/5xx are retried.
+     * A null [altinn] is [token] (options).
+     */
+    @Throws(InterruptedException::class)
+    fun token(options: GrantOptions, altinn: AltinnExchange?): AccessToken = memo(options, altinn).token
+
     /** `Bearer <token>` for [options], as [token] gives it. Secret: do not log it. */
     @Throws(InterruptedException::class)
     fun authorizationHeader(options: GrantOptions): String = memo(options).header
+
+    /** `Bearer <Altinn token>` for [options] and [altinn], as [token] gives it. Secret: do not log it. */
+    @Throws(InterruptedException::class)
+    fun authorizationHeader(options: GrantOptions, altinn: AltinnExchange?): String = memo(options, altinn).header
 
     /**
      * Reports that an API answered 401 to [rejectedAccessToken]: the core drops that token, and
      * only that one (when many callers report the same 401, the first one's new token is kept).
      */
     fun reject(rejectedAccessToken: String) {
-        for (entry in entries.values) {
+        for (entry in entries.values + exchanged.values) {
             if (entry.memo?.accessToken == rejectedAccessToken) entry.memo = null
         }
         for ((key, handed) in handedOut.values) {
@@ -135,8 +155,8 @@ class TokenProvider @JvmOverloads constructor(
         http.send(java.net.http.HttpRequest.newBuilder(request) { _, _ -> true }.setHeader("Authorization", authorization).build(), handler)
     }
 
-    private fun memo(options: GrantOptions): Memo {
-        val entry = entries[options] ?: entry(options)
+    private fun memo(options: GrantOptions, altinn: AltinnExchange? = null): Memo {
+        val entry = if (altinn == null) entries[options] ?: entry(options) else exchangedEntry(options, altinn)
         val memo = entry.memo
         if (memo != null && clock.asLong < memo.freshUntilMs) return memo
         return execute(entry)
@@ -146,7 +166,31 @@ class TokenProvider @JvmOverloads constructor(
         // Options made anew for each call (a new AuthorizationDetail object each time) are new
         // keys here: bound the memo; the core's cache is keyed by content and keeps the tokens.
         if (entries.size >= MAX_ENTRIES) entries.clear()
-        return entries.computeIfAbsent(options) { Entry(flow.key(it)) }
+        return entries.computeIfAbsent(options) { Entry(flow.key(it).also(::warn)) }
+    }
+
+    /** Shows once, as a `warn` event, what the core finds doubtful in new options (not an error). */
+    private fun warn(key: TokenKey) {
+        val events = key.warnings().map { message ->
+            val quoted = buildString {
+                append('"')
+                for (c in message) when {
+                    c == '"' || c == '\\' -> append('\\').append(c)
+                    c < ' ' -> append("\\u%04x".format(c.code))
+                    else -> append(c)
+                }
+                append('"')
+            }
+            FlowEvent("options_warning", EventLevel.WARN, message, "{\"event\":\"options_warning\",\"level\":\"warn\",\"message\":$quoted}")
+        }
+        if (events.isNotEmpty()) listener.deliver(events)
+    }
+
+    private fun exchangedEntry(options: GrantOptions, altinn: AltinnExchange): Entry {
+        val key = options to altinn
+        exchanged[key]?.let { return it }
+        if (exchanged.size >= MAX_ENTRIES) exchanged.clear()
+        return exchanged.computeIfAbsent(key) { Entry(flow.exchangedKey(flow.key(options).also(::warn), altinn)) }
     }
 
     /** One call of the core's flow, step by step, until its token or its error. */

@@ -28,6 +28,11 @@ class FlowVectorsTest {
     }
 
     @TestFactory
+    fun exchangeScenarios(): List<DynamicTest> = doc["exchange_scenarios"].toList().also { assertTrue(it.size >= 6) }.map {
+        DynamicTest.dynamicTest(it["name"].asText()) { runExchangeScenario(it) }
+    }
+
+    @TestFactory
     fun validationScenarios(): List<DynamicTest> = doc["validation_scenarios"].toList().also { assertTrue(it.size >= 5) }.map {
         DynamicTest.dynamicTest(it["name"].asText()) { runValidationScenario(it) }
     }
@@ -71,6 +76,44 @@ class FlowVectorsTest {
             if (sleeper.sleeps.isNotEmpty()) assertTrue("retry_scheduled" in events, "$where: the retry reached the listener: $events")
         }
         if (transport.requests.isNotEmpty()) assertTrue("fetch_started" in events, "$name: events reach the listener: $events")
+    }
+
+    /** An exchange scenario: Altinn tokens through the provider's `altinn` option (see tests/vectors/README.md). */
+    private fun runExchangeScenario(scenario: JsonNode) {
+        val name = scenario["name"].asText()
+        val clock = FakeClock(start)
+        val sleeper = RecordingSleeper(clock)
+        val transport = ScriptedTransport()
+        val events = Collections.synchronizedList(mutableListOf<String>())
+        val provider = provider(clock, sleeper, transport, events)
+        val options = GrantOptions(scopes = doc["client"]["scopes"].map(JsonNode::asText))
+        val spec = doc["altinn"]
+        val altinn = AltinnExchange(spec["platform"].asText(), testOrg = spec["test_org"].asBoolean())
+        val url = spec["url"].asText()
+        for ((index, phase) in scenario["phases"].withIndex()) {
+            clock.set(start + phase["at_ms"].asLong())
+            sleeper.sleeps.clear()
+            val before = transport.sent.size
+            transport.script(phase["answers"].toList())
+            val rejected = Vectors.str(phase, "reject")
+            val results = concurrently(phase["callers"].asInt()) {
+                rejected?.let(provider::reject)
+                try {
+                    json().put("token", provider.token(options, altinn).accessToken())
+                } catch (e: MaskinportenException) {
+                    json().put("error", e.kind.stableName).put("status", e.status?.toInt()).put("mp_code", e.mpCode)
+                }
+            }
+            val expect = phase["expect"]
+            val where = "$name phase $index"
+            val sent = transport.sent.drop(before)
+            assertEquals(expect["sent"].map(JsonNode::asText), sent.map { it.first }, "$where: requests sent")
+            assertEquals(expect["requests"].asInt(), sent.size, "$where: requests")
+            for ((what, to) in sent) if (what.startsWith("exchange ")) assertEquals(url, to, "$where: the exchange's URL")
+            assertEquals(0, transport.left, "$where: answers left over")
+            expect["sleeps_ms"]?.let { assertEquals(it.map(JsonNode::asLong), sleeper.sleeps.toList(), "$where: sleeps") }
+            for (result in results) assertEquals(expect["result"], result, where)
+        }
     }
 
     private fun runValidationScenario(scenario: JsonNode) {

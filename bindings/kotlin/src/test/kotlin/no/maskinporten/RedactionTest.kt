@@ -95,4 +95,22 @@ class RedactionTest {
         assertClean("error message", refused.error.message ?: "", signature)
         guard.cancel(fetch.call)
     }
+
+    @Test
+    fun validatedTokenHidesThePidAndTheConsentingPerson() {
+        val pid = "01017012345"
+        val consumer = Organisation("iso6523-actorid-upis", "0192:311000004", "311000004", emptyList(), emptyMap())
+        val consent = Authorization.Consent(
+            id = "c1", from = "urn:altinn:person:identifier-no:$pid", to = consumer,
+            consented = null, validTo = null, consentRights = null,
+        )
+        val token = ValidatedToken(
+            consumer = consumer, supplier = null, delegationSource = null, clientId = "client", clientAmr = null,
+            scopes = listOf("test:scope.read"), audience = emptyList(), pid = pid, issuedAt = 1, expiresAt = 2, jti = null,
+            authorizationDetails = listOf(consent), claimsJson = """{"pid":"$pid"}""",
+        )
+        assertTrue(token.pid == pid, "the field itself is the API's to read")
+        for ((what, obj) in listOf("ValidatedToken" to token, "Authorization.Consent" to consent)) assertClean(what, obj.toString(), pid)
+        assertTrue(token.toString().contains("311000004"), "the consumer is still shown")
+    }
 }

@@ -37,6 +37,9 @@ class ScriptedTransport(answers: List<JsonNode> = emptyList()) : HttpTransport {
     private val queue = ArrayDeque(answers)
     val requests: MutableList<String> = Collections.synchronizedList(mutableListOf())
 
+    /** The flow vectors' view of each request: `token` (POST), `exchange <bearer>` (GET), with its URL. */
+    val sent: MutableList<Pair<String, String>> = Collections.synchronizedList(mutableListOf())
+
     /** Answers still queued. */
     val left: Int get() = synchronized(queue) { queue.size }
 
@@ -45,6 +48,8 @@ class ScriptedTransport(answers: List<JsonNode> = emptyList()) : HttpTransport {
     override fun send(request: HttpRequest, timeout: Duration): HttpAnswer {
         check(!timeout.isNegative && !timeout.isZero) { "the executor passed no time to send in: $timeout" }
         requests += "${request.method()} ${request.url()}"
+        val bearer = request.headers().firstOrNull { it.name.equals("Authorization", ignoreCase = true) }?.value?.removePrefix("Bearer ")
+        sent += (if (request.method() == "POST") "token" else "exchange $bearer") to request.url()
         val answer = synchronized(queue) { queue.removeFirstOrNull() } ?: throw AssertionError("more requests than scripted answers")
         Vectors.str(answer, "failure")?.let { throw failure(it) }
         return HttpAnswer(

@@ -20,6 +20,9 @@ class Simulator private constructor(private val process: Process, ready: JsonNod
     val issuer: String = ready["issuer"].asText()
     val tokenEndpoint: String = ready["token_endpoint"].asText()
     val jwksUri: String = ready["jwks_uri"].asText()
+
+    /** Altinn's platform base on the same listener (`.../altinn`), for [AltinnExchange]. */
+    val altinnPlatform: String = ready["altinn_platform"].asText()
     private val http = HttpClient.newHttpClient()
 
     companion object {

@@ -22,6 +22,13 @@ class ValidationVectorsTest {
             requirePid = spec["require_pid"]?.asBoolean() ?: false,
             consumerOrgs = spec["consumer_orgs"]?.map(JsonNode::asText) ?: emptyList(),
             anyScopeUnchecked = spec["any_scope_unchecked"]?.asBoolean() ?: false,
+            esealConsumers = spec["eseal_consumers"]?.asBoolean() ?: false,
+            consent = spec["consent"]?.takeUnless(JsonNode::isNull)?.let {
+                ConsentRequirement(id = Vectors.str(it, "id"), from = Vectors.str(it, "from"))
+            },
+            systemUser = spec["system_user"]?.takeUnless(JsonNode::isNull)?.let {
+                SystemUserRequirement(org = Vectors.str(it, "org"), systemId = Vectors.str(it, "system_id"))
+            },
         )
 
         /** A validator whose transport serves the vectors' JWKS once, at the case's time. */
@@ -43,7 +50,9 @@ class ValidationVectorsTest {
             val expected = case["expected"]
             if (expected != null) {
                 val validated = validator.validate(token, requirements)
-                assertEquals(expected["consumer_org"].asText(), validated.consumer.orgNumber)
+                assertEquals(Vectors.str(expected, "consumer_org"), validated.consumer.orgNumber)
+                assertEquals(expected["consumer_authority"].asText(), validated.consumer.authority)
+                assertEquals(expected["consumer_id"].asText(), validated.consumer.id)
                 assertEquals(Vectors.str(expected, "supplier_org"), validated.supplier?.orgNumber)
                 assertEquals(expected["consumer_sub_unit"].map(JsonNode::asText), validated.consumer.subUnit)
                 assertEquals(expected["client_id"].asText(), validated.clientId)
