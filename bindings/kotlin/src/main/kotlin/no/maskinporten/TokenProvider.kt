@@ -122,28 +122,30 @@ class TokenProvider @JvmOverloads constructor(
     fun reject(token: AccessToken) = reject(token.accessToken())
 
     /**
-     * Calls an API with a token for [options]: [call] gets the `Authorization` value. When
-     * [unauthorized] says the answer is a 401, the token is [reject]ed, the answer handed to
-     * [discard] (close it), and [call] runs once more with the provider's next token.
+     * Calls an API with a token for [options] (an Altinn token with [altinn]): [call] gets the
+     * `Authorization` value. When [unauthorized] says the answer is a 401, the token is
+     * [reject]ed, the answer handed to [discard] (close it), and [call] runs once more with the
+     * provider's next token.
      */
     @Throws(InterruptedException::class)
     fun <R> callApi(
         options: GrantOptions,
         unauthorized: (R) -> Boolean,
         discard: (R) -> Unit = {},
+        altinn: AltinnExchange? = null,
         call: (authorization: String) -> R,
     ): R {
-        val header = authorizationHeader(options)
+        val header = authorizationHeader(options, altinn)
         val first = call(header)
         if (!unauthorized(first)) return first
         discard(first)
         reject(header.removePrefix("Bearer "))
-        return call(authorizationHeader(options))
+        return call(authorizationHeader(options, altinn))
     }
 
     /**
-     * Sends [request] with [http], adding the token for [options]; a 401 is handled as by
-     * [callApi] (the token rejected, the request sent once more).
+     * Sends [request] with [http], adding the token for [options] (an Altinn token with
+     * [altinn]); a 401 is handled as by [callApi] (the token rejected, the request sent once more).
      */
     @Throws(IOException::class, InterruptedException::class)
     fun <T> send(
@@ -151,7 +153,8 @@ class TokenProvider @JvmOverloads constructor(
         request: java.net.http.HttpRequest,
         handler: java.net.http.HttpResponse.BodyHandler<T>,
         options: GrantOptions,
-    ): java.net.http.HttpResponse<T> = callApi(options, { it.statusCode() == 401 }) { authorization ->
+        altinn: AltinnExchange? = null,
+    ): java.net.http.HttpResponse<T> = callApi(options, { it.statusCode() == 401 }, altinn = altinn) { authorization ->
         http.send(java.net.http.HttpRequest.newBuilder(request) { _, _ -> true }.setHeader("Authorization", authorization).build(), handler)
     }
 

@@ -79,6 +79,18 @@ class AltinnEndToEndTest {
         val after = provider.token(altinnRead, altinn)
         assertNotEquals(refreshed.accessToken(), after.accessToken())
         assertEquals(1 to 3, stat("tokens_issued") to stat("altinn_tokens_issued"))
+
+        // callApi with the Altinn option: an API answering 401 to the first Altinn token gets
+        // the call again with a new one, and the Maskinporten token under it stays.
+        val seen = mutableListOf<String>()
+        val answer = provider.callApi(altinnRead, { status: Int -> status == 401 }, altinn = altinn) { authorization ->
+            seen += authorization
+            if (seen.size == 1) 401 else 200
+        }
+        assertEquals(200, answer)
+        assertEquals(listOf("Bearer ${after.accessToken()}"), seen.take(1))
+        assertNotEquals(seen[0], seen[1])
+        assertEquals(1 to 4, stat("tokens_issued") to stat("altinn_tokens_issued"))
     }
 
     @Test
