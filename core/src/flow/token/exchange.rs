@@ -1,6 +1,7 @@
 //! The second stage of a call for an Altinn token: the inner Maskinporten token, then the
 //! exchange.
 
+use super::fetch::misuse;
 use super::{release, CallState, Lease, Phase, TokenCall, TokenFlow, TokenStep, LEASE_GRACE_MS};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
@@ -22,7 +23,8 @@ impl TokenFlow {
     ) -> Option<TokenStep> {
         let now_s = now_ms.div_euclid(1000);
         let skew = self.refresh_skew_s;
-        let exchange = call.exchange.as_mut().expect("an exchange call");
+        // Callers only come here for exchange calls; a plain call is built as one.
+        let Some(exchange) = call.exchange.as_mut() else { return self.build(call, client, options, now_ms) };
         let mp_entry = self.entries.entry(exchange.mp_key.clone()).or_default();
         if let Some(mp_token) = mp_entry.token.as_ref().filter(|t| t.is_fresh(now_s, skew)).cloned() {
             return match exchange.config.request(mp_token.access_token()) {
@@ -79,7 +81,10 @@ impl TokenFlow {
             }
             return;
         }
-        let exchange = call.exchange.as_mut().expect("an exchange call");
+        let Some(exchange) = call.exchange.as_mut() else {
+            let error = misuse("an Altinn exchange answer was reported for a call without an exchange");
+            return self.attempt_failed(call, error, None, now_ms, jitter);
+        };
         match exchange.config.parse_response(response.status, response.body, now_s) {
             Ok(token) => self.succeeded(call, token, duration_ms),
             Err(error) if error.kind() == ErrorKind::AltinnTokenRejected && !exchange.renewed_after_401 => {
@@ -98,7 +103,8 @@ impl TokenFlow {
 
     /// Stores the inner Maskinporten token (other callers of it get it too); the exchange follows.
     fn inner_succeeded(&mut self, call: &mut TokenCall, token: AccessToken, duration_ms: i64) {
-        let exchange = call.exchange.as_mut().expect("an exchange call");
+        // Only an exchange call has an inner token; a plain call's token is its outcome.
+        let Some(exchange) = call.exchange.as_mut() else { return self.succeeded(call, token, duration_ms) };
         let entry = self.entries.entry(exchange.mp_key.clone()).or_default();
         if entry.token.as_ref().is_none_or(|held| token.expires_at() >= held.expires_at()) {
             entry.token = Some(token.clone());
